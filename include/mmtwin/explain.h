@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin/explain.h - "what is at this address, and why".
+ *
+ * The analysis is a plain struct so tests assert on fields and the CLI
+ * prints the same facts as text or JSON.
+ */
+#ifndef MMTWIN_EXPLAIN_H
+#define MMTWIN_EXPLAIN_H
+
+#include "machine.h"
+#include "render.h"
+
+enum mmt_access {
+	MMT_ACC_OK,		/* allowed (if mapped, for dynamic regions) */
+	MMT_ACC_PF,		/* page fault, error code in pf_* */
+	MMT_ACC_GP,		/* general protection fault (non-canonical) */
+	MMT_ACC_DEPENDS,	/* depends on the VMA / mapping at run time */
+};
+
+/* x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h) */
+#define MMT_PF_PROT  0x01	/* 0: not present, 1: protection */
+#define MMT_PF_WRITE 0x02
+#define MMT_PF_USER  0x04
+#define MMT_PF_RSVD  0x08
+#define MMT_PF_INSTR 0x10
+
+struct mmt_explain {
+	uint64_t addr;
+	bool phys;			/* addr is physical (--phys) */
+	/* virtual */
+	bool canonical;
+	bool user_half;
+	const struct mmt_region *region;
+	uint64_t region_offset;
+	unsigned levels;
+	unsigned idx[5];
+	uint64_t page_offset;
+	enum mmt_access user_access, kernel_access;
+	unsigned user_pf_error;		/* error code a user read gets */
+	/* physical side */
+	bool has_pa;
+	uint64_t pa;
+	uint64_t pfn;
+	int zone;			/* enum mmt_zone_type, -1 if none */
+	bool is_ram;
+	bool has_va;			/* permanent kernel mapping exists */
+	uint64_t va;
+	bool via_vmemmap;		/* address inside the struct page array */
+	uint64_t vmemmap_pfn;
+	char why[6][200];		/* reasoning lines */
+	unsigned nr_why;
+};
+
+/* Returns 0, or -1 with a message (address impossible for the profile). */
+int mmt_explain_va(const struct mmt_machine *m, uint64_t va,
+		   struct mmt_explain *x, char *err, size_t errlen);
+int mmt_explain_pa(const struct mmt_machine *m, uint64_t pa,
+		   struct mmt_explain *x, char *err, size_t errlen);
+void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,
+		       FILE *out, enum mmt_format fmt);
+
+/* Zone of a pfn on @m, -1 if none. */
+int mmt_pfn_zone(const struct mmt_machine *m, uint64_t pfn);
+bool mmt_pa_is_ram(const struct mmt_machine *m, uint64_t pa);
+
+#endif

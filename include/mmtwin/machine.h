@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin/machine.h - one modelled x86 computer running a modelled Linux MM.
+ *
+ * Everything hangs off a struct mmt_machine; there is no global state, so
+ * tests build many machines side by side.
+ *
+ *   machine
+ *    ├─ cfg       profile, RAM size, boot parameters, kernel options
+ *    ├─ e820      the firmware memory map, as the kernel sanitised it
+ *    ├─ layout    every virtual-address boundary (computed)
+ *    └─ (later)   memblock, nodes/zones/buddy, page tables, tasks ...
+ */
+#ifndef MMTWIN_MACHINE_H
+#define MMTWIN_MACHINE_H
+
+#include "config.h"
+#include "layout.h"
+
+struct mmt_e820 {
+	struct mmt_e820_entry e[MMT_MEMMAP_MAX];
+	unsigned nr;
+};
+
+struct mmt_machine {
+	struct mmt_config cfg;
+	struct mmt_e820 firmware;	/* as "BIOS-e820:" prints it */
+	struct mmt_e820 e820;		/* after the kernel's early fixups */
+	uint64_t ram_start_pfn;		/* first usable RAM page */
+	uint64_t ram_end_pfn;		/* e820__end_of_ram_pfn() */
+	struct mmt_layout layout;
+};
+
+/*
+ * Boot a machine from @c: build the memory map, compute the layout.
+ * Returns NULL with a message in @err on bad configuration or input.
+ */
+struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
+				    size_t errlen);
+void mmt_machine_free(struct mmt_machine *m);
+
+/* The firmware map QEMU's "pc" machine with SeaBIOS gives for @mem bytes. */
+void mmt_e820_qemu_default(uint64_t mem, struct mmt_e820 *out);
+/*
+ * Read a memory map: /proc/iomem format ("start-end : System RAM"), or
+ * kernel log lines ("BIOS-e820: [mem 0x...-0x...] usable").
+ * Returns 0, or -1 with a message naming the file and line.
+ */
+int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
+		  size_t errlen);
+const char *mmt_e820_type_name(enum mmt_e820_type t);
+/* Apply the kernel's early fixups (first page, 640K-1M legacy area). */
+void mmt_e820_sanitize(const struct mmt_e820 *in, struct mmt_e820 *out);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin - an executable twin of the Linux x86 virtual-memory system.
+ * The umbrella header: include this one.
+ */
+#ifndef MMTWIN_H
+#define MMTWIN_H
+
+#define MMTWIN_VERSION "0.1.0"
+
+#include "config.h"
+#include "explain.h"
+#include "layout.h"
+#include "machine.h"
+#include "random.h"
+#include "render.h"
+#include "script.h"
+#include "views.h"
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin/script.h - the scenario runner.
+ *
+ * A scenario is a line-oriented script: '#' starts a comment, each line is
+ * one operation "NAME ARG...".  `machine --arch x86_32 --mem 2G` (or
+ * `machine arch=x86_32 mem=2G`) configures the next machine, which boots on
+ * first use; `show VIEW` prints a view.  Subsystems extend the language by
+ * adding a command table to the list in src/core/script_tables.c.
+ * Errors name the file, the line and what was expected.
+ */
+#ifndef MMTWIN_SCRIPT_H
+#define MMTWIN_SCRIPT_H
+
+#include "machine.h"
+#include "render.h"
+
+#define MMT_SCRIPT_MAX_ARGS 32
+
+struct mmt_script {
+	struct mmt_config cfg;		/* next machine's configuration */
+	struct mmt_machine *m;		/* booted machine, or NULL */
+	FILE *out;
+	const char *file;
+	unsigned line;
+	enum mmt_format fmt;
+	char err[512];
+};
+
+typedef int (*mmt_script_fn)(struct mmt_script *s, int argc, char **argv);
+
+struct mmt_script_cmd {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	mmt_script_fn fn;
+};
+
+/* NULL-terminated list of NULL-name-terminated command tables. */
+extern const struct mmt_script_cmd *const mmt_script_tables[];
+extern const struct mmt_script_cmd mmt_script_cmds_core[];
+
+/* The booted machine (boots it on first use).  NULL + s->err on failure. */
+struct mmt_machine *mmt_script_machine(struct mmt_script *s);
+/* Set s->err ("expected ...") and return -1. */
+int mmt_script_fail(struct mmt_script *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Run a script from @in.  Output goes to @out, a "file:line: message" to
+ * @errf on the first error.  Returns 0 on success, 1 on error.
+ */
+int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf);
+int mmt_script_run_text(const char *text, const char *name, FILE *out,
+			FILE *errf);
+void mmt_script_help(FILE *out);
+
+/* Shared option parsing: "--key value", "--key=value" or "key=value". */
+int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
+			  int *i, enum mmt_format *fmt, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot memory map (arch/x86/kernel/e820.c analogue): the map the
+ * firmware hands over, the kernel's early edits to it, and readers for maps
+ * taken from a real machine.
+ */
+#include <mmtwin/machine.h>
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *mmt_e820_type_name(enum mmt_e820_type t)
+{
+	switch (t) {
+	case MMT_E820_RAM: return "usable";
+	case MMT_E820_RESERVED: return "reserved";
+	case MMT_E820_ACPI: return "ACPI data";
+	case MMT_E820_NVS: return "ACPI NVS";
+	case MMT_E820_UNUSABLE: return "unusable";
+	}
+	return "type?";
+}
+
+static void push(struct mmt_e820 *m, uint64_t addr, uint64_t size,
+		 enum mmt_e820_type type)
+{
+	if (size == 0 || m->nr >= MMT_MEMMAP_MAX)
+		return;
+	m->e[m->nr++] = (struct mmt_e820_entry){ addr, size, type };
+}
+
+/*
+ * QEMU "pc" (i440fx) with SeaBIOS: RAM below 640K, the EBDA, the BIOS ROM,
+ * RAM from 1 MiB up to the "below 4G" size (all RAM up to 3.5 GiB, else
+ * 3 GiB: the PCI hole), SeaBIOS's own reservation at its top, the BIOS flash
+ * alias under 4 GiB, and the rest of RAM above 4 GiB.
+ */
+void mmt_e820_qemu_default(uint64_t mem, struct mmt_e820 *out)
+{
+	uint64_t below = mem >= 0xe0000000ULL ? 0xc0000000ULL : mem;
+	uint64_t above = mem - below;
+
+	memset(out, 0, sizeof(*out));
+	push(out, 0, 0x9fc00, MMT_E820_RAM);
+	push(out, 0x9fc00, 0x400, MMT_E820_RESERVED);
+	push(out, 0xf0000, 0x10000, MMT_E820_RESERVED);
+	push(out, 0x100000, below - 0x100000 - 0x20000, MMT_E820_RAM);
+	push(out, below - 0x20000, 0x20000, MMT_E820_RESERVED);
+	push(out, 0xfffc0000ULL, 0x40000, MMT_E820_RESERVED);
+	if (above)
+		push(out, 1ULL << 32, above, MMT_E820_RAM);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct mmt_e820_entry *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * The kernel's early edits: page 0 becomes reserved (BIOS data; "e820:
+ * update [mem 0x00000000-0x00000fff] usable ==> reserved") and RAM in the
+ * legacy 640K-1M range is removed.
+ */
+void mmt_e820_sanitize(const struct mmt_e820 *in, struct mmt_e820 *out)
+{
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < in->nr; i++) {
+		struct mmt_e820_entry e = in->e[i];
+		uint64_t end = e.addr + e.size;
+
+		if (e.type != MMT_E820_RAM) {
+			push(out, e.addr, e.size, e.type);
+			continue;
+		}
+		if (e.addr < 0x1000) {
+			push(out, e.addr, 0x1000 - e.addr, MMT_E820_RESERVED);
+			e.addr = 0x1000;
+		}
+		if (e.addr < 0x100000 && end > 0xa0000) {
+			if (e.addr < 0xa0000)
+				push(out, e.addr, 0xa0000 - e.addr, MMT_E820_RAM);
+			e.addr = 0x100000;
+		}
+		if (end > e.addr)
+			push(out, e.addr, end - e.addr, MMT_E820_RAM);
+	}
+	qsort(out->e, out->nr, sizeof(out->e[0]), cmp_entry);
+}
+
+static enum mmt_e820_type type_from_text(const char *s)
+{
+	if (strstr(s, "System RAM") || strstr(s, "usable"))
+		return MMT_E820_RAM;
+	if (strstr(s, "ACPI NVS"))
+		return MMT_E820_NVS;
+	if (strstr(s, "ACPI"))
+		return MMT_E820_ACPI;
+	if (strstr(s, "unusable"))
+		return MMT_E820_UNUSABLE;
+	return MMT_E820_RESERVED;
+}
+
+/* "start-end : name" at column 0 (nested /proc/iomem lines are indented). */
+static int parse_iomem_line(const char *line, struct mmt_e820 *m, int *ok)
+{
+	unsigned long long a, b;
+	int n = 0;
+
+	if (isspace((unsigned char)line[0]))
+		return 0;
+	if (sscanf(line, "%llx-%llx : %n", &a, &b, &n) != 2 || n == 0)
+		return -1;
+	if (b < a)
+		return -1;
+	/* only firmware-level entries describe the map */
+	if (strstr(line + n, "System RAM") || strstr(line + n, "Reserved") ||
+	    strstr(line + n, "ACPI")) {
+		push(m, a, b - a + 1, type_from_text(line + n));
+		*ok = 1;
+	}
+	return 0;
+}
+
+static int parse_dmesg_line(const char *line, struct mmt_e820 *m, int *ok)
+{
+	const char *p = strstr(line, "e820: [mem ");
+	unsigned long long a, b;
+	int n = 0;
+
+	if (!p || !strstr(line, "BIOS-e820"))
+		return 0;
+	if (sscanf(p, "e820: [mem %llx-%llx] %n", &a, &b, &n) != 2 || b < a)
+		return -1;
+	push(m, a, b - a + 1, type_from_text(p + n));
+	*ok = 1;
+	return 0;
+}
+
+int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
+		  size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned lineno = 0;
+	int ok = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open memory map", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		int r;
+
+		lineno++;
+		if (strstr(line, "BIOS-e820"))
+			r = parse_dmesg_line(line, out, &ok);
+		else if (line[0] == '#' || line[0] == '\n' || strchr(line, '['))
+			r = 0;
+		else
+			r = parse_iomem_line(line, out, &ok);
+		if (r) {
+			snprintf(err, errlen,
+				 "%s:%u: expected 'start-end : type' (/proc/iomem) "
+				 "or 'BIOS-e820: [mem a-b] type'", path, lineno);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	if (!ok) {
+		snprintf(err, errlen, "%s: no memory map entries found", path);
+		return -1;
+	}
+	qsort(out->e, out->nr, sizeof(out->e[0]), cmp_entry);
+	return 0;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/* mmtwin: command table, dispatch, shared option parsing. */
+#include "cli.h"
+
+#include <string.h>
+
+const struct cli_cmd cli_cmds[] = {
+	{ "layout", "layout [machine options]",
+	  "the virtual address-space layout, kernel and user, and the zones",
+	  cmd_layout },
+	{ "show", "show VIEW [machine options]",
+	  "print one view (/proc file or table) of a booted machine", cmd_show },
+	{ "explain", "explain ADDR | explain --phys ADDR [machine options]",
+	  "what is at an address, and why", cmd_explain },
+	{ "run", "run SCRIPT | -", "run a scenario script on modelled machines",
+	  cmd_run },
+	{ "demo", "demo", "the built-in tour of every concept", cmd_demo },
+	{ NULL, NULL, NULL, NULL }
+};
+
+int cli_is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h") ||
+	       !strcmp(arg, "help");
+}
+
+int cli_parse(int argc, char **argv, int first, struct mmt_config *c,
+	      enum mmt_format *fmt, char **rest, int max, int *nrest,
+	      const char *usage)
+{
+	char err[256];
+
+	*nrest = 0;
+	for (int i = first; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]) {
+			if (mmt_parse_machine_opt(c, argc, argv, &i, fmt, err,
+						  sizeof(err))) {
+				fprintf(stderr, "mmtwin: %s\n", err);
+				return 2;
+			}
+			continue;
+		}
+		if (*nrest >= max) {
+			fprintf(stderr, "mmtwin: unexpected argument '%s'\n",
+				argv[i]);
+			return 2;
+		}
+		rest[(*nrest)++] = argv[i];
+	}
+	return 0;
+}
+
+struct mmt_machine *cli_boot(const struct mmt_config *c)
+{
+	char err[512];
+	struct mmt_machine *m = mmt_machine_new(c, err, sizeof(err));
+
+	if (!m)
+		fprintf(stderr, "mmtwin: %s\n", err);
+	return m;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mmtwin COMMAND [ARGS]\n\n"
+		"A faithful, executable model of the Linux x86 virtual-memory "
+		"system.\n\nCommands:\n");
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nRun 'mmtwin COMMAND --help' for a command's options.\n"
+		"Start with 'mmtwin demo'.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || cli_is_help(argv[1])) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("mmtwin %s\n", MMTWIN_VERSION);
+		return 0;
+	}
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "mmtwin: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Booting a modelled machine: memory map first (the kernel's setup_arch
+ * order), then the layout that depends on how much RAM there is.
+ */
+#include <mmtwin/machine.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int load_memmap(const struct mmt_config *c, struct mmt_e820 *fw,
+		       char *err, size_t errlen)
+{
+	if (!strcmp(c->memmap_src, "default") || !c->memmap_src[0]) {
+		mmt_e820_qemu_default(c->mem_bytes, fw);
+		return 0;
+	}
+	if (!strcmp(c->memmap_src, "host"))
+		return mmt_e820_read("/proc/iomem", fw, err, errlen);
+	return mmt_e820_read(c->memmap_src, fw, err, errlen);
+}
+
+/* First and last+1 whole RAM pages (memblock rounds partial pages away). */
+static void ram_span(const struct mmt_e820 *m, uint64_t *start, uint64_t *end)
+{
+	unsigned i;
+
+	*start = UINT64_MAX;
+	*end = 0;
+	for (i = 0; i < m->nr; i++) {
+		uint64_t s, e;
+
+		if (m->e[i].type != MMT_E820_RAM)
+			continue;
+		s = (m->e[i].addr + MMT_PAGE_SIZE - 1) >> MMT_PAGE_SHIFT;
+		e = (m->e[i].addr + m->e[i].size) >> MMT_PAGE_SHIFT;
+		if (e <= s)
+			continue;
+		if (s < *start)
+			*start = s;
+		if (e > *end)
+			*end = e;
+	}
+}
+
+struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
+				    size_t errlen)
+{
+	struct mmt_machine *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		snprintf(err, errlen, "out of host memory");
+		return NULL;
+	}
+	m->cfg = *c;
+	if (load_memmap(c, &m->firmware, err, errlen))
+		goto fail;
+	mmt_e820_sanitize(&m->firmware, &m->e820);
+	ram_span(&m->e820, &m->ram_start_pfn, &m->ram_end_pfn);
+	if (m->ram_end_pfn == 0) {
+		snprintf(err, errlen, "memory map has no usable RAM");
+		goto fail;
+	}
+	if (mmt_layout_compute(c, m->ram_start_pfn, m->ram_end_pfn, &m->layout,
+			       err, errlen))
+		goto fail;
+	return m;
+fail:
+	free(m);
+	return NULL;
+}
+
+void mmt_machine_free(struct mmt_machine *m)
+{
+	free(m);
+}

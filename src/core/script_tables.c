@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+/* Every command table the scenario language knows, in lookup order. */
+#include <mmtwin/script.h>
+
+const struct mmt_script_cmd *const mmt_script_tables[] = {
+	mmt_script_cmds_core,
+	NULL
+};

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/* Test runner and shared helpers. */
+#include "test.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#define MAX_TESTS 1024
+
+static struct test_case cases[MAX_TESTS];
+static int nr_cases, cur_failures;
+
+void test_register(const char *name, void (*fn)(void))
+{
+	if (nr_cases < MAX_TESTS)
+		cases[nr_cases++] = (struct test_case){ name, fn };
+}
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cur_failures++ < 8) {
+		fprintf(stdout, "    %s:%d: ", file, line);
+		va_start(ap, fmt);
+		vfprintf(stdout, fmt, ap);
+		va_end(ap);
+		fputc('\n', stdout);
+	}
+}
+
+int test_failures(void)
+{
+	return cur_failures;
+}
+
+struct mmt_machine *test_machine_cfg(const struct mmt_config *c)
+{
+	char err[512];
+	struct mmt_machine *m = mmt_machine_new(c, err, sizeof(err));
+
+	if (!m) {
+		fprintf(stdout, "    machine failed: %s\n", err);
+		abort();
+	}
+	return m;
+}
+
+struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem)
+{
+	struct mmt_config c;
+	char err[256];
+
+	mmt_config_init(&c, arch);
+	if (mem && mmt_config_set(&c, "mem", mem, err, sizeof(err))) {
+		fprintf(stdout, "    bad mem: %s\n", err);
+		abort();
+	}
+	return test_machine_cfg(&c);
+}
+
+static char *slurp(FILE *f)
+{
+	size_t cap = 4096, len = 0, n;
+	char *buf = malloc(cap);
+
+	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+	}
+	if (buf)
+		buf[len] = 0;
+	return buf;
+}
+
+int test_run_cli(const char *args, char **out)
+{
+	const char *bin = getenv("MMTWIN_BIN");
+	char cmd[4096];
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin ? bin : "build/mmtwin",
+		 args);
+	p = popen(cmd, "r");
+	if (!p) {
+		*out = NULL;
+		return -1;
+	}
+	*out = slurp(p);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int test_run_script(const char *text, char **out, char **err)
+{
+	char *ob = NULL, *eb = NULL;
+	size_t ol = 0, el = 0;
+	FILE *o = open_memstream(&ob, &ol), *e = open_memstream(&eb, &el);
+	int r = mmt_script_run_text(text, "test", o, e);
+
+	fclose(o);
+	fclose(e);
+	*out = ob;
+	*err = eb;
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 0; i < nr_cases; i++) {
+		if (argc > 1 && !strstr(cases[i].name, argv[1]))
+			continue;
+		cur_failures = 0;
+		cases[i].fn();
+		if (cur_failures) {
+			printf("FAIL %s (%d failed checks)\n", cases[i].name,
+			       cur_failures);
+			failed++;
+		} else {
+			printf("ok   %s\n", cases[i].name);
+			passed++;
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A minimal test harness: TEST(name) registers a case; CHECK* record a
+ * failure with file:line and keep going; the runner prints one line per
+ * case and ends with "N passed, N failed".  `mmtwin-tests PATTERN` runs
+ * the cases whose name contains PATTERN.
+ */
+#ifndef MMT_TEST_H
+#define MMT_TEST_H
+
+#include <mmtwin/mmtwin.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+void test_register(const char *name, void (*fn)(void));
+void test_fail(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int test_failures(void);
+
+#define TEST(name)							\
+	static void test_##name(void);					\
+	__attribute__((constructor)) static void reg_##name(void)	\
+	{ test_register(#name, test_##name); }				\
+	static void test_##name(void)
+
+#define CHECK(cond) do { if (!(cond)) \
+	test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond); } while (0)
+
+#define CHECK_EQ(a, b) do { uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b); \
+	if (a_ != b_) test_fail(__FILE__, __LINE__, "%s == %#" PRIx64 \
+		", expected %s == %#" PRIx64, #a, a_, #b, b_); } while (0)
+
+#define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
+	if (!a_ || !b_ || strcmp(a_, b_)) test_fail(__FILE__, __LINE__, \
+		"%s == \"%s\", expected \"%s\"", #a, a_ ? a_ : "(null)", \
+		b_ ? b_ : "(null)"); } while (0)
+
+/* Helpers */
+struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem);
+struct mmt_machine *test_machine_cfg(const struct mmt_config *c);
+/* Run the CLI binary; returns exit status, output in @out (malloc'd). */
+int test_run_cli(const char *args, char **out);
+/* Run a scenario; returns the runner's status, output/errors malloc'd. */
+int test_run_script(const char *text, char **out, char **err);
+
+#endif
