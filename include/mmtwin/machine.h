@@ -17,6 +17,9 @@
 #include "config.h"
 #include "layout.h"
 
+struct mmt_phys;
+struct mmt_kern;
+
 struct mmt_e820 {
 	struct mmt_e820_entry e[MMT_MEMMAP_MAX];
 	unsigned nr;
@@ -29,7 +32,15 @@ struct mmt_machine {
 	uint64_t ram_start_pfn;		/* first usable RAM page */
 	uint64_t ram_end_pfn;		/* e820__end_of_ram_pfn() */
 	struct mmt_layout layout;
+	struct mmt_phys *phys;		/* memblock, nodes, zones, buddy (mm/) */
+	struct mmt_kern *kern;		/* init_mm page tables, MMU, allocators */
 };
+
+/* Subsystem boot/teardown hooks, called by mmt_machine_new/free in order. */
+int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen);
+void mmt_mm_exit(struct mmt_machine *m);
+int mmt_kern_init(struct mmt_machine *m, char *err, size_t errlen);
+void mmt_kern_exit(struct mmt_machine *m);
 
 /*
  * Boot a machine from @c: build the memory map, compute the layout.

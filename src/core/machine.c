@@ -65,13 +65,21 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 	if (mmt_layout_compute(c, m->ram_start_pfn, m->ram_end_pfn, &m->layout,
 			       err, errlen))
 		goto fail;
+	if (mmt_mm_init(m, err, errlen))
+		goto fail;
+	if (mmt_kern_init(m, err, errlen))
+		goto fail;
 	return m;
 fail:
-	free(m);
+	mmt_machine_free(m);
 	return NULL;
 }
 
 void mmt_machine_free(struct mmt_machine *m)
 {
+	if (!m)
+		return;
+	mmt_kern_exit(m);
+	mmt_mm_exit(m);
 	free(m);
 }

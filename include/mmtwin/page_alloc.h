@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin/page_alloc.h - the physical page allocator API (mm/page_alloc.c).
+ *
+ * Contract used by every other subsystem (page tables, slab, vmalloc,
+ * faults): allocation returns a pfn or an error code and never corrupts;
+ * freeing a block that was not allocated with the same order aborts
+ * (broken invariant).  GFP bits have the kernel's meanings.
+ */
+#ifndef MMTWIN_PAGE_ALLOC_H
+#define MMTWIN_PAGE_ALLOC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mmt_machine;
+
+/* zone modifiers and mobility (include/linux/gfp_types.h meanings) */
+#define MMT_GFP_DMA		0x0001u
+#define MMT_GFP_HIGHMEM		0x0002u
+#define MMT_GFP_DMA32		0x0004u
+#define MMT_GFP_MOVABLE		0x0008u
+#define MMT_GFP_RECLAIMABLE	0x0010u
+#define MMT_GFP_HIGH		0x0020u	/* may dip below min (atomic) */
+#define MMT_GFP_ZERO		0x0100u
+#define MMT_GFP_COMP		0x0200u
+#define MMT_GFP_NOWARN		0x0400u
+#define MMT_GFP_ACCOUNT		0x0800u
+
+#define MMT_GFP_KERNEL		0x0000u
+#define MMT_GFP_ATOMIC		(MMT_GFP_HIGH)
+#define MMT_GFP_USER		0x0000u
+#define MMT_GFP_HIGHUSER	(MMT_GFP_HIGHMEM)
+#define MMT_GFP_HIGHUSER_MOVABLE (MMT_GFP_HIGHMEM | MMT_GFP_MOVABLE)
+#define MMT_GFP_KERNEL_ACCOUNT	(MMT_GFP_ACCOUNT)
+
+/*
+ * Allocate 2^order contiguous pages.  Returns 0 and the first pfn in *pfn,
+ * or -ENOMEM (nothing changed).  The caller owns the block.
+ */
+int mmt_alloc_pages(struct mmt_machine *m, unsigned gfp, unsigned order,
+		    uint64_t *pfn);
+/* Return a block obtained from mmt_alloc_pages with the same order. */
+void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order);
+
+/*
+ * Frame contents: only frames something wrote to cost host memory.
+ * mmt_frame_data() returns the 4096 bytes of @pfn, creating them (zeroed)
+ * when @create; NULL when never written and !@create (reads as zeros).
+ */
+void *mmt_frame_data(struct mmt_machine *m, uint64_t pfn, bool create);
+/* Forget a frame's contents (on free). */
+void mmt_frame_drop(struct mmt_machine *m, uint64_t pfn);
+
+/* Whole-structure validator; 0 or -1 with a message. */
+int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen);
+
+#endif
