@@ -19,6 +19,7 @@
 
 struct mmt_phys;
 struct mmt_kern;
+struct mmt_kalloc;
 
 struct mmt_e820 {
 	struct mmt_e820_entry e[MMT_MEMMAP_MAX];
@@ -33,7 +34,8 @@ struct mmt_machine {
 	uint64_t ram_end_pfn;		/* e820__end_of_ram_pfn() */
 	struct mmt_layout layout;
 	struct mmt_phys *phys;		/* memblock, nodes, zones, buddy (mm/) */
-	struct mmt_kern *kern;		/* init_mm page tables, MMU, allocators */
+	struct mmt_kern *kern;		/* init_mm page tables, MMU, TLBs */
+	struct mmt_kalloc *kalloc;	/* slab, vmalloc, kmap, fixmap, percpu */
 };
 
 /* Subsystem boot/teardown hooks, called by mmt_machine_new/free in order. */
@@ -41,6 +43,8 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_mm_exit(struct mmt_machine *m);
 int mmt_kern_init(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_kern_exit(struct mmt_machine *m);
+int mmt_kalloc_init(struct mmt_machine *m, char *err, size_t errlen);
+void mmt_kalloc_exit(struct mmt_machine *m);
 
 /*
  * Boot a machine from @c: build the memory map, compute the layout.

@@ -12,6 +12,8 @@
 #include "explain.h"
 #include "layout.h"
 #include "machine.h"
+#include "page_alloc.h"
+#include "pgtable.h"
 #include "random.h"
 #include "render.h"
 #include "script.h"

@@ -69,6 +69,8 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 		goto fail;
 	if (mmt_kern_init(m, err, errlen))
 		goto fail;
+	if (mmt_kalloc_init(m, err, errlen))
+		goto fail;
 	return m;
 fail:
 	mmt_machine_free(m);
@@ -79,6 +81,7 @@ void mmt_machine_free(struct mmt_machine *m)
 {
 	if (!m)
 		return;
+	mmt_kalloc_exit(m);
 	mmt_kern_exit(m);
 	mmt_mm_exit(m);
 	free(m);

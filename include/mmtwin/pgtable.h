@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin/pgtable.h - page tables stored in modelled frames, the MMU, the TLB.
+ *
+ * Entries use the real x86 bit layout (arch/x86/include/asm/pgtable_types.h)
+ * in 4-byte (non-PAE) or 8-byte (PAE, x86_64) slots inside frames obtained
+ * from the page allocator.  One walker serves map, unmap, lookup and free.
+ */
+#ifndef MMTWIN_PGTABLE_H
+#define MMTWIN_PGTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mmt_machine;
+
+#define MMT_PTE_PRESENT  (1ULL << 0)
+#define MMT_PTE_RW       (1ULL << 1)
+#define MMT_PTE_USER     (1ULL << 2)
+#define MMT_PTE_PWT      (1ULL << 3)
+#define MMT_PTE_PCD      (1ULL << 4)
+#define MMT_PTE_ACCESSED (1ULL << 5)
+#define MMT_PTE_DIRTY    (1ULL << 6)
+#define MMT_PTE_PSE      (1ULL << 7)	/* large page in PMD/PUD/PGD(2-level) */
+#define MMT_PTE_PAT      (1ULL << 7)	/* in a 4 KiB PTE */
+#define MMT_PTE_GLOBAL   (1ULL << 8)
+#define MMT_PTE_SPECIAL  (1ULL << 9)
+#define MMT_PTE_NX       (1ULL << 63)	/* only with 8-byte entries */
+
+/* __PAGE_KERNEL: P|RW|A|D|G|NX (NX dropped where entries are 4 bytes) */
+#define MMT_PAGE_KERNEL (MMT_PTE_PRESENT | MMT_PTE_RW | MMT_PTE_ACCESSED | \
+			 MMT_PTE_DIRTY | MMT_PTE_GLOBAL | MMT_PTE_NX)
+#define MMT_PAGE_KERNEL_RO (MMT_PTE_PRESENT | MMT_PTE_ACCESSED | \
+			    MMT_PTE_GLOBAL | MMT_PTE_NX)
+#define MMT_PAGE_KERNEL_EXEC (MMT_PTE_PRESENT | MMT_PTE_RW | \
+			      MMT_PTE_ACCESSED | MMT_PTE_DIRTY | MMT_PTE_GLOBAL)
+#define MMT_PAGE_KERNEL_NOCACHE (MMT_PAGE_KERNEL | MMT_PTE_PCD)
+
+/* Access kinds for the MMU. */
+#define MMT_ACCESS_READ  0u
+#define MMT_ACCESS_WRITE 1u
+#define MMT_ACCESS_EXEC  2u
+#define MMT_ACCESS_USER  4u	/* CPL 3 */
+
+enum mmt_xlate_result {
+	MMT_XLATE_OK = 0,
+	MMT_XLATE_PF = 1,	/* page fault, see pf_error */
+	MMT_XLATE_GP = 2,	/* non-canonical address */
+};
+
+/* What a lookup found: the leaf entry and where it sits. */
+struct mmt_pt_leaf {
+	uint64_t entry;		/* raw entry value */
+	uint64_t pfn;		/* frame of the 4 KiB page containing va */
+	unsigned level;		/* 0 = top level */
+	unsigned page_shift;	/* 12, 21, 22 or 30 */
+};
+
+/* pfn of init_mm's top-level table (swapper_pg_dir). */
+uint64_t mmt_init_mm_pgd(struct mmt_machine *m);
+
+/*
+ * Map [va, va + 2^page_shift) to @pfn with entry bits @prot in the tables
+ * rooted at @pgd_pfn, allocating table pages (GFP_KERNEL) as needed.
+ * Returns 0, -ENOMEM, -EEXIST (already mapped) or -EINVAL (misaligned,
+ * page size not supported by the format).
+ */
+int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+	       uint64_t pfn, uint64_t prot, unsigned page_shift);
+/* Remove the leaf covering @va; 0 or -ENOENT.  Flushes the TLBs. */
+int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va);
+/* 0 and *leaf, or -ENOENT when not mapped. */
+int mmt_pt_lookup(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		  struct mmt_pt_leaf *leaf);
+
+/* init_mm shorthands, with flush_tlb_kernel_range semantics on unmap. */
+int mmt_kernel_map(struct mmt_machine *m, uint64_t va, uint64_t pfn,
+		   uint64_t prot);
+int mmt_kernel_unmap(struct mmt_machine *m, uint64_t va);
+
+/*
+ * The MMU: translate @va for @access on @cpu (its current CR3), through
+ * the TLB, setting Accessed/Dirty like the hardware.  Returns an
+ * mmt_xlate_result; *pa on success, *pf_error on MMT_XLATE_PF.
+ */
+int mmt_mmu_translate(struct mmt_machine *m, unsigned cpu, uint64_t va,
+		      unsigned access, uint64_t *pa, unsigned *pf_error);
+
+#endif
