@@ -63,11 +63,14 @@ static void kconfig_defaults(struct mmt_kconfig *k, enum mmt_arch arch)
 		k->physical_padding_tb = 10;
 		return;
 	}
+	/* gdb on the -dbg vmlinux: sizeof(struct cpu_entry_area) = 176128
+	 * (43 pages: the TSS with its I/O bitmap and the debug-store buffers
+	 * dominate), FIX_KMAP_BEGIN..END = 68..579 = 16 * NR_CPUS (32). */
 	k->nr_cpus = 32;
-	k->cea_pages_per_cpu = 10;
+	k->cea_pages_per_cpu = 43;
 	k->km_max_idx = 16;
 	k->max_io_apics = 64;
-	k->ohci1394_dma_init = true;
+	k->ohci1394_dma_init = false;
 	k->apei_ghes = true;
 	k->pci_mmconfig = true;
 	k->intel_txt = false;

@@ -21,8 +21,13 @@ static int load_memmap(const struct mmt_config *c, struct mmt_e820 *fw,
 	return mmt_e820_read(c->memmap_src, fw, err, errlen);
 }
 
-/* First and last+1 whole RAM pages (memblock rounds partial pages away). */
-static void ram_span(const struct mmt_e820 *m, uint64_t *start, uint64_t *end)
+/*
+ * First and last+1 whole RAM pages (memblock rounds partial pages away),
+ * ignoring RAM at or above @limit_pfn: e820__end_of_ram_pfn(MAX_ARCH_PFN),
+ * so a non-PAE kernel does not see RAM above 4 GiB at all.
+ */
+static void ram_span(const struct mmt_e820 *m, uint64_t limit_pfn,
+		     uint64_t *start, uint64_t *end)
 {
 	unsigned i;
 
@@ -35,12 +40,24 @@ static void ram_span(const struct mmt_e820 *m, uint64_t *start, uint64_t *end)
 			continue;
 		s = (m->e[i].addr + MMT_PAGE_SIZE - 1) >> MMT_PAGE_SHIFT;
 		e = (m->e[i].addr + m->e[i].size) >> MMT_PAGE_SHIFT;
+		if (e > limit_pfn)
+			e = limit_pfn;
 		if (e <= s)
 			continue;
 		if (s < *start)
 			*start = s;
 		if (e > *end)
 			*end = e;
+	}
+}
+
+/* MAX_ARCH_PFN: 32 (non-PAE), 36 (PAE, 6.1) or 52 physical address bits */
+static uint64_t max_arch_pfn(enum mmt_arch arch)
+{
+	switch (arch) {
+	case MMT_ARCH_X86_32: return 1ULL << (32 - MMT_PAGE_SHIFT);
+	case MMT_ARCH_X86_32_PAE: return 1ULL << (36 - MMT_PAGE_SHIFT);
+	default: return 1ULL << (52 - MMT_PAGE_SHIFT);
 	}
 }
 
@@ -57,7 +74,8 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 	if (load_memmap(c, &m->firmware, err, errlen))
 		goto fail;
 	mmt_e820_sanitize(&m->firmware, &m->e820);
-	ram_span(&m->e820, &m->ram_start_pfn, &m->ram_end_pfn);
+	ram_span(&m->e820, max_arch_pfn(c->arch), &m->ram_start_pfn,
+		 &m->ram_end_pfn);
 	if (m->ram_end_pfn == 0) {
 		snprintf(err, errlen, "memory map has no usable RAM");
 		goto fail;

@@ -161,10 +161,10 @@ static void print_zones(FILE *out, const struct mmt_layout *l)
 		if (z == MMT_ZONE_HIGHMEM && mmt_arch_is_64(l->arch))
 			continue;
 		if (l->zone_end_pfn[z] == 0) {
-			fprintf(out, "  %-8sempty\n", mmt_zone_name(z));
+			fprintf(out, "  %-8s empty\n", mmt_zone_name(z));
 			continue;
 		}
-		fprintf(out, "  %-8s[mem %#018" PRIx64 "-%#018" PRIx64 "]  %6"
+		fprintf(out, "  %-8s [mem 0x%016" PRIx64 "-0x%016" PRIx64 "]  %6"
 			PRIu64 " MiB\n", mmt_zone_name(z),
 			l->zone_start_pfn[z] << 12,
 			(l->zone_end_pfn[z] << 12) - 1,
@@ -244,7 +244,7 @@ int mmt_view_e820(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 		for (unsigned i = 0; i < maps[k]->nr; i++) {
 			const struct mmt_e820_entry *e = &maps[k]->e[i];
 
-			fprintf(out, "%s: [mem %#018" PRIx64 "-%#018" PRIx64
+			fprintf(out, "%s: [mem 0x%016" PRIx64 "-0x%016" PRIx64
 				"] %s\n", k ? "e820" : "BIOS-e820", e->addr,
 				e->addr + e->size - 1, mmt_e820_type_name(e->type));
 		}

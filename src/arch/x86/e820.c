@@ -143,15 +143,46 @@ static int parse_dmesg_line(const char *line, struct mmt_e820 *m, int *ok)
 	return 0;
 }
 
+static void dedupe(struct mmt_e820 *m)
+{
+	unsigned i, o = 0;
+
+	for (i = 0; i < m->nr; i++)
+		if (o == 0 || memcmp(&m->e[i], &m->e[o - 1], sizeof(m->e[i])))
+			m->e[o++] = m->e[i];
+	m->nr = o;
+}
+
+/* "hex-hex : " at column 0; anything else is not a map line. */
+static int looks_like_iomem(const char *line)
+{
+	const char *p = line;
+
+	while (isxdigit((unsigned char)*p))
+		p++;
+	if (p == line || *p++ != '-')
+		return 0;
+	line = p;
+	while (isxdigit((unsigned char)*p))
+		p++;
+	return p != line && !strncmp(p, " : ", 3);
+}
+
+/*
+ * A kernel log may also carry a /proc/iomem dump: when "BIOS-e820" lines are
+ * present they alone describe the map.
+ */
 int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
 		  size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct mmt_e820 iomem;
 	char line[512];
 	unsigned lineno = 0;
-	int ok = 0;
+	int ok_dmesg = 0, ok_iomem = 0;
 
 	memset(out, 0, sizeof(*out));
+	memset(&iomem, 0, sizeof(iomem));
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open memory map", path);
 		return -1;
@@ -161,11 +192,11 @@ int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
 
 		lineno++;
 		if (strstr(line, "BIOS-e820"))
-			r = parse_dmesg_line(line, out, &ok);
-		else if (line[0] == '#' || line[0] == '\n' || strchr(line, '['))
-			r = 0;
+			r = parse_dmesg_line(line, out, &ok_dmesg);
+		else if (!looks_like_iomem(line))
+			r = 0;	/* log noise, comments, nested lines */
 		else
-			r = parse_iomem_line(line, out, &ok);
+			r = parse_iomem_line(line, &iomem, &ok_iomem);
 		if (r) {
 			snprintf(err, errlen,
 				 "%s:%u: expected 'start-end : type' (/proc/iomem) "
@@ -175,10 +206,13 @@ int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
 		}
 	}
 	fclose(f);
-	if (!ok) {
+	if (!ok_dmesg && !ok_iomem) {
 		snprintf(err, errlen, "%s: no memory map entries found", path);
 		return -1;
 	}
+	if (!ok_dmesg)
+		*out = iomem;
 	qsort(out->e, out->nr, sizeof(out->e[0]), cmp_entry);
+	dedupe(out);	/* a log printed twice repeats its lines */
 	return 0;
 }

@@ -76,6 +76,8 @@ void mmt_fix_enum_build(const struct mmt_fix_kconfig *k, struct mmt_fix_enum *e)
 	bt = btmap_end(next, k->ptrs_per_pte);
 	next = bt;
 	add(e, "FIX_BTMAP_END", &next, TOTAL_FIX_BTMAPS, 0);
+	if (k->is_32)	/* still present in 6.1's 32-bit enum */
+		add(e, "FIX_WP_TEST", &next, 1, 0);
 	if (k->intel_txt)
 		add(e, "FIX_TBOOT_BASE", &next, 1, 0);
 	e->end_total = next;
