@@ -66,6 +66,8 @@ $(BENCH): $(BENCH_OBJ) $(LIB)
 
 # The test runner needs the CLI binary too (CLI tests run it).
 check: $(TESTS) $(BIN)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	MMTWIN_BIN=$(BIN) ./$(TESTS)
 
 bench:

@@ -578,14 +578,13 @@ const struct mmt_region *mmt_layout_find(const struct mmt_layout *l,
 
 bool mmt_va_canonical(const struct mmt_layout *l, uint64_t va)
 {
-	unsigned shift;
-	int64_t sva = (int64_t)va;
+	unsigned drop;
 
 	if (!mmt_arch_is_64(l->arch))
 		return va <= 0xffffffffULL;
-	shift = l->paging.va_bits;
-	/* bits 63..va_bits-1 must all equal bit va_bits-1 */
-	return (uint64_t)((sva << (64 - shift)) >> (64 - shift)) == va;
+	/* bits 63..va_bits-1 must all equal bit va_bits-1: sign-extend */
+	drop = 64 - l->paging.va_bits;
+	return (uint64_t)((int64_t)(va << drop) >> drop) == va;
 }
 
 int mmt_pa(const struct mmt_layout *l, uint64_t va, uint64_t *pa)
