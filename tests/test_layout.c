@@ -90,6 +90,12 @@ TEST(layout_x86_64_4level_matches_kernel_doc)
 	CHECK_EQ(l->task_size_max, 0x00007ffffffff000ULL);
 	CHECK_EQ(l->mmap_base, 0x7ffff7fff000ULL);	/* kernel-facts §9 */
 	CHECK_EQ(l->mmap_base_compat, 0xf7ffe000ULL);
+	/* kernel-facts §8.4, §9: compat PIE 0x56555000, legacy bases */
+	CHECK_EQ(l->compat_task_size, 0xffffe000ULL);
+	CHECK_EQ(l->compat_pie_base, 0x56555000ULL);
+	CHECK_EQ(l->compat_unmapped_base, 0x55555000ULL);
+	CHECK_EQ(l->unmapped_base, 0x2aaaaaaab000ULL);
+	CHECK_EQ(l->elf_et_dyn_base & ~0xfffULL, 0x555555554000ULL);
 	mmt_machine_free(m);
 }
 
@@ -242,6 +248,9 @@ TEST(layout_x86_32_boundaries_from_kernel_formulas)
 		CHECK_EQ(l->zone_end_pfn[MMT_ZONE_DMA], 4096);
 		CHECK_EQ(l->zone_end_pfn[MMT_ZONE_NORMAL], t->normal_end_pfn);
 		CHECK_EQ(l->zone_end_pfn[MMT_ZONE_HIGHMEM], t->high_end_pfn);
+		/* native 3G/1G: mmap_base = 3G - 128M, TASK_UNMAPPED_BASE = 1G */
+		CHECK_EQ(l->mmap_base, 0xb8000000ULL);
+		CHECK_EQ(l->unmapped_base, 0x40000000ULL);
 		if (test_failures())
 			printf("    (case %s %s)\n", mmt_arch_name(t->arch), t->mem);
 		mmt_machine_free(m);

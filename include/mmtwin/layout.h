@@ -111,6 +111,10 @@ struct mmt_layout {
 	uint64_t vmemmap_size;
 	uint64_t mmap_base_compat;	/* compat task, ASLR off, 8 MiB stack */
 	uint64_t mmap_base;		/* native task, ASLR off, 8 MiB stack */
+	uint64_t unmapped_base;		/* TASK_UNMAPPED_BASE (legacy layout) */
+	uint64_t compat_unmapped_base;	/* __TASK_UNMAPPED_BASE(IA32_PAGE_OFFSET) */
+	uint64_t compat_pie_base;	/* COMPAT_ELF_ET_DYN_BASE */
+	uint64_t elf_et_dyn_base;	/* ELF_ET_DYN_BASE (native PIE) */
 
 	/* Zone boundaries (pfn, end exclusive), 0/0 when absent. */
 	uint64_t zone_start_pfn[MMT_NR_ZONES];

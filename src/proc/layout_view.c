@@ -89,8 +89,13 @@ static unsigned key_values(const struct mmt_layout *l, struct keyval *kv)
 		KV("KASAN_SHADOW_START", l->kasan_shadow_start);
 		KV("__START_KERNEL_map", l->start_kernel_map);
 		KV("VSYSCALL_ADDR", l->vsyscall_addr);
-		KV("IA32_PAGE_OFFSET", l->compat_task_size);
+		KV("ELF_ET_DYN_BASE", l->elf_et_dyn_base);
+		KV("TASK_UNMAPPED_BASE", l->unmapped_base);
+		KV("compat TASK_SIZE", l->compat_task_size);
+		KV("compat STACK_TOP", l->compat_task_size);
 		KV("compat mmap_base", l->mmap_base_compat);
+		KV("compat ELF_ET_DYN_BASE", l->compat_pie_base);
+		KV("compat UNMAPPED_BASE", l->compat_unmapped_base);
 	}
 #undef KV
 	return n;
@@ -110,7 +115,7 @@ static const char *paging_desc(const struct mmt_paging *p, char *buf,
 static int layout_json(struct mmt_machine *m, FILE *out)
 {
 	const struct mmt_layout *l = &m->layout;
-	struct keyval kv[40];
+	struct keyval kv[48];
 	unsigned n = key_values(l, kv);
 	struct mmt_json j;
 	char split[32];
@@ -177,7 +182,7 @@ int mmt_view_layout(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 {
 	const struct mmt_layout *l = &m->layout;
 	bool wide = mmt_arch_is_64(l->arch);
-	struct keyval kv[40];
+	struct keyval kv[48];
 	unsigned n = key_values(l, kv), i;
 	char buf[32], split[32];
 
@@ -203,7 +208,13 @@ int mmt_view_layout(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	print_zones(out, l);
 	fprintf(out, "\nKey values:\n");
 	for (i = 0; i < n; i++)
-		fprintf(out, "  %-20s %#" PRIx64 "\n", kv[i].name, kv[i].val);
+		fprintf(out, "  %-24s %#" PRIx64 "\n", kv[i].name, kv[i].val);
+	if (wide)
+		fprintf(out, "\nCompat (ia32) tasks on this kernel: TASK_SIZE = "
+			"IA32_PAGE_OFFSET %#" PRIx64 " (4 GiB - 2 pages), stack "
+			"below it, mmap_base %#" PRIx64 ", PIE at %#" PRIx64 "\n",
+			l->compat_task_size, l->mmap_base_compat,
+			l->compat_pie_base);
 	if (l->nr_notes)
 		fprintf(out, "\nWhy:\n");
 	for (i = 0; i < l->nr_notes; i++)

@@ -514,10 +514,15 @@ static void user_table(struct mmt_layout *l)
 	uint64_t rlim = MB(8), ts = l->task_size, top = l->stack_top;
 
 	if (mmt_arch_is_64(l->arch)) {
-		l->mmap_base = mmt_mmap_base(l->default_map_window + 0, rlim, 0,
-					     0);
+		l->mmap_base = mmt_mmap_base(l->default_map_window, rlim, 0, 0);
 		l->mmap_base_compat = mmt_mmap_base(l->compat_task_size, rlim,
 						    0, 0);
+		/* __TASK_UNMAPPED_BASE(ts) = PAGE_ALIGN(ts / 3) */
+		l->unmapped_base = ALIGN_UP(l->default_map_window / 3, PAGE);
+		l->compat_unmapped_base = ALIGN_UP(l->compat_task_size / 3, PAGE);
+		l->compat_pie_base = l->compat_unmapped_base + 0x1000000;
+		/* DEFAULT_MAP_WINDOW / 3 * 2, page-aligned by the ELF loader */
+		l->elf_et_dyn_base = l->default_map_window / 3 * 2;
 		ureg(l, top - KB(132), top, "stack",
 		     "[stack]: grows down from STACK_TOP (132 KiB at exec)");
 		ureg(l, l->mmap_base - MB(1), l->mmap_base, "mmap",
@@ -532,6 +537,8 @@ static void user_table(struct mmt_layout *l)
 		return;
 	}
 	l->mmap_base = mmt_mmap_base(ts, rlim, 0, 0);
+	l->unmapped_base = ALIGN_UP(ts / 3, PAGE);
+	l->elf_et_dyn_base = 0x400000;	/* mmap_is_ia32() */
 	ureg(l, top - KB(132), top, "stack",
 	     "[stack]: grows down from STACK_TOP = PAGE_OFFSET");
 	ureg(l, l->mmap_base - MB(1), l->mmap_base, "mmap",
