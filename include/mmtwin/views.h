@@ -32,4 +32,16 @@ int mmt_view_e820(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 int mmt_view_fixmap(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 		    char *err, size_t errlen);
 
+/* Physical memory views (src/proc/{buddyinfo,...}.c), kernel formats. */
+int mmt_view_buddyinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
+		       char *err, size_t errlen);
+int mmt_view_pagetypeinfo(struct mmt_machine *m, FILE *out,
+			  enum mmt_format fmt, char *err, size_t errlen);
+int mmt_view_zoneinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
+		      char *err, size_t errlen);
+int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
+		     char *err, size_t errlen);
+int mmt_view_iomem(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
+		   char *err, size_t errlen);
+
 #endif

@@ -36,7 +36,30 @@ static const char demo_script[] =
 	"echo\n"
 	"echo \"== 9. KASLR shuffles direct map, vmalloc and vmemmap (seeded) ==\"\n"
 	"machine --arch x86_64 --mem 4G --kaslr --seed 42\n"
-	"explain 0xffffffffff600000\n";
+	"explain 0xffffffffff600000\n"
+	"echo\n"
+	"echo \"== K1. x86-32, 2 GiB: reaching a highmem page from the kernel ==\"\n"
+	"machine --arch x86_32 --mem 2G\n"
+	"alloc_page hp GFP_HIGHUSER\n"
+	"kmap k hp\n"
+	"kmap_local l hp\n"
+	"alloc_page h2 GFP_HIGHUSER\n"
+	"alloc_page h3 GFP_HIGHUSER\n"
+	"vmalloc buf 12288 demo_probe+0x2c/0x90\n"
+	"vmap v hp h2 h3\n"
+	"show pkmap\n"
+	"show vmallocinfo\n"
+	"kunmap_local l\n"
+	"kunmap k\n"
+	"echo\n"
+	"echo \"== K2. x86-64: kmalloc objects live in slab pages of the direct map ==\"\n"
+	"machine --arch x86_64 --mem 4G\n"
+	"kmalloc a 100\n"
+	"kmalloc b 100\n"
+	"kmalloc big 20000\n"
+	"alloc_percpu counter 8\n"
+	"per_cpu_ptr counter 1\n"
+	"show slabinfo\n";
 
 int cmd_demo(int argc, char **argv)
 {

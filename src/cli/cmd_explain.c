@@ -2,16 +2,20 @@
 /* mmtwin explain ADDR: what is at an address, and why. */
 #include "cli.h"
 
+#include <mmtwin/kern.h>
+
 #include <string.h>
 
 static const char usage_text[] =
 	"usage: mmtwin explain ADDR [machine options]\n"
-	"       mmtwin explain --phys ADDR [machine options]\n\n"
+	"       mmtwin explain --phys ADDR [machine options]\n"
+	"       mmtwin explain ADDR --walk [machine options]\n\n"
 	"For a virtual address: user / kernel / non-canonical, what the CPU\n"
 	"does on access from user and kernel mode (#GP, #PF and its error\n"
 	"code), the region and offset, the index each paging level takes,\n"
 	"and for the direct map __pa, the pfn and the zone.  With --phys: the\n"
-	"zone, the pfn and __va, or why highmem has no permanent mapping.\n\n"
+	"zone, the pfn and __va, or why highmem has no permanent mapping.\n"
+	"With --walk: the page walk through init_mm, level by level.\n\n"
 	"Options:\n" CLI_MACHINE_OPTS;
 
 int cmd_explain(int argc, char **argv)
@@ -21,7 +25,7 @@ int cmd_explain(int argc, char **argv)
 	char *rest[2], err[512];
 	struct mmt_machine *m;
 	struct mmt_explain x;
-	bool phys = false;
+	bool phys = false, walk = false;
 	uint64_t addr;
 	int nrest, r, i, j;
 
@@ -29,6 +33,8 @@ int cmd_explain(int argc, char **argv)
 	for (i = 1, j = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--phys"))
 			phys = true;
+		else if (!strcmp(argv[i], "--walk"))
+			walk = true;
 		else
 			argv[j++] = argv[i];
 	argc = j;
@@ -55,6 +61,8 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "mmtwin explain: %s\n", err);
 	else
 		mmt_explain_print(m, &x, stdout, fmt);
+	if (!r && walk && !phys)
+		mmt_pt_walk_print(m, mmt_init_mm_pgd(m), addr, stdout);
 	mmt_machine_free(m);
 	return r ? 2 : 0;
 }

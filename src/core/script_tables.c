@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* Every command table the scenario language knows, in lookup order. */
+#include <mmtwin/kalloc.h>
 #include <mmtwin/script.h>
 
 const struct mmt_script_cmd *const mmt_script_tables[] = {
 	mmt_script_cmds_core,
+	mmt_script_cmds_kalloc,
+	mmt_script_cmds_phys,
+	mmt_script_cmds_pgtable,
 	NULL
 };

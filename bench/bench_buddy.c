@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The buddy allocator against a minimal free-list buddy written here as
+ * the baseline ("ref"): a flat array of per-page records, one zone, one
+ * migratetype, no watermarks.  Same operation sequences for both.
+ */
+#include "bench.h"
+
+#include <mmtwin/phys.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+/* ------------------------------------------------------------ baseline */
+
+#define REF_NONE UINT32_MAX
+
+struct ref_page {
+	uint32_t next, prev;
+	int8_t order;		/* free-block head order, -1 otherwise */
+};
+
+struct ref_buddy {
+	struct ref_page *pg;
+	uint32_t head[MMT_NR_ORDERS];
+	uint32_t npages;
+};
+
+static void ref_push(struct ref_buddy *b, uint32_t pfn, unsigned o)
+{
+	b->pg[pfn].order = (int8_t)o;
+	b->pg[pfn].prev = REF_NONE;
+	b->pg[pfn].next = b->head[o];
+	if (b->head[o] != REF_NONE)
+		b->pg[b->head[o]].prev = pfn;
+	b->head[o] = pfn;
+}
+
+static void ref_unlink(struct ref_buddy *b, uint32_t pfn, unsigned o)
+{
+	struct ref_page *p = &b->pg[pfn];
+
+	if (p->prev == REF_NONE)
+		b->head[o] = p->next;
+	else
+		b->pg[p->prev].next = p->next;
+	if (p->next != REF_NONE)
+		b->pg[p->next].prev = p->prev;
+	p->order = -1;
+}
+
+static void ref_init(struct ref_buddy *b, uint32_t npages)
+{
+	b->pg = malloc(npages * sizeof(*b->pg));
+	if (!b->pg)
+		abort();
+	b->npages = npages;
+	for (unsigned o = 0; o < MMT_NR_ORDERS; o++)
+		b->head[o] = REF_NONE;
+	for (uint32_t i = 0; i < npages; i++)
+		b->pg[i].order = -1;
+	for (uint32_t i = 0; i + 1024 <= npages; i += 1024)
+		ref_push(b, i, MMT_MAX_ORDER);
+}
+
+static int ref_alloc(struct ref_buddy *b, unsigned order, uint64_t *out)
+{
+	for (unsigned o = order; o < MMT_NR_ORDERS; o++) {
+		uint32_t pfn = b->head[o];
+
+		if (pfn == REF_NONE)
+			continue;
+		ref_unlink(b, pfn, o);
+		while (o > order) {
+			o--;
+			ref_push(b, pfn + (1u << o), o);
+		}
+		*out = pfn;
+		return 0;
+	}
+	return -1;
+}
+
+static void ref_free(struct ref_buddy *b, uint64_t p, unsigned order)
+{
+	uint32_t pfn = (uint32_t)p;
+
+	while (order < MMT_MAX_ORDER) {
+		uint32_t bud = pfn ^ (1u << order);
+
+		if (bud >= b->npages || b->pg[bud].order != (int8_t)order)
+			break;
+		ref_unlink(b, bud, order);
+		pfn &= bud;
+		order++;
+	}
+	ref_push(b, pfn, order);
+}
+
+/* -------------------------------------------------- shared workloads */
+
+struct ops {
+	int (*alloc)(void *ctx, unsigned order, uint64_t *pfn);
+	void (*free)(void *ctx, uint64_t pfn, unsigned order);
+	void *ctx;
+};
+
+static int m_alloc(void *ctx, unsigned order, uint64_t *pfn)
+{
+	return mmt_alloc_pages(ctx, MMT_GFP_HIGHUSER_MOVABLE, order, pfn);
+}
+
+static void m_free(void *ctx, uint64_t pfn, unsigned order)
+{
+	mmt_free_pages(ctx, pfn, order);
+}
+
+static int r_alloc(void *ctx, unsigned order, uint64_t *pfn)
+{
+	return ref_alloc(ctx, order, pfn);
+}
+
+static void r_free(void *ctx, uint64_t pfn, unsigned order)
+{
+	ref_free(ctx, pfn, order);
+}
+
+static uint64_t xs(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* ns per alloc+free pair, freed immediately. */
+static double run_pairs(const struct ops *o, unsigned n)
+{
+	uint64_t t0 = bench_now_ns(), pfn, sum = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (o->alloc(o->ctx, 0, &pfn))
+			abort();
+		sum += pfn;
+		o->free(o->ctx, pfn, 0);
+	}
+	bench_sink(sum);
+	return (double)(bench_now_ns() - t0) / n;
+}
+
+/*
+ * Hold @held blocks; then @n times free a random one and allocate a new
+ * one of a random order in [0, max_order].  ns per free+alloc pair.
+ */
+static double run_random(const struct ops *o, unsigned held, unsigned n,
+			 unsigned max_order)
+{
+	uint64_t *pf = malloc(held * sizeof(*pf)), s = 42, t0;
+	unsigned *od = malloc(held * sizeof(*od));
+	double r;
+
+	if (!pf || !od)
+		abort();
+	for (unsigned i = 0; i < held; i++) {
+		od[i] = max_order ? (unsigned)(xs(&s) % (max_order + 1)) : 0;
+		if (o->alloc(o->ctx, od[i], &pf[i]))
+			abort();
+	}
+	t0 = bench_now_ns();
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (unsigned)(xs(&s) % held);
+
+		o->free(o->ctx, pf[k], od[k]);
+		od[k] = max_order ? (unsigned)(xs(&s) % (max_order + 1)) : 0;
+		if (o->alloc(o->ctx, od[k], &pf[k]))
+			abort();
+	}
+	r = (double)(bench_now_ns() - t0) / n;
+	for (unsigned i = 0; i < held; i++)
+		o->free(o->ctx, pf[i], od[i]);
+	free(pf);
+	free(od);
+	return r;
+}
+
+static struct mmt_machine *boot(enum mmt_arch a, const char *mem)
+{
+	struct mmt_config c;
+	char err[256];
+	struct mmt_machine *m;
+
+	mmt_config_init(&c, a);
+	if (mmt_config_set(&c, "mem", mem, err, sizeof(err)))
+		abort();
+	m = mmt_machine_new(&c, err, sizeof(err));
+	if (!m) {
+		fprintf(stderr, "boot: %s\n", err);
+		abort();
+	}
+	return m;
+}
+
+BENCH(buddy)
+{
+	/* x86_64 1 GiB: GFP_HIGHUSER_MOVABLE is served by DMA32 (~250k pages) */
+	struct mmt_machine *m = boot(MMT_ARCH_X86_64, "1G");
+	struct ref_buddy rb;
+	struct ops om = { m_alloc, m_free, m }, orf = { r_alloc, r_free, &rb };
+	uint32_t np = (uint32_t)m->phys->nodes[0].zones[MMT_ZONE_DMA32].managed;
+	double a, b;
+
+	ref_init(&rb, np);
+	a = run_pairs(&om, 2000000);
+	b = run_pairs(&orf, 2000000);
+	bench_compare("buddy.order0_pair", a, b, "ns");
+	a = run_random(&om, np / 2, 1000000, 0);
+	b = run_random(&orf, np / 2, 1000000, 0);
+	bench_compare("buddy.order0_random_50pct", a, b, "ns");
+	a = run_random(&om, np / 2 / 200, 500000, 10);
+	b = run_random(&orf, np / 2 / 200, 500000, 10);
+	bench_compare("buddy.mixed_orders_0_10", a, b, "ns");
+	bench_compare("buddy.bytes_per_descriptor", sizeof(struct mmt_page),
+		      sizeof(struct ref_page), "B");
+	/* after the random phases: host bytes per modelled (managed) page */
+	bench_figure("buddy.host_bytes_per_page_1G",
+		     (double)m->phys->host_bytes / m->phys->totalram_pages,
+		     "B");
+	free(rb.pg);
+	mmt_machine_free(m);
+}
+
+BENCH(buddy_boot_1T)
+{
+	struct rusage r0, r1;
+	uint64_t t0, t1;
+	struct mmt_machine *m;
+
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = bench_now_ns();
+	m = boot(MMT_ARCH_X86_64, "1T");
+	t1 = bench_now_ns();
+	getrusage(RUSAGE_SELF, &r1);
+	bench_figure("machine.boot_x86_64_1T", (double)(t1 - t0) / 1e9, "s");
+	bench_figure("machine.boot_x86_64_1T_phys_bytes",
+		     (double)m->phys->host_bytes, "B");
+	bench_figure("machine.boot_x86_64_1T_maxrss_delta",
+		     (double)(r1.ru_maxrss - r0.ru_maxrss) * 1024, "B");
+	mmt_machine_free(m);
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fixmap slots (arch/x86/include/asm/fixmap.h, arch/x86/mm/pgtable.c
+ * __native_set_fixmap): compile-time indexes whose virtual address is
+ * FIXADDR_TOP - idx * PAGE_SIZE; set_fixmap() points one at any physical
+ * page, clear_fixmap() removes it (TLB flushed).  The FIX_KMAP_BEGIN..END
+ * range belongs to kmap_local and is refused here.  The slots the real
+ * kernel fills at boot (APIC, IO-APIC, early consoles) are not modelled.
+ */
+#include <mmtwin/kalloc.h>
+#include <mmtwin/machine.h>
+#include <mmtwin/pgtable.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "arch/x86/fixmap_enum.h"
+
+uint64_t mmt_fix_to_virt(struct mmt_machine *m, unsigned idx)
+{
+	if (idx >= m->layout.fix_total) {
+		fprintf(stderr, "mmtwin: mmt_fix_to_virt: index %u >= %u\n", idx,
+			m->layout.fix_total);
+		abort();
+	}
+	return m->layout.fixaddr_top - ((uint64_t)idx << MMT_PAGE_SHIFT);
+}
+
+int mmt_virt_to_fix(struct mmt_machine *m, uint64_t va, unsigned *idx)
+{
+	const struct mmt_layout *l = &m->layout;
+
+	if (va >= l->fixaddr_top || va < l->fixaddr_tot_start)
+		return -EINVAL;
+	*idx = (unsigned)((l->fixaddr_top - (va & MMT_PAGE_MASK)) >>
+			  MMT_PAGE_SHIFT);
+	return 0;
+}
+
+/* Lowest index of the enum (FIX_HOLE on 32-bit and the indexes below
+ * VSYSCALL_PAGE on 64-bit are placeholders, never mapped). */
+static unsigned first_real_index(struct mmt_machine *m)
+{
+	struct mmt_fix_kconfig k;
+	struct mmt_fix_enum e;
+
+	mmt_fix_kconfig_for(&m->cfg, &k);
+	mmt_fix_enum_build(&k, &e);
+	if (!e.nr)
+		return 0;
+	return !mmt_arch_is_64(m->cfg.arch) ? e.g[0].first + e.g[0].count
+					    : e.g[0].first;
+}
+
+static bool in_kmap_range(struct mmt_machine *m, unsigned idx)
+{
+	const struct mmt_layout *l = &m->layout;
+
+	return !mmt_arch_is_64(m->cfg.arch) && l->fix_kmap_end >= l->fix_kmap_begin &&
+	       idx >= l->fix_kmap_begin && idx <= l->fix_kmap_end;
+}
+
+int mmt_set_fixmap(struct mmt_machine *m, unsigned idx, uint64_t phys,
+		   uint64_t prot)
+{
+	struct mmt_kalloc *ka = m->kalloc;
+	uint64_t va;
+
+	if (idx >= ka->fix_total || idx < first_real_index(m) ||
+	    in_kmap_range(m, idx))
+		return -EINVAL;
+	if (m->cfg.arch == MMT_ARCH_X86_32 ? phys >> 32 : phys >> 52)
+		return -EINVAL;
+	va = mmt_fix_to_virt(m, idx);
+	if (ka->fix_use[idx] == MMT_FIX_SET && mmt_kernel_unmap(m, va)) {
+		fprintf(stderr, "mmtwin: mmt_set_fixmap: slot %u lost\n", idx);
+		abort();
+	}
+	ka->fix_use[idx] = MMT_FIX_FREE;
+	if (mmt_kernel_map(m, va, phys >> MMT_PAGE_SHIFT, prot))
+		return -ENOMEM;
+	ka->fix_use[idx] = MMT_FIX_SET;
+	ka->fix_phys[idx] = phys & MMT_PAGE_MASK;
+	return 0;
+}
+
+int mmt_clear_fixmap(struct mmt_machine *m, unsigned idx)
+{
+	struct mmt_kalloc *ka = m->kalloc;
+
+	if (idx >= ka->fix_total || ka->fix_use[idx] != MMT_FIX_SET)
+		return -EINVAL;
+	if (mmt_kernel_unmap(m, mmt_fix_to_virt(m, idx))) {
+		fprintf(stderr, "mmtwin: mmt_clear_fixmap: slot %u lost\n", idx);
+		abort();
+	}
+	ka->fix_use[idx] = MMT_FIX_FREE;
+	ka->fix_phys[idx] = 0;
+	return 0;
+}
+
+enum mmt_fix_use mmt_fixmap_slot(struct mmt_machine *m, unsigned idx,
+				 uint64_t *phys)
+{
+	struct mmt_kalloc *ka = m->kalloc;
+
+	if (idx >= ka->fix_total)
+		return MMT_FIX_FREE;
+	*phys = ka->fix_phys[idx];
+	return (enum mmt_fix_use)ka->fix_use[idx];
+}
+
+void mmt_fixmap_slots_print(struct mmt_machine *m, FILE *out)
+{
+	struct mmt_kalloc *ka = m->kalloc;
+	unsigned n = 0;
+
+	fprintf(out, "%6s  %-18s %-18s %s\n", "index", "address", "phys",
+		"use");
+	for (unsigned i = 0; i < ka->fix_total; i++) {
+		if (ka->fix_use[i] == MMT_FIX_FREE)
+			continue;
+		n++;
+		fprintf(out, "%6u  %#-18" PRIx64 " %#-18" PRIx64 " %s\n", i,
+			mmt_fix_to_virt(m, i), ka->fix_phys[i],
+			ka->fix_use[i] == MMT_FIX_SET ? "set_fixmap"
+						      : "kmap_local");
+	}
+	fprintf(out, "%u of %u fixmap slots in use\n", n, ka->fix_total);
+}
+
+int mmt_view_fixmap_slots(struct mmt_machine *m, FILE *out,
+			  enum mmt_format fmt, char *err, size_t errlen)
+{
+	struct mmt_kalloc *ka = m->kalloc;
+	struct mmt_json j;
+
+	(void)err, (void)errlen;
+	if (fmt != MMT_FMT_JSON) {
+		mmt_fixmap_slots_print(m, out);
+		return 0;
+	}
+	mmt_json_init(&j, out);
+	mmt_json_begin_arr(&j, NULL);
+	for (unsigned i = 0; i < ka->fix_total; i++) {
+		if (ka->fix_use[i] == MMT_FIX_FREE)
+			continue;
+		mmt_json_begin_obj(&j, NULL);
+		mmt_json_u64(&j, "index", i);
+		mmt_json_hex(&j, "addr", mmt_fix_to_virt(m, i));
+		mmt_json_hex(&j, "phys", ka->fix_phys[i]);
+		mmt_json_str(&j, "use", ka->fix_use[i] == MMT_FIX_SET
+				? "set_fixmap" : "kmap_local");
+		mmt_json_end_obj(&j);
+	}
+	mmt_json_end_arr(&j);
+	mmt_json_finish(&j);
+	return 0;
+}

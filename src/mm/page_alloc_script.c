@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Scenario commands for the page allocator:
+ *   alloc_pages NAME GFP ORDER   allocate and remember a block
+ *   free_pages NAME              free it
+ *   fill GFP ORDER COUNT         allocate up to COUNT blocks (held)
+ *   fragment GFP COUNT           allocate COUNT pages, free every other
+ *   release                      free every fill/fragment block
+ *   check                        run mmt_phys_check()
+ *   trace on|off                 explain each allocator decision
+ * GFP is words joined by '|': GFP_KERNEL, GFP_DMA, GFP_DMA32, GFP_ATOMIC,
+ * GFP_HIGHUSER_MOVABLE, __GFP_MOVABLE, ...
+ */
+#include <mmtwin/phys.h>
+#include <mmtwin/script.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	v = strtoul(s, &end, 0);
+	if (*end || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Remember a held block; -ENOMEM if the host is out of memory. */
+static int hold_add(struct mmt_phys *p, const char *name, uint64_t pfn,
+		    unsigned order)
+{
+	if (p->nr_holds == p->cap_holds) {
+		unsigned cap = p->cap_holds ? p->cap_holds * 2 : 64;
+		struct mmt_phys_hold *h = realloc(p->holds, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		p->holds = h;
+		p->cap_holds = cap;
+	}
+	snprintf(p->holds[p->nr_holds].name, sizeof(p->holds[0].name), "%s",
+		 name);
+	p->holds[p->nr_holds].pfn = pfn;
+	p->holds[p->nr_holds++].order = order;
+	return 0;
+}
+
+static void hold_del(struct mmt_phys *p, unsigned i)
+{
+	p->holds[i] = p->holds[--p->nr_holds];
+}
+
+static const char *zone_of(struct mmt_machine *m, uint64_t pfn)
+{
+	struct mmt_zone *z = mmt_page_zone(m, pfn);
+
+	return z ? mmt_zone_name(z->type) : "?";
+}
+
+static int get_gfp_order(struct mmt_script *s, const char *g, const char *o,
+			 unsigned *gfp, unsigned *order)
+{
+	if (mmt_gfp_parse(g, gfp))
+		return mmt_script_fail(s, "unknown GFP flags '%s' (expected "
+				       "e.g. GFP_KERNEL|__GFP_ZERO)", g);
+	if (parse_uint(o, MMT_MAX_ORDER, order))
+		return mmt_script_fail(s, "expected an ORDER 0..%d, got '%s'",
+				       MMT_MAX_ORDER, o);
+	return 0;
+}
+
+static int cmd_alloc_pages(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	unsigned gfp, order;
+	uint64_t pfn;
+
+	if (argc != 4)
+		return mmt_script_fail(s, "expected 'alloc_pages NAME GFP ORDER'");
+	if (strlen(argv[1]) >= 32)
+		return mmt_script_fail(s, "name '%s' too long", argv[1]);
+	if (get_gfp_order(s, argv[2], argv[3], &gfp, &order))
+		return -1;
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	for (unsigned i = 0; i < m->phys->nr_holds; i++)
+		if (!strcmp(m->phys->holds[i].name, argv[1]))
+			return mmt_script_fail(s, "'%s' is already allocated",
+					       argv[1]);
+	if (mmt_alloc_pages(m, gfp, order, &pfn)) {
+		fprintf(s->out, "%s: order-%u %s: -ENOMEM\n", argv[1], order,
+			argv[2]);
+		return 0;
+	}
+	if (hold_add(m->phys, argv[1], pfn, order)) {
+		mmt_free_pages(m, pfn, order);
+		return mmt_script_fail(s, "out of host memory");
+	}
+	fprintf(s->out, "%s: pfn %#llx order %u zone %s (%s)\n", argv[1],
+		(unsigned long long)pfn, order, zone_of(m, pfn),
+		mmt_migratetype_name(mmt_gfp_migratetype(gfp)));
+	return 0;
+}
+
+static int cmd_free_pages(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+
+	if (argc != 2)
+		return mmt_script_fail(s, "expected 'free_pages NAME'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	for (unsigned i = 0; i < m->phys->nr_holds; i++) {
+		struct mmt_phys_hold *h = &m->phys->holds[i];
+
+		if (h->name[0] && !strcmp(h->name, argv[1])) {
+			mmt_free_pages(m, h->pfn, h->order);
+			hold_del(m->phys, i);
+			return 0;
+		}
+	}
+	return mmt_script_fail(s, "nothing allocated as '%s'", argv[1]);
+}
+
+/* Allocate up to @count blocks; print how many came from which zone. */
+static int do_fill(struct mmt_script *s, struct mmt_machine *m, unsigned gfp,
+		   unsigned order, unsigned count, bool free_odd)
+{
+	uint64_t per_zone[MMT_NR_ZONES] = { 0 }, got = 0, freed = 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t pfn;
+		struct mmt_zone *z;
+
+		if (mmt_alloc_pages(m, gfp, order, &pfn))
+			break;
+		got++;
+		z = mmt_page_zone(m, pfn);
+		per_zone[z->type]++;
+		if (free_odd && (i & 1)) {
+			mmt_free_pages(m, pfn, order);
+			freed++;
+			continue;
+		}
+		if (hold_add(m->phys, "", pfn, order)) {
+			mmt_free_pages(m, pfn, order);
+			return mmt_script_fail(s, "out of host memory");
+		}
+	}
+	fprintf(s->out, "%s: %llu of %u order-%u blocks", free_odd ?
+		"fragment" : "fill", (unsigned long long)got, count, order);
+	for (unsigned t = 0; t < MMT_NR_ZONES; t++)
+		if (per_zone[t])
+			fprintf(s->out, ", %s %llu", mmt_zone_name(t),
+				(unsigned long long)per_zone[t]);
+	if (free_odd)
+		fprintf(s->out, "; freed every other one (%llu)",
+			(unsigned long long)freed);
+	if (got < count)
+		fprintf(s->out, "; then -ENOMEM");
+	fputc('\n', s->out);
+	return 0;
+}
+
+static int cmd_fill(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	unsigned gfp, order, count;
+
+	if (argc != 4)
+		return mmt_script_fail(s, "expected 'fill GFP ORDER COUNT'");
+	if (get_gfp_order(s, argv[1], argv[2], &gfp, &order))
+		return -1;
+	if (parse_uint(argv[3], 1u << 30, &count))
+		return mmt_script_fail(s, "expected a COUNT, got '%s'", argv[3]);
+	m = mmt_script_machine(s);
+	return m ? do_fill(s, m, gfp, order, count, false) : -1;
+}
+
+static int cmd_fragment(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	unsigned gfp, count;
+
+	if (argc != 3)
+		return mmt_script_fail(s, "expected 'fragment GFP COUNT'");
+	if (mmt_gfp_parse(argv[1], &gfp))
+		return mmt_script_fail(s, "unknown GFP flags '%s'", argv[1]);
+	if (parse_uint(argv[2], 1u << 30, &count))
+		return mmt_script_fail(s, "expected a COUNT, got '%s'", argv[2]);
+	m = mmt_script_machine(s);
+	return m ? do_fill(s, m, gfp, 0, count, true) : -1;
+}
+
+static int cmd_release(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	uint64_t n = 0;
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'release'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	for (unsigned i = m->phys->nr_holds; i-- > 0;) {
+		struct mmt_phys_hold *h = &m->phys->holds[i];
+
+		if (h->name[0])
+			continue;
+		mmt_free_pages(m, h->pfn, h->order);
+		hold_del(m->phys, i);
+		n++;
+	}
+	fprintf(s->out, "release: freed %llu blocks\n", (unsigned long long)n);
+	return 0;
+}
+
+static int cmd_check(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	char err[256];
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'check'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	if (mmt_phys_check(m, err, sizeof(err)))
+		return mmt_script_fail(s, "invariant broken: %s", err);
+	fprintf(s->out, "check: ok\n");
+	return 0;
+}
+
+static int cmd_trace(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+
+	if (argc != 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+		return mmt_script_fail(s, "expected 'trace on' or 'trace off'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	m->phys->trace = !strcmp(argv[1], "on") ? s->out : NULL;
+	return 0;
+}
+
+const struct mmt_script_cmd mmt_script_cmds_phys[] = {
+	{ "alloc_pages", "alloc_pages NAME GFP ORDER",
+	  "allocate 2^ORDER pages (GFP words joined by '|')", cmd_alloc_pages },
+	{ "free_pages", "free_pages NAME", "free a named block", cmd_free_pages },
+	{ "fill", "fill GFP ORDER COUNT",
+	  "allocate up to COUNT blocks and keep them", cmd_fill },
+	{ "fragment", "fragment GFP COUNT",
+	  "allocate COUNT pages, free every other one", cmd_fragment },
+	{ "release", "release", "free every fill/fragment block", cmd_release },
+	{ "check", "check", "run the physical-memory invariant checker",
+	  cmd_check },
+	{ "trace", "trace on|off", "explain each page-allocator decision",
+	  cmd_trace },
+	{ NULL, NULL, NULL, NULL }
+};

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Physical memory: boot (memblock, zones), watermarks, views vs the host.
+ */
+#include "test.h"
+
+#include <mmtwin/phys.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 16, n = 0;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap);
+	while (buf) {
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+
+		n += r;
+		if (r == 0)
+			break;
+		if (n + 1 == cap) {
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+	}
+	fclose(f);
+	if (buf)
+		buf[n] = 0;
+	return buf;
+}
+
+static char *view_text(struct mmt_machine *m, const char *name)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK(mmt_view_find(name) != NULL);
+	CHECK_EQ(mmt_view_find(name)->fn(m, f, MMT_FMT_TEXT, err, sizeof(err)),
+		 0);
+	fclose(f);
+	return buf;
+}
+
+/* Host zoneinfo value "KEY N" for zone @zone (of node 0); -1 if absent. */
+static long long zoneinfo_value(const char *text, const char *zone,
+				const char *key)
+{
+	char hdr[64];
+	const char *z, *next, *k;
+
+	snprintf(hdr, sizeof(hdr), "Node 0, zone %8s\n", zone);
+	z = strstr(text, hdr);
+	if (!z)
+		return -1;
+	next = strstr(z + 1, "Node ");
+	k = strstr(z, key);
+	if (!k || (next && k > next))
+		return -1;
+	k += strlen(key);
+	while (*k == ' ' || *k == ':' || *k == '(')
+		k++;
+	return strtoll(k, NULL, 10);
+}
+
+static bool host_iomem_real(void)
+{
+	char *io = slurp("/proc/iomem");
+	bool real = io && strstr(io, "System RAM") &&
+		    !strstr(io, "00000000-00000000 : System RAM");
+
+	free(io);
+	return real;
+}
+
+static struct mmt_machine *host_machine(void)
+{
+	struct mmt_config c;
+	char err[256];
+
+	mmt_config_init(&c, MMT_ARCH_X86_64);
+	CHECK_EQ(mmt_config_set(&c, "memmap", "host", err, sizeof(err)), 0);
+	return test_machine_cfg(&c);
+}
+
+/*
+ * Acceptance: on this host, the model booted from the host's /proc/iomem
+ * has the host's spanned, present and start_pfn in every zone.  (managed
+ * differs: the host defers struct page init, see docs.)
+ */
+TEST(phys_host_zoneinfo_spanned_present)
+{
+	static const char *const zones[] = { "DMA", "DMA32", "Normal" };
+	char *host = slurp("/proc/zoneinfo"), *model;
+	struct mmt_machine *m;
+
+	if (!host || !host_iomem_real()) {
+		printf("    skipped: /proc/iomem unreadable or zeroed "
+		       "(not root?)\n");
+		free(host);
+		return;
+	}
+	m = host_machine();
+	model = view_text(m, "zoneinfo");
+	for (unsigned i = 0; i < 3; i++) {
+		const char *keys[] = { "spanned", "present", "start_pfn" };
+
+		if (zoneinfo_value(host, zones[i], "spanned") < 0)
+			continue;
+		for (unsigned k = 0; k < 3; k++) {
+			long long h = zoneinfo_value(host, zones[i], keys[k]);
+			long long v = zoneinfo_value(model, zones[i], keys[k]);
+
+			if (h != v)
+				printf("    zone %s %s: host %lld model %lld\n",
+				       zones[i], keys[k], h, v);
+			CHECK_EQ(v, h);
+		}
+	}
+	/* DMA: first 1 MiB reserved, so managed = pfns 256..4095 */
+	CHECK_EQ(m->phys->nodes[0].zones[MMT_ZONE_DMA].managed, 3840);
+	free(model);
+	free(host);
+	mmt_machine_free(m);
+}
+
+/*
+ * Watermarks and lowmem_reserve with the kernel formulas, fed the host's
+ * managed page counts: they must give the host's own numbers.
+ * Derivation for this host (DMA 3840, DMA32 772917, Normal 1015808):
+ *   min_free_kbytes: int_sqrt(1792565*4*16) = 10710 kB, raised by
+ *   khugepaged to 512 * 3 zones * (2 + 3*3) = 16896 pages = 67584 kB;
+ *   DMA: tmp = 16896*3840/1792565 = 36 -> min 36; delta = max(36>>2 = 9,
+ *   3840*10/10000 = 3) = 9 -> low 45, high 54, promo 63;
+ *   protection(DMA) = (0, 772917/256 = 3019, (772917+1015808)/256 = 6987,
+ *   6987, 6987); Movable (empty, highmem-like): min = clamp(0, 32, 128).
+ */
+TEST(phys_watermarks_kernel_formulas)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "8G");
+	struct mmt_node *nd = &m->phys->nodes[0];
+	char *txt;
+
+	CHECK_EQ(m->phys->nr_nodes, 1);
+	nd->zones[MMT_ZONE_DMA].managed = 3840;
+	nd->zones[MMT_ZONE_DMA32].managed = 772917;
+	nd->zones[MMT_ZONE_NORMAL].managed = 1015808;
+	mmt_setup_watermarks(m);
+	CHECK_EQ(m->phys->min_free_kbytes, 67584);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA].wmark[MMT_WMARK_MIN], 36);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA].wmark[MMT_WMARK_LOW], 45);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA].wmark[MMT_WMARK_HIGH], 54);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA].wmark[MMT_WMARK_PROMO], 63);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA32].wmark[MMT_WMARK_MIN], 7285);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA32].wmark[MMT_WMARK_LOW], 9106);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA32].wmark[MMT_WMARK_HIGH], 10927);
+	CHECK_EQ(nd->zones[MMT_ZONE_DMA32].wmark[MMT_WMARK_PROMO], 12748);
+	CHECK_EQ(nd->zones[MMT_ZONE_NORMAL].wmark[MMT_WMARK_MIN], 9574);
+	CHECK_EQ(nd->zones[MMT_ZONE_NORMAL].wmark[MMT_WMARK_LOW], 11967);
+	CHECK_EQ(nd->zones[MMT_ZONE_NORMAL].wmark[MMT_WMARK_HIGH], 14360);
+	CHECK_EQ(nd->zones[MMT_ZONE_NORMAL].wmark[MMT_WMARK_PROMO], 16753);
+	CHECK_EQ(nd->zones[MMT_ZONE_MOVABLE].wmark[MMT_WMARK_MIN], 32);
+	txt = view_text(m, "zoneinfo");
+	CHECK(strstr(txt, "protection: (0, 3019, 6987, 6987, 6987)") != NULL);
+	CHECK(strstr(txt, "protection: (0, 0, 3968, 3968, 3968)") != NULL);
+	free(txt);
+	mmt_machine_free(m);
+}
+
+/* Same rules on the host's live numbers, when they are readable. */
+TEST(phys_watermarks_match_host)
+{
+	static const char *const zn[] = { "DMA", "DMA32", "Normal" };
+	static const enum mmt_zone_type zt[] = { MMT_ZONE_DMA, MMT_ZONE_DMA32,
+						 MMT_ZONE_NORMAL };
+	char *host = slurp("/proc/zoneinfo"), *mfk = slurp(
+		"/proc/sys/vm/min_free_kbytes");
+	struct mmt_machine *m;
+
+	if (!host || !mfk || zoneinfo_value(host, "DMA32", "managed") < 0 ||
+	    strstr(host, "Node 1,")) {
+		printf("    skipped: host zoneinfo not single-node x86_64\n");
+		free(host);
+		free(mfk);
+		return;
+	}
+	m = test_machine(MMT_ARCH_X86_64, "8G");
+	for (unsigned i = 0; i < 3; i++)
+		m->phys->nodes[0].zones[zt[i]].managed =
+			(uint64_t)zoneinfo_value(host, zn[i], "managed");
+	mmt_setup_watermarks(m);
+	if ((long long)m->phys->min_free_kbytes != atoll(mfk)) {
+		printf("    skipped: host min_free_kbytes %s was tuned\n", mfk);
+	} else {
+		for (unsigned i = 0; i < 3; i++) {
+			struct mmt_zone *z = &m->phys->nodes[0].zones[zt[i]];
+
+			CHECK_EQ(z->wmark[MMT_WMARK_MIN],
+				 zoneinfo_value(host, zn[i], "min "));
+			CHECK_EQ(z->wmark[MMT_WMARK_LOW],
+				 zoneinfo_value(host, zn[i], "low "));
+			CHECK_EQ(z->wmark[MMT_WMARK_HIGH],
+				 zoneinfo_value(host, zn[i], "high "));
+		}
+	}
+	free(host);
+	free(mfk);
+	mmt_machine_free(m);
+}
+
+/*
+ * Reduce a /proc text to its layout: a number with its padding becomes
+ * " #" (pad widths depend on the values; phys_view_formats_fixed checks
+ * the widths).
+ */
+static char *shape(const char *s)
+{
+	char *o = malloc(strlen(s) + 2), *p = o;
+
+	while (*s) {
+		const char *q = s;
+
+		while (*q == ' ')
+			q++;
+		if (isdigit((unsigned char)*q)) {
+			*p++ = ' ';
+			*p++ = '#';
+			while (isdigit((unsigned char)*q))
+				q++;
+			s = q;
+			continue;
+		}
+		*p++ = *s++;
+	}
+	*p = 0;
+	return o;
+}
+
+/* Field layout of buddyinfo, zoneinfo and meminfo equals the host's. */
+TEST(phys_view_formats_match_host)
+{
+	char *hb = slurp("/proc/buddyinfo"), *hz = slurp("/proc/zoneinfo");
+	char *hm = slurp("/proc/meminfo");
+	struct mmt_config c;
+	struct mmt_machine *m;
+	char err[256], cpus[16], *t, *a, *b;
+
+	if (!hb || !hz || !hm || !host_iomem_real()) {
+		printf("    skipped: host /proc files unreadable\n");
+		goto out;
+	}
+	mmt_config_init(&c, MMT_ARCH_X86_64);
+	CHECK_EQ(mmt_config_set(&c, "memmap", "host", err, sizeof(err)), 0);
+	snprintf(cpus, sizeof(cpus), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	CHECK_EQ(mmt_config_set(&c, "cpus", cpus, err, sizeof(err)), 0);
+	m = test_machine_cfg(&c);
+	/* buddyinfo: every line "Node %d, zone %8s " + 11 x "%6lu " */
+	t = view_text(m, "buddyinfo");
+	a = shape(t);
+	b = shape(hb);
+	CHECK_STR(a, b);
+	free(a), free(b), free(t);
+	/* zoneinfo: identical line layout, numbers aside */
+	t = view_text(m, "zoneinfo");
+	a = shape(t);
+	b = shape(hz);
+	CHECK_STR(a, b);
+	free(a), free(b), free(t);
+	/* meminfo: the host's lines up to Hugetlb (DirectMap* omitted) */
+	t = view_text(m, "meminfo");
+	a = shape(t);
+	b = shape(hm);
+	if (strstr(b, "DirectMap"))
+		*strstr(b, "DirectMap") = 0;
+	CHECK_STR(a, b);
+	free(a), free(b);
+	CHECK(!strncmp(t, "MemTotal:       ", 16));
+	free(t);
+	mmt_machine_free(m);
+out:
+	free(hb), free(hz), free(hm);
+}
+
+/* Field formats that do not need the host. */
+TEST(phys_view_formats_fixed)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_32, "2G");
+	char *t = view_text(m, "buddyinfo"), *line;
+	uint64_t total = m->phys->totalram_pages;
+	char want[64];
+
+	/* 3 populated zones, each line 22 + 11*7 chars + '\n' */
+	CHECK(!strncmp(t, "Node 0, zone      DMA ", 22));
+	CHECK(strstr(t, "Node 0, zone   Normal ") != NULL);
+	CHECK(strstr(t, "Node 0, zone  HighMem ") != NULL);
+	line = strchr(t, '\n');
+	CHECK(line && line - t == 22 + 11 * 7);
+	free(t);
+	t = view_text(m, "meminfo");
+	snprintf(want, sizeof(want), "MemTotal:       %8llu kB\n",
+		 (unsigned long long)total * 4);
+	CHECK(!strncmp(t, want, strlen(want)));
+	CHECK(strstr(t, "HighTotal:") && strstr(t, "LowFree:"));
+	free(t);
+	t = view_text(m, "zoneinfo");
+	CHECK(strstr(t, "Node 0, zone  HighMem\n") != NULL);
+	CHECK(strstr(t, "Node 0, zone    DMA32") == NULL);
+	free(t);
+	t = view_text(m, "iomem");
+	CHECK(strstr(t, "00100000-") != NULL);
+	CHECK(strstr(t, "  01000000-0191bc7f : Kernel code\n") != NULL);
+	free(t);
+	t = view_text(m, "pagetypeinfo");
+	CHECK(!strncmp(t, "Page block order: 10\nPages per block:  1024\n", 44));
+	free(t);
+	mmt_machine_free(m);
+}
+
+/* spanned >= present >= managed; managed == free + allocated at boot. */
+TEST(phys_zone_counts_consistent)
+{
+	static const struct { enum mmt_arch a; const char *mem; } cases[] = {
+		{ MMT_ARCH_X86_32, "512M" }, { MMT_ARCH_X86_32, "2G" },
+		{ MMT_ARCH_X86_32_PAE, "8G" }, { MMT_ARCH_X86_64, "1G" },
+		{ MMT_ARCH_X86_64, "16G" }, { MMT_ARCH_X86_64_LA57, "4G" },
+	};
+	char err[256];
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mmt_machine *m = test_machine(cases[i].a, cases[i].mem);
+
+		for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
+			struct mmt_zone *z = &m->phys->nodes[0].zones[t];
+
+			CHECK(z->spanned >= z->present);
+			CHECK(z->present >= z->managed);
+			CHECK_EQ(z->spanned, m->layout.zone_end_pfn[t] > 0 ?
+				 mmt_zone_end_pfn(z) - z->zone_start_pfn : 0);
+		}
+		CHECK_EQ(mmt_phys_check(m, err, sizeof(err)), 0);
+		mmt_machine_free(m);
+	}
+}
+
+/* cfg.nodes splits RAM evenly; each node has its own zones. */
+TEST(phys_multi_node)
+{
+	struct mmt_config c;
+	struct mmt_machine *m;
+	char err[256];
+	uint64_t pfn;
+
+	mmt_config_init(&c, MMT_ARCH_X86_64);
+	CHECK_EQ(mmt_config_set(&c, "mem", "8G", err, sizeof(err)), 0);
+	CHECK_EQ(mmt_config_set(&c, "nodes", "2", err, sizeof(err)), 0);
+	m = test_machine_cfg(&c);
+	CHECK_EQ(m->phys->nr_nodes, 2);
+	CHECK_EQ(m->phys->nodes[0].end_pfn <= m->phys->nodes[1].start_pfn, 1);
+	CHECK(m->phys->nodes[1].zones[MMT_ZONE_NORMAL].managed > 0);
+	CHECK_EQ(mmt_alloc_pages_node(m, 1, MMT_GFP_KERNEL, 0, &pfn), 0);
+	CHECK(pfn >= m->phys->nodes[1].start_pfn);
+	mmt_free_pages(m, pfn, 0);
+	CHECK_EQ(mmt_phys_check(m, err, sizeof(err)), 0);
+	mmt_machine_free(m);
+}
+
+/* 1 TiB boots lazily: few host bytes, and order-10 blocks come from runs. */
+TEST(phys_one_tib_lazy_boot)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "1T");
+	char err[256];
+	uint64_t pfn;
+
+	CHECK(m->phys->totalram_pages > (1ULL << 28) - (1ULL << 23));
+	/* the memmap alone is 16 GiB: 64 bytes per 4 KiB page */
+	CHECK(m->phys->host_bytes < (64ULL << 20));
+	CHECK(m->phys->nr_pg_chunks < 1000);
+	CHECK_EQ(mmt_alloc_pages(m, MMT_GFP_HIGHUSER_MOVABLE, 10, &pfn), 0);
+	mmt_free_pages(m, pfn, 10);
+	CHECK_EQ(mmt_phys_check(m, err, sizeof(err)), 0);
+	mmt_machine_free(m);
+}
+
+/* Frame contents: created on first write, zero-filled, dropped on free. */
+TEST(phys_frame_data)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "64M");
+	uint64_t pfn;
+	unsigned char *d;
+
+	CHECK_EQ(mmt_alloc_pages(m, MMT_GFP_KERNEL, 1, &pfn), 0);
+	CHECK(mmt_frame_data(m, pfn + 1, false) == NULL);
+	d = mmt_frame_data(m, pfn + 1, true);
+	CHECK(d != NULL && d[0] == 0 && d[4095] == 0);
+	d[7] = 0x5a;
+	CHECK(((unsigned char *)mmt_frame_data(m, pfn + 1, false))[7] == 0x5a);
+	mmt_free_pages(m, pfn, 1);
+	CHECK(mmt_frame_data(m, pfn + 1, false) == NULL);
+	CHECK(mmt_frame_data(m, UINT64_MAX / 2, true) == NULL);
+	mmt_machine_free(m);
+}
