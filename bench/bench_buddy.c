@@ -241,7 +241,7 @@ BENCH(buddy_boot_1T)
 	m = boot(MMT_ARCH_X86_64, "1T");
 	t1 = bench_now_ns();
 	getrusage(RUSAGE_SELF, &r1);
-	bench_figure("machine.boot_x86_64_1T", (double)(t1 - t0) / 1e9, "s");
+	bench_figure("machine.boot_x86_64_1T", (double)(t1 - t0) / 1e6, "ms");
 	bench_figure("machine.boot_x86_64_1T_phys_bytes",
 		     (double)m->phys->host_bytes, "B");
 	bench_figure("machine.boot_x86_64_1T_maxrss_delta",
