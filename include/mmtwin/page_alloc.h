@@ -52,6 +52,9 @@ void *mmt_frame_data(struct mmt_machine *m, uint64_t pfn, bool create);
 /* Forget a frame's contents (on free). */
 void mmt_frame_drop(struct mmt_machine *m, uint64_t pfn);
 
+/* Parse "GFP_KERNEL|__GFP_ZERO" (kernel names); -1 on an unknown word. */
+int mmt_gfp_parse(const char *s, unsigned *gfp);
+
 /* Whole-structure validator; 0 or -1 with a message. */
 int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen);
 

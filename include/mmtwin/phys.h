@@ -177,8 +177,6 @@ bool mmt_zone_watermark_ok(const struct mmt_zone *z, unsigned order,
 /* gfp_zone(): the highest zone type @gfp may use on this machine. */
 enum mmt_zone_type mmt_gfp_zone(const struct mmt_machine *m, unsigned gfp);
 enum mmt_migratetype mmt_gfp_migratetype(unsigned gfp);
-/* Parse "GFP_KERNEL|__GFP_ZERO"; -1 on an unknown word. */
-int mmt_gfp_parse(const char *s, unsigned *gfp);
 const char *mmt_migratetype_name(enum mmt_migratetype mt);
 
 /* Zones as the kernel lists them for this arch (for views). */

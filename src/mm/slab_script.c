@@ -387,36 +387,6 @@ static int cmd_ioremap(struct mmt_script *s, int argc, char **argv)
 
 /* --------------------------------------------------------------- kmap */
 
-static const struct { const char *name; unsigned bits; } gfp_words[] = {
-	{ "GFP_KERNEL", MMT_GFP_KERNEL }, { "GFP_ATOMIC", MMT_GFP_ATOMIC },
-	{ "GFP_USER", MMT_GFP_USER }, { "GFP_HIGHUSER", MMT_GFP_HIGHUSER },
-	{ "GFP_HIGHUSER_MOVABLE", MMT_GFP_HIGHUSER_MOVABLE },
-	{ "GFP_DMA", MMT_GFP_DMA }, { "GFP_DMA32", MMT_GFP_DMA32 },
-	{ "__GFP_HIGHMEM", MMT_GFP_HIGHMEM }, { "__GFP_DMA", MMT_GFP_DMA },
-	{ "__GFP_DMA32", MMT_GFP_DMA32 }, { "__GFP_MOVABLE", MMT_GFP_MOVABLE },
-	{ "__GFP_ZERO", MMT_GFP_ZERO },
-};
-
-/* "GFP_KERNEL|__GFP_HIGHMEM" -> bits; -1 on an unknown word. */
-static int parse_gfp(const char *text, unsigned *gfp)
-{
-	char buf[128], *save = NULL;
-
-	*gfp = 0;
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (char *w = strtok_r(buf, "|", &save); w;
-	     w = strtok_r(NULL, "|", &save)) {
-		size_t i;
-
-		for (i = 0; i < sizeof(gfp_words) / sizeof(gfp_words[0]); i++)
-			if (!strcmp(w, gfp_words[i].name))
-				break;
-		if (i == sizeof(gfp_words) / sizeof(gfp_words[0]))
-			return -1;
-		*gfp |= gfp_words[i].bits;
-	}
-	return 0;
-}
 
 static int cmd_alloc_page(struct mmt_script *s, int argc, char **argv)
 {
@@ -427,7 +397,7 @@ static int cmd_alloc_page(struct mmt_script *s, int argc, char **argv)
 	m = prep(s, argc, argv, 2, 3, "alloc_page NAME [GFP]", true);
 	if (!m)
 		return -1;
-	if (argc == 3 && parse_gfp(argv[2], &gfp))
+	if (argc == 3 && mmt_gfp_parse(argv[2], &gfp))
 		return mmt_script_fail(s, "unknown GFP flags '%s' (e.g. "
 				       "GFP_KERNEL, GFP_HIGHUSER, "
 				       "GFP_KERNEL|__GFP_HIGHMEM)", argv[2]);
