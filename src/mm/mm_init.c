@@ -462,7 +462,9 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 	m->phys = p;
 	p->host_bytes = sizeof(*p);
 	p->pageblock_order = m->cfg.arch == MMT_ARCH_X86_32 ? 10 : 9;
-	p->struct_page_size = mmt_arch_is_64(m->cfg.arch) ? 64 : 32;
+	/* sizeof(struct page): 64 on x86_64; 40 on Debian 6.1 i386 (gdb on
+	 * the -dbg vmlinux, tests/data/i386/sizes-686.txt) */
+	p->struct_page_size = mmt_arch_is_64(m->cfg.arch) ? 64 : 40;
 	p->watermark_scale_factor = 10;
 	kernel_image(m);
 	if (memblock_memory(m, max_pfn) || !p->nr_memory) {

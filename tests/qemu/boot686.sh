@@ -16,7 +16,13 @@
 # Environment knobs:
 #   MMTWIN_QEMU_WORK  scratch directory (default /work/scratch-qemu if /work
 #                     exists, else /tmp/mmtwin-qemu); debs are extracted there
-#   QEMU_CPU          -cpu model (default qemu32,+pae,+nx)
+#   QEMU_CPU          -cpu model (default qemu32,+pae,+nx,+pse36; without
+#                     +pse36 QEMU gives qemu32 only 32 physical address bits
+#                     and a PAE guest with RAM above 4 GiB oopses)
+#   QEMU_BIN          emulator (default qemu-system-i386). qemu-system-i386 7.2
+#                     (TCG) livelocks a PAE guest whose user pages sit above
+#                     4 GiB (686-pae with -m 4G hangs in the first exec);
+#                     QEMU_BIN=qemu-system-x86_64 QEMU_CPU=qemu64 boots it.
 #   BOOT_TIMEOUT      seconds before giving up (default 900)
 #   GDB_VARS=1        also attach gdb (gdbstub on 127.0.0.1:$GDB_PORT, default
 #                     1234) after the dump and print live kernel variables
@@ -45,7 +51,8 @@ if [ -z "${MMTWIN_QEMU_WORK:-}" ]; then
     if [ -d /work ]; then MMTWIN_QEMU_WORK=/work/scratch-qemu; else MMTWIN_QEMU_WORK=/tmp/mmtwin-qemu; fi
 fi
 W=$MMTWIN_QEMU_WORK
-QEMU_CPU=${QEMU_CPU:-qemu32,+pae,+nx}
+QEMU_CPU=${QEMU_CPU:-qemu32,+pae,+nx,+pse36}
+QEMU_BIN=${QEMU_BIN:-qemu-system-i386}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 GDB_VARS=${GDB_VARS:-0}
 GDB_PORT=${GDB_PORT:-1234}
@@ -120,7 +127,7 @@ if [ "$GDB_VARS" = 1 ]; then
     CMDLINE="$CMDLINE nokaslr"
     GDBOPT=(-gdb "tcp:127.0.0.1:$GDB_PORT")
 fi
-QEMU_CMD=(qemu-system-i386 -machine pc -accel tcg -cpu "$QEMU_CPU" -smp 1 -m "$MEM"
+QEMU_CMD=("$QEMU_BIN" -machine pc -accel tcg -cpu "$QEMU_CPU" -smp 1 -m "$MEM"
           -display none -no-reboot -serial "file:$SERIAL"
           -monitor "unix:$MON,server,nowait" "${GDBOPT[@]}"
           -kernel "$VMLINUZ" -initrd "$INITRD" -append "$CMDLINE")
@@ -144,8 +151,8 @@ while kill -0 "$QPID" 2>/dev/null; do
 done
 
 {
-    echo "# mmtwin boot: package $KPKG ($(ls "$W"/debs/"${KPKG}"_*_i386.deb 2>/dev/null | sed 's/.*_\(.*\)_i386.deb/\1/')), qemu -m $MEM -cpu $QEMU_CPU -smp 1"
-    echo "# qemu: $(qemu-system-i386 --version | head -1)"
+    echo "# mmtwin boot: package $KPKG ($(ls "$W"/debs/"${KPKG}"_*_i386.deb 2>/dev/null | sed 's/.*_\(.*\)_i386.deb/\1/')), $QEMU_BIN -m $MEM -cpu $QEMU_CPU -smp 1"
+    echo "# qemu: $("$QEMU_BIN" --version | head -1)"
     echo "# kernel cmdline given: $CMDLINE"
     echo "# wall time to dump marker: $(( $(date +%s) - start )) s"
     tr -d '\r' < "$SERIAL"
@@ -175,7 +182,11 @@ if [ "$ok" = 1 ]; then
                 -ex 'printf "min_low_pfn=0x%lx\n", min_low_pfn' \
                 -ex 'printf "highstart_pfn=0x%lx\n", highstart_pfn' \
                 -ex 'printf "highend_pfn=0x%lx\n", highend_pfn' \
-                -ex 'printf "totalhigh_pages=%ld\n", totalhigh_pages.counter' \
+                -ex 'printf "_totalhigh_pages=%ld\n", _totalhigh_pages.counter' \
+                -ex 'printf "pcpu_unit_size=%d\n", pcpu_unit_size' \
+                -ex 'printf "pcpu_base_addr=0x%lx\n", (unsigned long)pcpu_base_addr' \
+                -ex 'printf "min_free_kbytes=%d\n", min_free_kbytes' \
+                -ex 'printf "totalreserve_pages=%ld\n", totalreserve_pages' \
                 -ex 'printf "__FIXADDR_TOP=0x%lx\n", __FIXADDR_TOP' \
                 -ex 'printf "__VMALLOC_RESERVE=0x%lx\n", __VMALLOC_RESERVE' \
                 -ex 'printf "pkmap_page_table=0x%lx\n", (unsigned long)pkmap_page_table' \
@@ -183,7 +194,7 @@ if [ "$ok" = 1 ]; then
                 -ex 'printf "sizeof(struct cpu_entry_area)=%d\n", (int)sizeof(struct cpu_entry_area)' \
                 -ex 'printf "max_mapnr=0x%lx\n", max_mapnr' \
                 -ex 'printf "num_physpages(totalram)=%ld\n", _totalram_pages.counter' \
-                -ex 'detach' 2>&1 | grep -v -e '^warning:' -e '^0x[0-9a-f]* in ' || true
+                -ex 'detach' 2>&1 | grep -v -e '^warning:' -e '^0x[0-9a-f]* in ' -e 'No such file' -e '^[0-9]*[[:space:]]' || true
         } >> "$T/out.log"
     fi
     mon "quit" 1 >/dev/null
