@@ -76,14 +76,21 @@ static inline struct mmt_page *page_lookup(const struct mmt_phys *p,
 	return c ? &c[pfn & (CHUNK_PAGES - 1)] : NULL;
 }
 
+static struct mmt_page *page_must_slow(struct mmt_machine *m, uint64_t pfn);
+
 /* Descriptor that must exist (a free-list member): aborts otherwise. */
-static struct mmt_page *page_must(struct mmt_machine *m, uint64_t pfn)
+static inline struct mmt_page *page_must(struct mmt_machine *m, uint64_t pfn)
 {
 	struct mmt_page *pg = page_lookup(m->phys, pfn);
 
-	if (__builtin_expect(pg != NULL, 1))
-		return pg;
-	pg = mmt_pfn_to_page(m, pfn, true);
+	return __builtin_expect(pg != NULL, 1) ? pg : page_must_slow(m, pfn);
+}
+
+/* Materialise the descriptor's chunk; aborts when the host is out of memory. */
+__attribute__((noinline))
+static struct mmt_page *page_must_slow(struct mmt_machine *m, uint64_t pfn)
+{
+	struct mmt_page *pg = mmt_pfn_to_page(m, pfn, true);
 
 	if (!pg)
 		MMT_PHYS_BUG("no descriptor for pfn %#llx (host OOM?)",
@@ -220,9 +227,12 @@ uint64_t mmt_zone_nr_free_mt(const struct mmt_zone *z, unsigned order,
 	return z->free_area[order].nr_mt[mt];
 }
 
-static unsigned zone_index_of(struct mmt_machine *m, struct mmt_zone *z)
+/* A node's zones[] is indexed by zone type, so the type is the index. */
+static inline unsigned zone_index_of(struct mmt_machine *m,
+				     const struct mmt_zone *z)
 {
-	return (unsigned)(z - m->phys->nodes[z->node].zones);
+	(void)m;
+	return (unsigned)z->type;
 }
 
 /* -------------------------------------------------------- free lists */
