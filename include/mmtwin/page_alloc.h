@@ -44,6 +44,20 @@ int mmt_alloc_pages(struct mmt_machine *m, unsigned gfp, unsigned order,
 void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order);
 
 /*
+ * The same on a given CPU: orders 0..3 and the THP order go through that
+ * CPU's per-CPU page lists (mmt_alloc_pages/mmt_free_pages use CPU 0).
+ * mmt_alloc_pages_cpu returns -EINVAL for a CPU that is not online; a
+ * block may be freed on any CPU.  mmt_free_pages_cpu aborts on a bad CPU.
+ */
+int mmt_alloc_pages_cpu(struct mmt_machine *m, unsigned cpu, unsigned gfp,
+			unsigned order, uint64_t *pfn);
+void mmt_free_pages_cpu(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
+			unsigned order);
+/* drain_all_pages(NULL): every pcp block of every CPU back to the buddy;
+ * returns the pages moved. */
+uint64_t mmt_drain_all_pages(struct mmt_machine *m);
+
+/*
  * Frame contents: only frames something wrote to cost host memory.
  * mmt_frame_data() returns the 4096 bytes of @pfn, creating them (zeroed)
  * when @create; NULL when never written and !@create (reads as zeros).

@@ -23,6 +23,22 @@
  * order-10 MOVABLE list (the boot frees go to the list tail in ascending
  * pfn order, FPI_TO_TAIL), and a block is carved from the front of the
  * first run only when the explicit list is empty.
+ *
+ * Per-CPU page lists (struct per_cpu_pages, "pcp").  Every populated zone
+ * has one mmt_per_cpu_pages per online CPU.  Order 0..3 blocks (and the
+ * THP order, = pageblock order here) freed on a CPU go to that CPU's list
+ * for (migratetype, order) instead of the buddy; allocations of those
+ * orders take the list head and refill a whole batch from the buddy when
+ * the list is empty.  A pcp block is linked through its head descriptor's
+ * lru_next/lru_prev like a free block, flagged MMT_PG_PCP (not PageBuddy)
+ * with its order in ->private.  Its pages are counted in pcp->count, not
+ * in NR_FREE_PAGES, so MemFree and buddyinfo leave them out (as the
+ * kernel's do).
+ *
+ *   zone.pcp[cpu]  count/high/high_min/high_max/batch/free_count/
+ *    │             alloc_factor/flags
+ *    └─ lists[pindex]  pindex = 3*order + mt for order 0..3 (12 lists),
+ *                      12 = THP non-movable, 13 = THP movable
  */
 #ifndef MMTWIN_PHYS_H
 #define MMTWIN_PHYS_H
@@ -52,6 +68,7 @@ enum mmt_migratetype {
 #define MMT_PG_LRU	0x0008u	/* on an LRU list (later: reclaim) */
 #define MMT_PG_DIRTY	0x0010u
 #define MMT_PG_ANON	0x0020u
+#define MMT_PG_PCP	0x0040u	/* head of a block on a pcp list */
 
 /*
  * struct page analogue, 32 host bytes.  flags packs PG bits (0..15), the
@@ -83,6 +100,38 @@ struct mmt_run {
 	uint64_t nr;	/* blocks */
 };
 
+/* include/linux/mmzone.h: pcp list geometry (THP lists: CONFIG_THP=y). */
+#define MMT_PAGE_ALLOC_COSTLY_ORDER	3
+#define MMT_MIGRATE_PCPTYPES		3
+#define MMT_NR_LOWORDER_PCP_LISTS \
+	(MMT_MIGRATE_PCPTYPES * (MMT_PAGE_ALLOC_COSTLY_ORDER + 1))
+#define MMT_NR_PCP_THP			2
+#define MMT_NR_PCP_LISTS (MMT_NR_LOWORDER_PCP_LISTS + MMT_NR_PCP_THP)
+#define MMT_PCP_BATCH_SCALE_MAX		5	/* CONFIG_PCP_BATCH_SCALE_MAX */
+#define MMT_MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+#define MMT_BOOT_PAGESET_HIGH		0
+#define MMT_BOOT_PAGESET_BATCH		1
+
+/* pcp->flags (PCPF_*) */
+#define MMT_PCPF_PREV_FREE_HIGH_ORDER	0x01u
+#define MMT_PCPF_FREE_HIGH_BATCH	0x02u
+
+/* struct per_cpu_pages: one CPU's cache of free blocks of one zone. */
+struct mmt_per_cpu_pages {
+	int count;		/* pages on the lists (2^order per block) */
+	int high;		/* current high mark, tuned in [min, max] */
+	int high_min, high_max;
+	int batch;		/* chunk size for buddy add/remove */
+	uint8_t flags;		/* MMT_PCPF_* */
+	uint8_t alloc_factor;	/* batch scale on consecutive allocs */
+	short free_count;	/* pages freed since the last allocation */
+	uint64_t head[MMT_NR_PCP_LISTS];	/* pfns, MMT_PFN_NONE if empty */
+	uint64_t tail[MMT_NR_PCP_LISTS];
+};
+
+/* zone->flags bits (enum zone_flags subset) */
+#define MMT_ZONE_BELOW_HIGH	0x01u	/* free pages below the high mark */
+
 enum mmt_wmark { MMT_WMARK_MIN, MMT_WMARK_LOW, MMT_WMARK_HIGH,
 		 MMT_WMARK_PROMO, MMT_NR_WMARK };
 
@@ -99,6 +148,10 @@ struct mmt_zone {
 	struct mmt_run *runs;
 	unsigned nr_runs, run_first;
 	uint8_t *pageblock_mt;		/* one per pageblock of the span */
+	unsigned flags;			/* MMT_ZONE_* */
+	/* per_cpu_pageset: [online_cpus] for populated zones, else NULL */
+	struct mmt_per_cpu_pages *pcp;
+	int pageset_high_min, pageset_high_max, pageset_batch;
 };
 
 static inline uint64_t mmt_zone_end_pfn(const struct mmt_zone *z)
@@ -135,6 +188,10 @@ struct mmt_phys {
 	uint64_t min_free_kbytes;
 	unsigned watermark_scale_factor;
 	uint64_t totalram_pages;	/* sum of managed */
+	unsigned nr_cpus;		/* CPUs with pagesets (online_cpus) */
+	unsigned pcp_thp_order;		/* HPAGE_PMD_ORDER (= pageblock) */
+	unsigned percpu_pagelist_high_fraction;	/* sysctl, 0 = auto */
+	uint64_t llc_bytes;		/* last-level cache shared by all CPUs */
 	/* sparse descriptor and frame tables */
 	struct mmt_page **pg_chunk;
 	void ***fr_chunk;
@@ -183,9 +240,45 @@ const char *mmt_migratetype_name(enum mmt_migratetype mt);
 unsigned mmt_arch_zone_list(const struct mmt_machine *m, int *types);
 #define MMT_ZONE_DEVICE_VIEW (-1)
 
-/* Pages free / managed over all zones, and over highmem zones. */
+/*
+ * Pages nobody holds over all zones: buddy free + pcp lists (what a leak
+ * check wants).  mmt_phys_nr_free_pages() is NR_FREE_PAGES (buddy only,
+ * MemFree).  mmt_phys_high_pages(): highmem managed, or NR_FREE_PAGES.
+ */
 uint64_t mmt_phys_free_pages(struct mmt_machine *m);
+uint64_t mmt_phys_nr_free_pages(struct mmt_machine *m);
 uint64_t mmt_phys_high_pages(struct mmt_machine *m, bool free_only);
+
+/* ------------------------------------------------ per-CPU page lists */
+
+/* Node of @cpu: QEMU's default NUMA assignment, cpu % nr_nodes. */
+unsigned mmt_cpu_to_node(const struct mmt_machine *m, unsigned cpu);
+/* zone_batchsize(): ~0.1% of managed, at most 1 MiB, /4, 2^n - 1. */
+int mmt_zone_batchsize(const struct mmt_zone *z);
+/*
+ * zone_highsize(): @high_fraction 0 -> low watermark, else managed /
+ * fraction; split over the CPUs of the zone's node (+ @cpu_online);
+ * at least batch * 4.
+ */
+int mmt_zone_highsize(const struct mmt_machine *m, const struct mmt_zone *z,
+		      int batch, int cpu_online, unsigned high_fraction);
+/* zone_pcp_update(): recompute batch/high_min/high_max of @z's pagesets. */
+void mmt_zone_pcp_update(struct mmt_machine *m, struct mmt_zone *z,
+			 int cpu_online);
+/* Pages on all pcp lists of @z. */
+uint64_t mmt_zone_pcp_pages(const struct mmt_machine *m,
+			    const struct mmt_zone *z);
+/* drain_pages_zone(): return every pcp block of (@cpu, @z) to the buddy. */
+void mmt_drain_pages_zone(struct mmt_machine *m, unsigned cpu,
+			  struct mmt_zone *z);
+/* decay_pcp_high(): the vmstat worker's decay of one pcp; todo count. */
+int mmt_decay_pcp_high(struct mmt_machine *m, struct mmt_zone *z,
+		       unsigned cpu);
+/*
+ * vmstat_refresh (refresh_cpu_vm_stats(true) on every CPU): decay each
+ * pcp's high and free what is above it.  Returns the pages freed.
+ */
+uint64_t mmt_vmstat_refresh(struct mmt_machine *m);
 
 /* memblock.memory pages inside pfns [s, e). */
 uint64_t mmt_phys_memory_pages(struct mmt_machine *m, uint64_t s, uint64_t e);
@@ -197,6 +290,10 @@ int mmt_phys_boot(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_buddy_free_boot_range(struct mmt_machine *m, struct mmt_zone *z,
 			       uint64_t start, uint64_t end);
 void mmt_setup_watermarks(struct mmt_machine *m);
+/* setup_per_cpu_pageset(): boot pagesets of every populated zone. */
+int mmt_setup_per_cpu_pageset(struct mmt_machine *m);
+/* setup_pcp_cacheinfo(): PCPF_FREE_HIGH_BATCH from the LLC slice. */
+void mmt_setup_pcp_cacheinfo(struct mmt_machine *m);
 
 /* Broken invariant: print "mmtwin: BUG in FUNCTION: message" and abort. */
 void mmt_phys_bug(const char *fn, const char *fmt, ...)

@@ -49,13 +49,26 @@ unsigned mmt_arch_zone_list(const struct mmt_machine *m, int *types)
 	return n;
 }
 
-uint64_t mmt_phys_free_pages(struct mmt_machine *m)
+/* NR_FREE_PAGES summed: the buddy lists only (MemFree). */
+uint64_t mmt_phys_nr_free_pages(struct mmt_machine *m)
 {
 	uint64_t n = 0;
 
 	for (unsigned i = 0; i < m->phys->nr_nodes; i++)
 		for (unsigned t = 0; t < MMT_NR_ZONES; t++)
 			n += m->phys->nodes[i].zones[t].nr_free_pages;
+	return n;
+}
+
+/* Pages nobody holds: the buddy lists plus every pcp list. */
+uint64_t mmt_phys_free_pages(struct mmt_machine *m)
+{
+	uint64_t n = mmt_phys_nr_free_pages(m);
+
+	for (unsigned i = 0; i < m->phys->nr_nodes; i++)
+		for (unsigned t = 0; t < MMT_NR_ZONES; t++)
+			n += mmt_zone_pcp_pages(m,
+						&m->phys->nodes[i].zones[t]);
 	return n;
 }
 
@@ -382,6 +395,8 @@ static uint64_t int_sqrt(uint64_t x)
 /*
  * calculate_min_free_kbytes() + __setup_per_zone_wmarks() +
  * setup_per_zone_lowmem_reserve(); see kernel-facts 4.3 and the tests.
+ * Like setup_per_zone_wmarks(), then re-sizes every zone's pagesets
+ * (zone_pcp_update(zone, 0)), since pcp high_min derives from "low".
  */
 void mmt_setup_watermarks(struct mmt_machine *m)
 {
@@ -437,6 +452,9 @@ void mmt_setup_watermarks(struct mmt_machine *m)
 			z->wmark[MMT_WMARK_HIGH] = z->wmark[MMT_WMARK_LOW] + delta;
 			z->wmark[MMT_WMARK_PROMO] = z->wmark[MMT_WMARK_HIGH] + delta;
 		}
+		/* setup_per_zone_wmarks(): the pcp high limits follow low */
+		for (unsigned t = 0; t < MMT_NR_ZONES; t++)
+			mmt_zone_pcp_update(m, &p->nodes[n].zones[t], 0);
 		for (unsigned i = 0; i < MMT_NR_ZONES; i++) {
 			struct mmt_zone *z = &p->nodes[n].zones[i];
 			uint64_t sum = 0;
@@ -466,6 +484,12 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 	 * the -dbg vmlinux, tests/data/i386/sizes-686.txt) */
 	p->struct_page_size = mmt_arch_is_64(m->cfg.arch) ? 64 : 40;
 	p->watermark_scale_factor = 10;
+	p->nr_cpus = m->cfg.online_cpus ? m->cfg.online_cpus : 1;
+	/* HPAGE_PMD_ORDER: 10 with 2-level (4 MiB) PMDs, else 9 */
+	p->pcp_thp_order = p->pageblock_order;
+	p->percpu_pagelist_high_fraction = 0;
+	/* this host's L3 (32 MiB, shared by all its CPUs) */
+	p->llc_bytes = 32ULL << 20;
 	kernel_image(m);
 	if (memblock_memory(m, max_pfn) || !p->nr_memory) {
 		snprintf(err, errlen, "memblock: no usable RAM below max_pfn");
@@ -499,7 +523,11 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 			z->managed = cnt;
 			p->totalram_pages += cnt;
 		}
+	/* setup_per_cpu_pageset(), then the watermarks re-size them */
+	if (mmt_setup_per_cpu_pageset(m))
+		goto oom;
 	mmt_setup_watermarks(m);
+	mmt_setup_pcp_cacheinfo(m);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of host memory booting physical memory");
@@ -528,6 +556,7 @@ void mmt_mm_exit(struct mmt_machine *m)
 		for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
 			free(p->nodes[n].zones[t].runs);
 			free(p->nodes[n].zones[t].pageblock_mt);
+			free(p->nodes[n].zones[t].pcp);
 		}
 	free(p);
 	m->phys = NULL;

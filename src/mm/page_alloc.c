@@ -5,9 +5,17 @@
  * free; gfp -> zonelist, watermark checks with lowmem_reserve, migratetype
  * fallback.  See include/mmtwin/phys.h for the data layout.
  *
+ * Per-CPU page lists (pcp) sit in front of the buddy for orders 0..3 and
+ * the THP order, as in 6.18: free_frozen_page_commit / nr_pcp_high /
+ * nr_pcp_free / free_pcppages_bulk on free, rmqueue_pcplist /
+ * nr_pcp_alloc / rmqueue_bulk on allocation, decay_pcp_high for the
+ * vmstat worker, drain_pages_zone for drains.  Sizing is in
+ * page_alloc_pcp.c.
+ *
  * Simplifications (documented in docs/physical-memory.md):
- *  - no per-CPU page lists (pcp): every order-0 page goes straight to and
- *    from the buddy lists, so buddyinfo shows what a pcp-less kernel would;
+ *  - single-threaded: the pcp and zone locks never contend, so the
+ *    trylock-failure fallbacks (straight to the buddy) never happen;
+ *    no ZONE_RECLAIM_ACTIVE (no kswapd), no remote-node pageset expiry;
  *  - no reclaim/compaction: the slow path is "retry at the min watermark";
  *  - no MIGRATE_HIGHATOMIC reserves are created (lists exist, stay empty);
  *  - claiming a pageblock on fallback counts free pages only (the kernel
@@ -542,17 +550,50 @@ static uint64_t rmqueue_steal(struct mmt_machine *m, struct mmt_zone *z,
 	return MMT_PFN_NONE;
 }
 
-/* __rmqueue(): own type first, then claim, then steal. */
-static uint64_t rmqueue(struct mmt_machine *m, struct mmt_zone *z,
-			unsigned order, enum mmt_migratetype mt)
-{
-	uint64_t pfn = rmqueue_smallest(m, z, order, mt);
+/* enum rmqueue_mode: where rmqueue_bulk() last found pages. */
+enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CLAIM, RMQUEUE_STEAL };
 
-	if (pfn == MMT_PFN_NONE)
+/*
+ * __rmqueue(): own type first, then claim, then steal.  *@mode remembers
+ * the stage that worked so that rmqueue_bulk()'s next call starts there
+ * (a claim refills the own lists, so it resets to NORMAL).
+ */
+static uint64_t __rmqueue(struct mmt_machine *m, struct mmt_zone *z,
+			  unsigned order, enum mmt_migratetype mt,
+			  enum rmqueue_mode *mode)
+{
+	uint64_t pfn;
+
+	switch (*mode) {
+	case RMQUEUE_NORMAL:
+		pfn = rmqueue_smallest(m, z, order, mt);
+		if (pfn != MMT_PFN_NONE)
+			return pfn;
+		/* fall through */
+	case RMQUEUE_CLAIM:
 		pfn = rmqueue_claim(m, z, order, mt);
-	if (pfn == MMT_PFN_NONE)
+		if (pfn != MMT_PFN_NONE) {
+			*mode = RMQUEUE_NORMAL;
+			return pfn;
+		}
+		/* fall through */
+	case RMQUEUE_STEAL:
 		pfn = rmqueue_steal(m, z, order, mt);
-	return pfn;
+		if (pfn != MMT_PFN_NONE) {
+			*mode = RMQUEUE_STEAL;
+			return pfn;
+		}
+	}
+	return MMT_PFN_NONE;
+}
+
+/* rmqueue_buddy(): one block straight from the buddy lists. */
+static uint64_t rmqueue_buddy(struct mmt_machine *m, struct mmt_zone *z,
+			      unsigned order, enum mmt_migratetype mt)
+{
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+
+	return __rmqueue(m, z, order, mt, &mode);
 }
 
 /* ------------------------------------------------ gfp and watermarks */
@@ -633,13 +674,54 @@ static void prep_new_page(struct mmt_machine *m, struct mmt_zone *z,
 	z->nr_alloc_pages += 1ULL << order;
 }
 
+static uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
+			struct mmt_zone *z, unsigned order,
+			enum mmt_migratetype mt);
+
+/* Trace why @z was skipped at watermark @wm. */
+static void trace_wmark_fail(struct mmt_machine *m, const struct mmt_zone *z,
+			     enum mmt_wmark wm, enum mmt_zone_type high)
+{
+	TRACE(m, "node %u zone %s: watermark %s not ok "
+	      "(free %llu, mark %llu, reserve %llu)\n",
+	      z->node, mmt_zone_name(z->type),
+	      wm == MMT_WMARK_LOW ? "low" : "min",
+	      (unsigned long long)z->nr_free_pages,
+	      (unsigned long long)z->wmark[wm],
+	      (unsigned long long)z->lowmem_reserve[high]);
+}
+
+/*
+ * May get_page_from_freelist() take from @z?  As the kernel: a zone not
+ * yet flagged ZONE_BELOW_HIGH that passes the high watermark is used at
+ * once; failing it sets the flag (which makes the pcp free path shrink
+ * pcp->high); then the watermark in force (@wm) decides.  Pages on pcp
+ * lists do not count as free here, as in the kernel.
+ */
+static inline bool zone_usable(struct mmt_machine *m, struct mmt_zone *z,
+			       unsigned order, enum mmt_wmark wm,
+			       enum mmt_zone_type high, unsigned gfp)
+{
+	if (!(z->flags & MMT_ZONE_BELOW_HIGH)) {
+		if (mmt_zone_watermark_ok(z, order, z->wmark[MMT_WMARK_HIGH],
+					  high, gfp))
+			return true;
+		z->flags |= MMT_ZONE_BELOW_HIGH;
+	}
+	if (mmt_zone_watermark_ok(z, order, z->wmark[wm], high, gfp))
+		return true;
+	trace_wmark_fail(m, z, wm, high);
+	return false;
+}
+
 /*
  * One pass over the zonelist (get_page_from_freelist): zones from the
- * highest allowed type down, preferred node first, at watermark @wm.
+ * highest allowed type down, preferred node first, at watermark @wm,
+ * served through @cpu's pcp lists where the order allows.
  */
-static uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned nid,
-				       unsigned gfp, unsigned order,
-				       enum mmt_wmark wm)
+static uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned cpu,
+				       unsigned nid, unsigned gfp,
+				       unsigned order, enum mmt_wmark wm)
 {
 	struct mmt_phys *p = m->phys;
 	enum mmt_zone_type high = mmt_gfp_zone(m, gfp);
@@ -652,21 +734,10 @@ static uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned nid,
 			struct mmt_zone *z = &nd->zones[t];
 			uint64_t pfn;
 
-			if (!mmt_zone_populated(z))
+			if (!mmt_zone_populated(z) ||
+			    !zone_usable(m, z, order, wm, high, gfp))
 				continue;
-			if (!mmt_zone_watermark_ok(z, order, z->wmark[wm],
-						   high, gfp)) {
-				TRACE(m, "node %u zone %s: watermark %s not ok "
-				      "(free %llu, mark %llu, reserve %llu)\n",
-				      z->node, mmt_zone_name(z->type),
-				      wm == MMT_WMARK_LOW ? "low" : "min",
-				      (unsigned long long)z->nr_free_pages,
-				      (unsigned long long)z->wmark[wm],
-				      (unsigned long long)
-				      z->lowmem_reserve[high]);
-				continue;
-			}
-			pfn = rmqueue(m, z, order, mt);
+			pfn = rmqueue(m, cpu, z, order, mt);
 			if (pfn == MMT_PFN_NONE)
 				continue;
 			prep_new_page(m, z, pfn, order);
@@ -679,17 +750,20 @@ static uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned nid,
 	return MMT_PFN_NONE;
 }
 
-int mmt_alloc_pages_node(struct mmt_machine *m, unsigned nid, unsigned gfp,
-			 unsigned order, uint64_t *pfn)
+/* __alloc_pages() on @cpu with @nid's zonelist: fast path, then min. */
+static int alloc_pages_cpu_node(struct mmt_machine *m, unsigned cpu,
+				unsigned nid, unsigned gfp, unsigned order,
+				uint64_t *pfn)
 {
 	uint64_t got;
 
 	if (!m->phys || order > MMT_MAX_ORDER || nid >= m->phys->nr_nodes)
 		return -ENOMEM;
 	/* fast path at the low watermark, then the slow path at min */
-	got = get_page_from_freelist(m, nid, gfp, order, MMT_WMARK_LOW);
+	got = get_page_from_freelist(m, cpu, nid, gfp, order, MMT_WMARK_LOW);
 	if (got == MMT_PFN_NONE)
-		got = get_page_from_freelist(m, nid, gfp, order, MMT_WMARK_MIN);
+		got = get_page_from_freelist(m, cpu, nid, gfp, order,
+					     MMT_WMARK_MIN);
 	if (got == MMT_PFN_NONE) {
 		TRACE(m, "order-%u allocation failed: -ENOMEM\n", order);
 		return -ENOMEM;
@@ -698,10 +772,26 @@ int mmt_alloc_pages_node(struct mmt_machine *m, unsigned nid, unsigned gfp,
 	return 0;
 }
 
+/* On CPU 0 (callers without a CPU), @nid's zonelist. */
+int mmt_alloc_pages_node(struct mmt_machine *m, unsigned nid, unsigned gfp,
+			 unsigned order, uint64_t *pfn)
+{
+	return alloc_pages_cpu_node(m, 0, nid, gfp, order, pfn);
+}
+
+int mmt_alloc_pages_cpu(struct mmt_machine *m, unsigned cpu, unsigned gfp,
+			unsigned order, uint64_t *pfn)
+{
+	if (!m->phys || cpu >= m->phys->nr_cpus)
+		return -EINVAL;
+	return alloc_pages_cpu_node(m, cpu, mmt_cpu_to_node(m, cpu), gfp,
+				    order, pfn);
+}
+
 int mmt_alloc_pages(struct mmt_machine *m, unsigned gfp, unsigned order,
 		    uint64_t *pfn)
 {
-	return mmt_alloc_pages_node(m, 0, gfp, order, pfn);
+	return alloc_pages_cpu_node(m, 0, 0, gfp, order, pfn);
 }
 
 /* Is @pfn the head of a free block of @order in zone @z? (page_is_buddy) */
@@ -756,7 +846,379 @@ static void free_one_page(struct mmt_machine *m, struct mmt_zone *z,
 	add_to_free_list(m, z, pfn, order, pb_mt(m, z, pfn), tail);
 }
 
-void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order)
+/* ------------------------------------------------ per-CPU page lists */
+
+/* pcp_allowed_order(): orders 0..PAGE_ALLOC_COSTLY_ORDER and THP. */
+static inline bool pcp_allowed_order(const struct mmt_phys *p, unsigned order)
+{
+	return order <= MMT_PAGE_ALLOC_COSTLY_ORDER ||
+	       order == p->pcp_thp_order;
+}
+
+/* order_to_pindex(): THP blocks share two lists, movable or not. */
+static inline unsigned order_to_pindex(const struct mmt_phys *p,
+				       enum mmt_migratetype mt, unsigned order)
+{
+	(void)p;
+	if (order > MMT_PAGE_ALLOC_COSTLY_ORDER)
+		return MMT_NR_LOWORDER_PCP_LISTS + (mt == MMT_MIGRATE_MOVABLE);
+	return MMT_MIGRATE_PCPTYPES * order + (unsigned)mt;
+}
+
+static inline unsigned pindex_to_order(const struct mmt_phys *p,
+				       unsigned pindex)
+{
+	if (pindex >= MMT_NR_LOWORDER_PCP_LISTS)
+		return p->pcp_thp_order;
+	return pindex / MMT_MIGRATE_PCPTYPES;
+}
+
+/* Mark @pg as the head of an order-@order block on a pcp list of @z. */
+static inline void set_pcp_page(struct mmt_page *pg, const struct mmt_zone *z,
+				unsigned order)
+{
+	pg->flags = MMT_PG_PCP | ((unsigned)z->type << MMT_PAGE_ZONE_SHIFT) |
+		    (z->node << MMT_PAGE_NODE_SHIFT);
+	pg->refcount = 0;
+	pg->mapcount = 0;
+	pg->private = order;
+}
+
+/* list_add(&page->pcp_list, list): at the head (allocated next). */
+static inline void pcp_list_add(struct mmt_machine *m,
+				struct mmt_per_cpu_pages *pcp, unsigned pindex,
+				uint64_t pfn, struct mmt_page *pg)
+{
+	uint64_t head = pcp->head[pindex];
+
+	pg->lru_prev = MMT_PFN_NONE;
+	pg->lru_next = head;
+	if (head == MMT_PFN_NONE)
+		pcp->tail[pindex] = pfn;
+	else
+		page_must(m, head)->lru_prev = pfn;
+	pcp->head[pindex] = pfn;
+}
+
+/* list_add_tail(&page->pcp_list, list): rmqueue_bulk's pfn order. */
+static inline void pcp_list_add_tail(struct mmt_machine *m,
+				     struct mmt_per_cpu_pages *pcp,
+				     unsigned pindex, uint64_t pfn,
+				     struct mmt_page *pg)
+{
+	uint64_t tail = pcp->tail[pindex];
+
+	pg->lru_next = MMT_PFN_NONE;
+	pg->lru_prev = tail;
+	if (tail == MMT_PFN_NONE)
+		pcp->head[pindex] = pfn;
+	else
+		page_must(m, tail)->lru_next = pfn;
+	pcp->tail[pindex] = pfn;
+}
+
+/* list_del(&page->pcp_list); the block is no longer a pcp block. */
+static inline void pcp_list_del(struct mmt_machine *m,
+				struct mmt_per_cpu_pages *pcp, unsigned pindex,
+				struct mmt_page *pg)
+{
+	if (pg->lru_prev == MMT_PFN_NONE)
+		pcp->head[pindex] = pg->lru_next;
+	else
+		page_must(m, pg->lru_prev)->lru_next = pg->lru_next;
+	if (pg->lru_next == MMT_PFN_NONE)
+		pcp->tail[pindex] = pg->lru_prev;
+	else
+		page_must(m, pg->lru_next)->lru_prev = pg->lru_prev;
+	pg->flags &= ~MMT_PG_PCP;
+	pg->lru_next = pg->lru_prev = MMT_PFN_NONE;
+}
+
+static inline int clamp_int(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * free_pcppages_bulk(): give @count pages of @pcp back to the buddy,
+ * starting with list @pindex, then round robin over the lists; each list
+ * visited is emptied from its tail (the coldest blocks) until @count is
+ * reached.  Blocks go to the list of their pageblock's current type.
+ */
+static void free_pcppages_bulk(struct mmt_machine *m, struct mmt_zone *z,
+			       int count, struct mmt_per_cpu_pages *pcp,
+			       unsigned pindex)
+{
+	struct mmt_phys *p = m->phys;
+
+	if (count > pcp->count)
+		count = pcp->count;
+	pindex = pindex ? pindex - 1 : MMT_NR_PCP_LISTS - 1;
+	while (count > 0) {
+		unsigned order;
+		int nr_pages;
+
+		do {
+			if (++pindex > MMT_NR_PCP_LISTS - 1)
+				pindex = 0;
+		} while (pcp->head[pindex] == MMT_PFN_NONE);
+		order = pindex_to_order(p, pindex);
+		nr_pages = 1 << order;
+		do {
+			uint64_t pfn = pcp->tail[pindex];
+
+			pcp_list_del(m, pcp, pindex, page_must(m, pfn));
+			count -= nr_pages;
+			pcp->count -= nr_pages;
+			free_one_page(m, z, pfn, order);
+		} while (count > 0 && pcp->head[pindex] != MMT_PFN_NONE);
+	}
+}
+
+/*
+ * nr_pcp_free(): how many pages a free that hit high gives back: the
+ * pages freed in a row (free_count), clamped to [batch, high - batch];
+ * up to batch << SCALE_MAX when draining high-order frees (free_high).
+ */
+static int nr_pcp_free(struct mmt_per_cpu_pages *pcp, int batch, int high,
+		       bool free_high)
+{
+	if (free_high) {
+		int lim = batch << MMT_PCP_BATCH_SCALE_MAX;
+
+		return pcp->count < lim ? pcp->count : lim;
+	}
+	if (high < batch)	/* pcp disabled, or a boot pageset */
+		return 1;
+	return clamp_int(pcp->free_count, batch, high - batch);
+}
+
+/*
+ * nr_pcp_high(): the count at which a free must flush, and pcp->high's
+ * auto-tuning on the free side: clamped into [high_min, high_max];
+ * lowered by batch << SCALE_MAX on free_high (returns 0: flush now);
+ * lowered by the pages freed in a row when the zone is below its high
+ * watermark (returns max(count, high_min)); raised to hold free_count +
+ * batch pages when the count reached high otherwise.
+ */
+static int nr_pcp_high(struct mmt_per_cpu_pages *pcp, const struct mmt_zone *z,
+		       int batch, bool free_high)
+{
+	int high, high_min = pcp->high_min, high_max = pcp->high_max;
+
+	high = pcp->high = clamp_int(pcp->high, high_min, high_max);
+	if (!high)
+		return 0;
+	if (free_high) {
+		int h = high - (batch << MMT_PCP_BATCH_SCALE_MAX);
+
+		pcp->high = h > high_min ? h : high_min;
+		return 0;
+	}
+	/* ZONE_RECLAIM_ACTIVE (kswapd running) is never set: no kswapd */
+	if (high_min == high_max)
+		return high;
+	if (z->flags & MMT_ZONE_BELOW_HIGH) {
+		int fc = pcp->free_count > batch ? pcp->free_count : batch;
+		int h = high - fc;
+
+		pcp->high = h > high_min ? h : high_min;
+		high = pcp->count > high_min ? pcp->count : high_min;
+	} else if (pcp->count >= high) {
+		int need_high = pcp->free_count + batch;
+
+		if (pcp->high < need_high)
+			pcp->high = clamp_int(need_high, high_min, high_max);
+	}
+	return high;
+}
+
+/*
+ * free_frozen_page_commit(): put the block at the head of its list; track
+ * consecutive frees (free_count, alloc_factor halved) and runs of
+ * order 1..3 frees (PCPF_PREV_FREE_HIGH_ORDER -> free_high); when the
+ * count reaches nr_pcp_high(), flush nr_pcp_free() pages, then clear
+ * ZONE_BELOW_HIGH if the zone is back above its high watermark.
+ */
+static void free_frozen_page_commit(struct mmt_machine *m, struct mmt_zone *z,
+				    struct mmt_per_cpu_pages *pcp,
+				    uint64_t pfn, struct mmt_page *pg,
+				    enum mmt_migratetype mt, unsigned order)
+{
+	unsigned pindex = order_to_pindex(m->phys, mt, order);
+	bool free_high = false;
+	int high, batch;
+
+	pcp->alloc_factor >>= 1;
+	set_pcp_page(pg, z, order);
+	pcp_list_add(m, pcp, pindex, pfn, pg);
+	pcp->count += 1 << order;
+	batch = pcp->batch;
+	if (order && order <= MMT_PAGE_ALLOC_COSTLY_ORDER) {
+		free_high = pcp->free_count >= batch + pcp->high_min / 2 &&
+			    (pcp->flags & MMT_PCPF_PREV_FREE_HIGH_ORDER) &&
+			    (!(pcp->flags & MMT_PCPF_FREE_HIGH_BATCH) ||
+			     pcp->count >= batch);
+		pcp->flags |= MMT_PCPF_PREV_FREE_HIGH_ORDER;
+	} else {
+		pcp->flags &= ~MMT_PCPF_PREV_FREE_HIGH_ORDER;
+	}
+	if (pcp->free_count < (batch << MMT_PCP_BATCH_SCALE_MAX))
+		pcp->free_count = (short)(pcp->free_count + (1 << order));
+	high = nr_pcp_high(pcp, z, batch, free_high);
+	if (pcp->count < high)
+		return;
+	TRACE(m, "zone %s cpu pcp: count %d >= high %d, freeing %d pages\n",
+	      mmt_zone_name(z->type), pcp->count, high,
+	      nr_pcp_free(pcp, batch, high, free_high));
+	free_pcppages_bulk(m, z, nr_pcp_free(pcp, batch, high, free_high),
+			   pcp, pindex);
+	if ((z->flags & MMT_ZONE_BELOW_HIGH) &&
+	    mmt_zone_watermark_ok(z, 0, z->wmark[MMT_WMARK_HIGH],
+				  MMT_ZONE_MOVABLE, 0))
+		z->flags &= ~MMT_ZONE_BELOW_HIGH;
+}
+
+/*
+ * nr_pcp_alloc(): how many blocks a refill takes.  Order 0 doubles the
+ * batch per refill without a free in between (alloc_factor, up to
+ * SCALE_MAX) but keeps room below high; pcp->high grows by the batch
+ * unless the zone is below its high watermark; orders > 0 take batch
+ * pages' worth of blocks, at least 2.
+ */
+static int nr_pcp_alloc(struct mmt_per_cpu_pages *pcp, const struct mmt_zone *z,
+			unsigned order)
+{
+	int base = pcp->batch, high_min = pcp->high_min;
+	int high_max = pcp->high_max, high, batch;
+
+	high = pcp->high = clamp_int(pcp->high, high_min, high_max);
+	if (high < base)	/* pcp disabled, or a boot pageset */
+		return 1;
+	batch = order ? base : base << pcp->alloc_factor;
+	if (high_min != high_max && !(z->flags & MMT_ZONE_BELOW_HIGH)) {
+		high = high + batch < high_max ? high + batch : high_max;
+		pcp->high = high;
+	}
+	if (!order) {
+		int max_nr_alloc = high - pcp->count - base;
+
+		if (max_nr_alloc < base)
+			max_nr_alloc = base;
+		if (batch <= max_nr_alloc &&
+		    pcp->alloc_factor < MMT_PCP_BATCH_SCALE_MAX)
+			pcp->alloc_factor++;
+		if (batch > max_nr_alloc)
+			batch = max_nr_alloc;
+	}
+	if (batch > 1) {
+		batch >>= order;
+		if (batch < 2)
+			batch = 2;
+	}
+	return batch;
+}
+
+/*
+ * rmqueue_bulk(): take up to @count blocks of @order from the buddy
+ * (__rmqueue, fallbacks included, no watermark check) onto the tail of
+ * list @pindex, in the order the buddy hands them out.  Returns the
+ * number of blocks taken.
+ */
+static int rmqueue_bulk(struct mmt_machine *m, struct mmt_zone *z,
+			unsigned order, int count,
+			struct mmt_per_cpu_pages *pcp, unsigned pindex,
+			enum mmt_migratetype mt)
+{
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		uint64_t pfn = __rmqueue(m, z, order, mt, &mode);
+		struct mmt_page *pg;
+
+		if (pfn == MMT_PFN_NONE)
+			break;
+		pg = page_must(m, pfn);
+		set_pcp_page(pg, z, order);
+		pcp_list_add_tail(m, pcp, pindex, pfn, pg);
+	}
+	return i;
+}
+
+/*
+ * rmqueue_pcplist() + __rmqueue_pcplist(): the head of @cpu's list for
+ * (@mt, @order), refilled with nr_pcp_alloc() blocks when empty.
+ * MMT_PFN_NONE when the buddy has nothing either.
+ */
+static uint64_t rmqueue_pcplist(struct mmt_machine *m, unsigned cpu,
+				struct mmt_zone *z, unsigned order,
+				enum mmt_migratetype mt)
+{
+	struct mmt_per_cpu_pages *pcp = &z->pcp[cpu];
+	unsigned pindex = order_to_pindex(m->phys, mt, order);
+	uint64_t pfn;
+
+	pcp->free_count >>= 1;
+	if (pcp->head[pindex] == MMT_PFN_NONE) {
+		int batch = nr_pcp_alloc(pcp, z, order);
+		int got = rmqueue_bulk(m, z, order, batch, pcp, pindex, mt);
+
+		pcp->count += got << order;
+		TRACE(m, "zone %s pcp refill: %d of %d order-%u %s blocks\n",
+		      mmt_zone_name(z->type), got, batch, order,
+		      mmt_migratetype_name(mt));
+		if (!got)
+			return MMT_PFN_NONE;
+	}
+	pfn = pcp->head[pindex];
+	pcp_list_del(m, pcp, pindex, page_must(m, pfn));
+	pcp->count -= 1 << order;
+	return pfn;
+}
+
+/* rmqueue(): pcp-sized orders through the pcp, else (or if empty) buddy. */
+static uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
+			struct mmt_zone *z, unsigned order,
+			enum mmt_migratetype mt)
+{
+	if (__builtin_expect(pcp_allowed_order(m->phys, order), 1) && z->pcp) {
+		uint64_t pfn = rmqueue_pcplist(m, cpu, z, order, mt);
+
+		if (pfn != MMT_PFN_NONE)
+			return pfn;
+	}
+	return rmqueue_buddy(m, z, order, mt);
+}
+
+/*
+ * __free_frozen_pages(): pcp-sized blocks to @cpu's pcp list of their
+ * pageblock's type (HighAtomic counts as Movable; Isolate bypasses the
+ * pcp), everything else straight to the buddy.
+ */
+static void free_frozen_pages(struct mmt_machine *m, unsigned cpu,
+			      struct mmt_zone *z, uint64_t pfn,
+			      struct mmt_page *pg, unsigned order)
+{
+	enum mmt_migratetype mt;
+
+	if (!pcp_allowed_order(m->phys, order) || !z->pcp) {
+		free_one_page(m, z, pfn, order);
+		return;
+	}
+	mt = pb_mt(m, z, pfn);
+	if (__builtin_expect(mt >= MMT_MIGRATE_PCPTYPES, 0)) {
+		if (mt == MMT_MIGRATE_ISOLATE) {
+			free_one_page(m, z, pfn, order);
+			return;
+		}
+		mt = MMT_MIGRATE_MOVABLE;
+	}
+	free_frozen_page_commit(m, z, &z->pcp[cpu], pfn, pg, mt, order);
+}
+
+void mmt_free_pages_cpu(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
+			unsigned order)
 {
 	struct mmt_page *pg = m->phys ? page_lookup(m->phys, pfn) : NULL;
 	struct mmt_zone *z;
@@ -767,6 +1229,9 @@ void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order)
 	if (pg->refcount != 1)
 		MMT_PHYS_BUG("pfn %#llx freed with refcount %d",
 			     (unsigned long long)pfn, pg->refcount);
+	if (cpu >= m->phys->nr_cpus)
+		MMT_PHYS_BUG("free on CPU %u, only %u online", cpu,
+			     m->phys->nr_cpus);
 	z = &m->phys->nodes[(pg->flags >> MMT_PAGE_NODE_SHIFT) & 7]
 		     .zones[(pg->flags >> MMT_PAGE_ZONE_SHIFT) & 7];
 	pg->flags &= ~MMT_PG_HEAD;
@@ -775,7 +1240,103 @@ void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order)
 	frames_drop_range(m, pfn, 1ULL << order);
 	TRACE(m, "free order-%u pfn %#llx to zone %s\n", order,
 	      (unsigned long long)pfn, mmt_zone_name(z->type));
-	free_one_page(m, z, pfn, order);
+	free_frozen_pages(m, cpu, z, pfn, pg, order);
+}
+
+void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order)
+{
+	mmt_free_pages_cpu(m, 0, pfn, order);
+}
+
+/* drain_pages_zone(): in chunks of batch << SCALE_MAX, until empty. */
+void mmt_drain_pages_zone(struct mmt_machine *m, unsigned cpu,
+			  struct mmt_zone *z)
+{
+	struct mmt_per_cpu_pages *pcp;
+
+	if (!z->pcp || cpu >= m->phys->nr_cpus)
+		return;
+	pcp = &z->pcp[cpu];
+	while (pcp->count) {
+		int lim = pcp->batch << MMT_PCP_BATCH_SCALE_MAX;
+
+		free_pcppages_bulk(m, z, pcp->count < lim ? pcp->count : lim,
+				   pcp, 0);
+	}
+}
+
+uint64_t mmt_drain_all_pages(struct mmt_machine *m)
+{
+	struct mmt_phys *p = m->phys;
+	uint64_t before, moved = 0;
+
+	if (!p)
+		return 0;
+	for (unsigned c = 0; c < p->nr_cpus; c++)
+		for (unsigned n = 0; n < p->nr_nodes; n++)
+			for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
+				struct mmt_zone *z = &p->nodes[n].zones[t];
+
+				if (!z->pcp || !z->pcp[c].count)
+					continue;
+				before = (uint64_t)z->pcp[c].count;
+				mmt_drain_pages_zone(m, c, z);
+				moved += before;
+			}
+	return moved;
+}
+
+/*
+ * decay_pcp_high(): lower pcp->high by 1/8 (not below high_min, nor more
+ * than batch << SCALE_MAX under the count) and free what is above it.
+ * Returns the kernel's "more work to do" count (0..2).
+ */
+int mmt_decay_pcp_high(struct mmt_machine *m, struct mmt_zone *z,
+		       unsigned cpu)
+{
+	struct mmt_per_cpu_pages *pcp;
+	int todo = 0, to_drain;
+
+	if (!z->pcp || cpu >= m->phys->nr_cpus)
+		return 0;
+	pcp = &z->pcp[cpu];
+	if (pcp->high > pcp->high_min) {
+		int a = pcp->count - (pcp->batch << MMT_PCP_BATCH_SCALE_MAX);
+		int b = pcp->high - (pcp->high >> 3);
+		int h = a > b ? a : b;
+
+		pcp->high = h > pcp->high_min ? h : pcp->high_min;
+		if (pcp->high > pcp->high_min)
+			todo++;
+	}
+	to_drain = pcp->count - pcp->high;
+	if (to_drain > 0) {
+		free_pcppages_bulk(m, z, to_drain, pcp, 0);
+		todo++;
+	}
+	return todo;
+}
+
+uint64_t mmt_vmstat_refresh(struct mmt_machine *m)
+{
+	struct mmt_phys *p = m->phys;
+	uint64_t freed = 0;
+
+	if (!p)
+		return 0;
+	for (unsigned c = 0; c < p->nr_cpus; c++)
+		for (unsigned n = 0; n < p->nr_nodes; n++)
+			for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
+				struct mmt_zone *z = &p->nodes[n].zones[t];
+				int before;
+
+				if (!z->pcp)
+					continue;
+				before = z->pcp[c].count;
+				mmt_decay_pcp_high(m, z, c);
+				freed += (uint64_t)(before - z->pcp[c].count);
+			}
+	return freed;
 }
 
 /*

@@ -13,7 +13,13 @@
  *    should have merged);
  *  - nr_free and per-type counts equal the list lengths; NR_FREE_PAGES
  *    equals the pages on the lists; allocated + free == managed;
- *  - every PageBuddy descriptor in the tables is on some list.
+ *  - every PageBuddy descriptor in the tables is on some list;
+ *  - per-CPU lists: every block is a pcp-flagged (never PageBuddy) head
+ *    with its list's order, aligned, inside the zone, links consistent,
+ *    on exactly one list (it joins the overlap sweep with the buddy
+ *    blocks); pages listed == pcp->count; batch >= 1, high_min <=
+ *    high_max, 0 <= count; allocated + buddy free + pcp == managed;
+ *    every pcp-flagged descriptor is on some pcp list.
  */
 #include <mmtwin/phys.h>
 
@@ -24,6 +30,7 @@
 struct blk {
 	uint64_t pfn;
 	unsigned order;
+	bool pcp;	/* on a per-CPU list, not a buddy free list */
 };
 
 static int cmp_blk(const void *a, const void *b)
@@ -44,6 +51,23 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Append a block to the growable array @b; -1 when out of host memory. */
+static int blk_push(struct blk **b, uint64_t *nb, uint64_t *cap,
+		    struct blk v)
+{
+	if (*nb == *cap) {
+		struct blk *nbk;
+
+		*cap = *cap ? *cap * 2 : 1024;
+		nbk = realloc(*b, *cap * sizeof(**b));
+		if (!nbk)
+			return -1;
+		*b = nbk;
+	}
+	(*b)[(*nb)++] = v;
+	return 0;
 }
 
 /* Walk one explicit list; append its blocks to @b.  -1 on corruption. */
@@ -78,16 +102,8 @@ static int check_list(struct mmt_machine *m, struct mmt_zone *z,
 		if (pg->lru_prev != prev)
 			return fail(err, errlen, "zone %s: broken prev link at "
 				    "%#llx", zn, (unsigned long long)pfn);
-		if (*nb == *cap) {
-			struct blk *nbk;
-
-			*cap = *cap ? *cap * 2 : 1024;
-			nbk = realloc(*b, *cap * sizeof(**b));
-			if (!nbk)
-				return fail(err, errlen, "out of host memory");
-			*b = nbk;
-		}
-		(*b)[(*nb)++] = (struct blk){ pfn, o };
+		if (blk_push(b, nb, cap, (struct blk){ pfn, o, false }))
+			return fail(err, errlen, "out of host memory");
 		(*count)++;
 		if (*count > z->spanned)
 			return fail(err, errlen, "zone %s: list cycle", zn);
@@ -99,12 +115,85 @@ static int check_list(struct mmt_machine *m, struct mmt_zone *z,
 	return 0;
 }
 
+/* Order of pcp list @pindex (pindex_to_order). */
+static unsigned pcp_list_order(const struct mmt_phys *p, unsigned pindex)
+{
+	return pindex >= MMT_NR_LOWORDER_PCP_LISTS ? p->pcp_thp_order :
+	       pindex / MMT_MIGRATE_PCPTYPES;
+}
+
+/*
+ * Walk every list of @cpu's pcp of @z; append the blocks to @b, count
+ * them in *@listed and their pages in *@pages.  -1 on corruption.
+ */
+static int check_pcp(struct mmt_machine *m, struct mmt_zone *z, unsigned cpu,
+		     struct blk **b, uint64_t *nb, uint64_t *cap,
+		     uint64_t *listed, uint64_t *pages, char *err,
+		     size_t errlen)
+{
+	const struct mmt_per_cpu_pages *pcp = &z->pcp[cpu];
+	const char *zn = mmt_zone_name(z->type);
+	uint64_t sum = 0;
+
+	if (pcp->batch < 1 || pcp->high_min > pcp->high_max || pcp->count < 0)
+		return fail(err, errlen, "zone %s cpu %u: bad pcp (batch %d, "
+			    "high_min %d, high_max %d, count %d)", zn, cpu,
+			    pcp->batch, pcp->high_min, pcp->high_max,
+			    pcp->count);
+	for (unsigned i = 0; i < MMT_NR_PCP_LISTS; i++) {
+		unsigned o = pcp_list_order(m->phys, i);
+		uint64_t pfn = pcp->head[i], prev = MMT_PFN_NONE, n = 0;
+
+		while (pfn != MMT_PFN_NONE) {
+			struct mmt_page *pg = mmt_pfn_to_page(m, pfn, false);
+
+			if (!pg || !(pg->flags & MMT_PG_PCP) ||
+			    (pg->flags & (MMT_PG_BUDDY | MMT_PG_HEAD)) ||
+			    pg->private != o)
+				return fail(err, errlen, "zone %s cpu %u pcp list"
+					    " %u: pfn %#llx is not a pcp order-%u"
+					    " block", zn, cpu, i,
+					    (unsigned long long)pfn, o);
+			if ((pfn & ((1ULL << o) - 1)) ||
+			    pfn < z->zone_start_pfn ||
+			    pfn + (1ULL << o) > mmt_zone_end_pfn(z))
+				return fail(err, errlen, "zone %s cpu %u: pcp "
+					    "block %#llx/%u misaligned or outside"
+					    " the zone", zn, cpu,
+					    (unsigned long long)pfn, o);
+			if (pg->lru_prev != prev)
+				return fail(err, errlen, "zone %s cpu %u: broken"
+					    " pcp prev link at %#llx", zn, cpu,
+					    (unsigned long long)pfn);
+			if (++n > z->spanned)
+				return fail(err, errlen, "zone %s cpu %u: pcp "
+					    "list cycle", zn, cpu);
+			if (blk_push(b, nb, cap, (struct blk){ pfn, o, true }))
+				return fail(err, errlen, "out of host memory");
+			sum += 1ULL << o;
+			prev = pfn;
+			pfn = pg->lru_next;
+		}
+		if (pcp->tail[i] != prev)
+			return fail(err, errlen, "zone %s cpu %u pcp list %u: "
+				    "bad tail", zn, cpu, i);
+		*listed += n;
+	}
+	if (sum != (uint64_t)pcp->count)
+		return fail(err, errlen, "zone %s cpu %u: pcp count %d, lists "
+			    "hold %llu pages", zn, cpu, pcp->count,
+			    (unsigned long long)sum);
+	*pages += sum;
+	return 0;
+}
+
 static int check_zone(struct mmt_machine *m, struct mmt_zone *z,
-		      uint64_t *buddies, char *err, size_t errlen)
+		      uint64_t *buddies, uint64_t *pcps, char *err,
+		      size_t errlen)
 {
 	const char *zn = mmt_zone_name(z->type);
 	struct blk *b = NULL;
-	uint64_t nb = 0, cap = 0, pages = 0;
+	uint64_t nb = 0, cap = 0, pages = 0, pcp_pages = 0;
 	int ret = -1;
 
 	for (unsigned o = 0; o < MMT_NR_ORDERS; o++) {
@@ -166,10 +255,17 @@ static int check_zone(struct mmt_machine *m, struct mmt_zone *z,
 		     (unsigned long long)pages);
 		goto out;
 	}
-	if (z->nr_alloc_pages + z->nr_free_pages != z->managed) {
-		fail(err, errlen, "zone %s: allocated %llu + free %llu != "
-		     "managed %llu", zn, (unsigned long long)z->nr_alloc_pages,
+	if (z->pcp)
+		for (unsigned c = 0; c < m->phys->nr_cpus; c++)
+			if (check_pcp(m, z, c, &b, &nb, &cap, pcps, &pcp_pages,
+				      err, errlen))
+				goto out;
+	if (z->nr_alloc_pages + z->nr_free_pages + pcp_pages != z->managed) {
+		fail(err, errlen, "zone %s: allocated %llu + free %llu + pcp "
+		     "%llu != managed %llu", zn,
+		     (unsigned long long)z->nr_alloc_pages,
 		     (unsigned long long)z->nr_free_pages,
+		     (unsigned long long)pcp_pages,
 		     (unsigned long long)z->managed);
 		goto out;
 	}
@@ -187,7 +283,8 @@ static int check_zone(struct mmt_machine *m, struct mmt_zone *z,
 		uint64_t bud = b[i].pfn ^ (1ULL << b[i].order);
 		struct mmt_page *pg;
 
-		if (b[i].order >= MMT_MAX_ORDER || bud < z->zone_start_pfn ||
+		if (b[i].pcp || b[i].order >= MMT_MAX_ORDER ||
+		    bud < z->zone_start_pfn ||
 		    bud >= mmt_zone_end_pfn(z))
 			continue;
 		pg = mmt_pfn_to_page(m, bud, false);
@@ -212,7 +309,7 @@ out:
 int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen)
 {
 	struct mmt_phys *p = m->phys;
-	uint64_t listed = 0, flagged = 0;
+	uint64_t listed = 0, flagged = 0, pcp_listed = 0, pcp_flagged = 0;
 
 	if (!p)
 		return fail(err, errlen, "no physical memory booted");
@@ -222,16 +319,23 @@ int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen)
 
 			if (!z->spanned)
 				continue;
-			if (check_zone(m, z, &listed, err, errlen))
+			if (check_zone(m, z, &listed, &pcp_listed, err, errlen))
 				return -1;
 		}
 	for (uint64_t c = 0; c < p->nr_chunks; c++) {
 		if (!p->pg_chunk[c])
 			continue;
-		for (unsigned i = 0; i < (1u << MMT_PG_CHUNK_SHIFT); i++)
+		for (unsigned i = 0; i < (1u << MMT_PG_CHUNK_SHIFT); i++) {
 			if (p->pg_chunk[c][i].flags & MMT_PG_BUDDY)
 				flagged++;
+			if (p->pg_chunk[c][i].flags & MMT_PG_PCP)
+				pcp_flagged++;
+		}
 	}
+	if (pcp_flagged != pcp_listed)
+		return fail(err, errlen, "%llu pcp-flagged descriptors, %llu on "
+			    "pcp lists", (unsigned long long)pcp_flagged,
+			    (unsigned long long)pcp_listed);
 	if (flagged != listed)
 		return fail(err, errlen, "%llu PageBuddy descriptors, %llu on "
 			    "free lists", (unsigned long long)flagged,

@@ -6,6 +6,8 @@
  *   fill GFP ORDER COUNT         allocate up to COUNT blocks (held)
  *   fragment GFP COUNT           allocate COUNT pages, free every other
  *   release                      free every fill/fragment block
+ *   drain                        drain_all_pages(): pcp lists -> buddy
+ *   vmstat_refresh               the vmstat worker's decay_pcp_high()
  *   check                        run mmt_phys_check()
  *   trace on|off                 explain each allocator decision
  * GFP is words joined by '|': GFP_KERNEL, GFP_DMA, GFP_DMA32, GFP_ATOMIC,
@@ -242,6 +244,36 @@ static int cmd_check(struct mmt_script *s, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_drain(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'drain'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	fprintf(s->out, "drain: %llu pages from per-CPU lists to the buddy\n",
+		(unsigned long long)mmt_drain_all_pages(m));
+	return 0;
+}
+
+static int cmd_vmstat_refresh(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'vmstat_refresh'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	fprintf(s->out, "vmstat_refresh: %llu pages freed by decay_pcp_high\n",
+		(unsigned long long)mmt_vmstat_refresh(m));
+	return 0;
+}
+
 static int cmd_trace(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m;
@@ -264,6 +296,12 @@ const struct mmt_script_cmd mmt_script_cmds_phys[] = {
 	{ "fragment", "fragment GFP COUNT",
 	  "allocate COUNT pages, free every other one", cmd_fragment },
 	{ "release", "release", "free every fill/fragment block", cmd_release },
+	{ "drain", "drain",
+	  "return every per-CPU list page to the buddy (drain_all_pages)",
+	  cmd_drain },
+	{ "vmstat_refresh", "vmstat_refresh",
+	  "run the vmstat worker's decay_pcp_high on every CPU",
+	  cmd_vmstat_refresh },
 	{ "check", "check", "run the physical-memory invariant checker",
 	  cmd_check },
 	{ "trace", "trace on|off", "explain each page-allocator decision",

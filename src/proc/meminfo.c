@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * /proc/meminfo (fs/proc/meminfo.c), 6.18 field order.  Values the model
- * computes: MemTotal (totalram_pages), MemFree (NR_FREE_PAGES),
+ * computes: MemTotal (totalram_pages), MemFree (NR_FREE_PAGES: the buddy
+ * lists; pages cached on per-CPU lists are not counted, as in the kernel),
  * MemAvailable (free - totalreserve; no page cache yet), High/Low totals
  * on 32-bit, CommitLimit (overcommit_ratio 50, no swap), VmallocTotal
  * from the layout, PageTables (page-table pages, init_mm's included) and
@@ -45,7 +46,7 @@ int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 		return -1;
 	}
 	total = m->phys->totalram_pages;
-	freep = mmt_phys_free_pages(m);
+	freep = mmt_phys_nr_free_pages(m);	/* pcp pages are not free */
 	reserve = mmt_phys_totalreserve_pages(m);
 	avail = freep > reserve ? freep - reserve : 0;
 	high = mmt_phys_high_pages(m, false);

@@ -3,10 +3,10 @@
  * /proc/zoneinfo, 6.18 format (mm/vmstat.c zoneinfo_show_print): every
  * zone of every node, populated or not.  Counters the model does not
  * have yet (page cache, anon, NUMA events) are printed as 0 -- true for
- * a machine that has run nothing.  The pageset block describes per-CPU
- * lists the model does not keep (count 0, high 0); batch and the vm
- * stats threshold follow the kernel's formulas (zone_batchsize,
- * calculate_normal_threshold); high_min/high_max are printed as 0.
+ * a machine that has run nothing.  The pageset block prints each CPU's
+ * struct per_cpu_pages (count, high, batch, high_min, high_max; high is
+ * 0 until the CPU first uses the zone, as on the host); the vm stats
+ * threshold follows calculate_normal_threshold().
  */
 #include <mmtwin/phys.h>
 #include <mmtwin/views.h>
@@ -45,20 +45,6 @@ static const char *const zone_stats[] = {
 static unsigned fls64(uint64_t x)
 {
 	return x ? 64 - (unsigned)__builtin_clzll(x) : 0;
-}
-
-/* zone_batchsize(): managed/1024 capped at 256 pages, /4, 2^n - 1. */
-static unsigned zone_batchsize(const struct mmt_zone *z)
-{
-	uint64_t b = z->managed >> 10;
-
-	if (b > 256)
-		b = 256;
-	b /= 4;
-	if (b < 1)
-		b = 1;
-	b = (1ULL << (fls64(b + b / 2) - 1)) - 1;
-	return b < 1 ? 1 : (unsigned)b;
 }
 
 /* calculate_normal_threshold(). */
@@ -138,15 +124,22 @@ static void print_zone(struct mmt_machine *m, FILE *out, unsigned nid,
 	for (unsigned k = 0; k < ARRAY_LEN(zone_stats); k++)
 		fprintf(out, "\n      %-12s %lu", zone_stats[k], 0UL);
 	fprintf(out, "\n  pagesets");
-	for (unsigned c = 0; c < cpus; c++)
+	for (unsigned c = 0; c < cpus; c++) {
+		static const struct mmt_per_cpu_pages none = {
+			.batch = MMT_BOOT_PAGESET_BATCH };
+		const struct mmt_per_cpu_pages *pcp =
+			z->pcp && c < m->phys->nr_cpus ? &z->pcp[c] : &none;
+
 		fprintf(out, "\n    cpu: %u"
 			"\n              count:    %d"
 			"\n              high:     %d"
-			"\n              batch:    %u"
+			"\n              batch:    %d"
 			"\n              high_min: %d"
 			"\n              high_max: %d"
 			"\n  vm stats threshold: %u",
-			c, 0, 0, zone_batchsize(z), 0, 0, stat_threshold(m, z));
+			c, pcp->count, pcp->high, pcp->batch, pcp->high_min,
+			pcp->high_max, stat_threshold(m, z));
+	}
 	fprintf(out, "\n  node_unreclaimable:  %u"
 		"\n  start_pfn:           %llu\n", 0u,
 		(unsigned long long)z->zone_start_pfn);
