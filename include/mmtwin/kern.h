@@ -50,6 +50,7 @@ struct mmt_tlb_entry {
 	uint32_t stamp;		/* hits + misses at the last use (LRU) */
 	uint8_t shift;		/* page shift; 0 = invalid */
 	uint8_t flags;		/* MMT_TLBF_* */
+	uint8_t allow;		/* bit a: access a hits without a walk */
 };
 
 struct mmt_tlb {

@@ -10,24 +10,6 @@
 
 #include <mmtwin/explain.h>
 
-/*
- * What a cached translation must have (need) and must not have (deny)
- * for each access (index: MMT_ACCESS_* | MMT_ACCESS_USER).  A write also
- * needs D: with D clear the hardware re-walks to set it.
- */
-static const uint8_t tlb_need[8] = {
-	[MMT_ACCESS_WRITE] = MMT_TLBF_RW | MMT_TLBF_DIRTY,
-	[MMT_ACCESS_USER | MMT_ACCESS_READ] = MMT_TLBF_USER,
-	[MMT_ACCESS_USER | MMT_ACCESS_WRITE] = MMT_TLBF_USER | MMT_TLBF_RW |
-					       MMT_TLBF_DIRTY,
-	[MMT_ACCESS_USER | MMT_ACCESS_EXEC] = MMT_TLBF_USER,
-};
-static const uint8_t tlb_deny[8] = {
-	[MMT_ACCESS_EXEC] = MMT_TLBF_NX,
-	[MMT_ACCESS_USER | MMT_ACCESS_EXEC] = MMT_TLBF_NX,
-	[3] = 0xff, [7] = 0xff,		/* no such access: always walk */
-};
-
 /* Permissions combined over a walk (AND of RW/US, OR of NX). */
 struct mmu_perm {
 	uint64_t rw, us, nx;
@@ -106,10 +88,26 @@ static int mmu_walk(struct mmt_machine *m, struct mmt_cpu *c, uint64_t va,
 	return MMT_XLATE_OK;
 }
 
+/* Does TLB entry @e allow access kind @a (READ/WRITE/EXEC | USER)? */
+static inline bool tlb_allows(const struct mmt_tlb_entry *e, unsigned a)
+{
+	return (e->allow >> a) & 1;
+}
+
+/* A permitted hit: LRU stamp, counter, physical address. */
+static inline int tlb_hit(struct mmt_cpu *c, struct mmt_tlb_entry *e,
+			  uint64_t va, uint64_t *pa)
+{
+	e->stamp = (uint32_t)(++c->tlb.hits + c->tlb.misses);
+	*pa = e->pa + (va & e->mask);
+	return MMT_XLATE_OK;
+}
+
 /*
- * Everything but a permitted TLB hit: drop a hit that does not allow the
- * access (a fault makes the hardware re-walk), count the miss, walk.
- * Same arguments as mmt_mmu_translate so that calling it is a tail jump.
+ * Everything but a permitted 4 KiB TLB hit: a permitted large-page hit;
+ * otherwise drop an entry that does not allow the access (a fault makes
+ * the hardware re-walk), count the miss, walk.  Same arguments as
+ * mmt_mmu_translate so that calling it is a tail jump.
  */
 __attribute__((noinline))
 static int mmu_translate_slow(struct mmt_machine *m, unsigned cpu,
@@ -128,6 +126,8 @@ static int mmu_translate_slow(struct mmt_machine *m, unsigned cpu,
 	if (!pt_va_valid(m, va))
 		return MMT_XLATE_GP;
 	e = tlb_lookup(&c->tlb, k->tlb_shifts, k->nr_tlb_shifts, va);
+	if (e && tlb_allows(e, access & 7))
+		return tlb_hit(c, e, va, pa);
 	if (e)
 		mmt_tlb_drop(&c->tlb, e);
 	c->tlb.misses++;
@@ -144,20 +144,26 @@ int mmt_mmu_translate(struct mmt_machine *m, unsigned cpu, uint64_t va,
 		      unsigned access, uint64_t *pa, unsigned *pf_error)
 {
 	struct mmt_kern *k = m->kern;
-	struct mmt_tlb_entry *e;
 	struct mmt_cpu *c;
-	unsigned a = access & 7;
+	struct mmt_tlb_entry *e;
+	uint64_t key;
 
-	if (__builtin_expect(cpu >= k->nr_cpus || !pt_va_valid(m, va), 0))
+	if (__builtin_expect(cpu >= k->nr_cpus, 0))
 		goto slow;
 	c = &k->cpus[cpu];
-	e = tlb_lookup(&c->tlb, k->tlb_shifts, k->nr_tlb_shifts, va);
-	if (e && (e->flags & tlb_need[a]) == tlb_need[a] &&
-	    !(e->flags & tlb_deny[a])) {
-		e->stamp = (uint32_t)(++c->tlb.hits + c->tlb.misses);
-		*pa = e->pa + (va & e->mask);
-		return MMT_XLATE_OK;
-	}
+	if (__builtin_expect(!c->tlb.sets, 0))
+		goto slow;
+	/*
+	 * The 4 KiB set only: large pages and misses take the slow path.  No
+	 * canonical check first: entries exist only for valid addresses and
+	 * the tag keeps every bit of the page number, so a non-canonical
+	 * address never hits (the slow path raises #GP).
+	 */
+	key = tlb_key(va, MMT_PAGE_SHIFT);
+	e = tlb_set(&c->tlb, va >> MMT_PAGE_SHIFT);
+	for (unsigned w = 0; w < c->tlb.ways; w++)
+		if (e[w].tag == key && tlb_allows(&e[w], access & 7))
+			return tlb_hit(c, &e[w], va, pa);
 slow:
 	return mmu_translate_slow(m, cpu, va, access, pa, pf_error);
 }

@@ -122,6 +122,35 @@ static inline uint64_t tlb_key(uint64_t va, unsigned shift)
 }
 
 /*
+ * The accesses (index: MMT_ACCESS_* | MMT_ACCESS_USER) a cached
+ * translation with TLB flags @flags allows without a walk, one bit each.
+ * An access needs RW for writes, US for user mode and no NX for
+ * instruction fetches; a write also needs D (with D clear the hardware
+ * re-walks to set it).  Index 3 and 7 are not accesses: always walk.
+ */
+static inline uint8_t tlb_allow_bits(unsigned flags)
+{
+	uint8_t allow = 0;
+
+	for (unsigned a = 0; a < 8; a++) {
+		unsigned kind = a & 3, need = 0;
+
+		if (kind == 3)
+			continue;
+		if (kind == MMT_ACCESS_WRITE)
+			need |= MMT_TLBF_RW | MMT_TLBF_DIRTY;
+		if (a & MMT_ACCESS_USER)
+			need |= MMT_TLBF_USER;
+		if ((flags & need) != need)
+			continue;
+		if (kind == MMT_ACCESS_EXEC && (flags & MMT_TLBF_NX))
+			continue;
+		allow |= (uint8_t)(1u << a);
+	}
+	return allow;
+}
+
+/*
  * The TLB entry translating @va, trying each page size; or NULL.  The
  * caller marks a used entry (stamp = hits + misses, the LRU clock).
  */

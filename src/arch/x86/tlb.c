@@ -43,6 +43,7 @@ void mmt_tlb_insert(struct mmt_tlb *t, uint64_t va, unsigned shift,
 	victim->shift = (uint8_t)shift;
 	victim->mask = (1ULL << shift) - 1;
 	victim->flags = (uint8_t)flags;
+	victim->allow = tlb_allow_bits(flags);
 	victim->stamp = (uint32_t)(t->hits + t->misses);
 }
 
