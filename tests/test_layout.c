@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 struct doc_row {
 	uint64_t start, last;
@@ -461,6 +462,24 @@ TEST(layout_rejects_bad_input)
 	CHECK(strstr(err, "/nonexistent") != NULL);
 	CHECK(mmt_config_set(&c, "memmap", "/etc/hostname", err, sizeof(err)) == 0);
 	CHECK(mmt_machine_new(&c, err, sizeof(err)) == NULL);
+	/* absurd sizes: refused with a message, not a hang */
+	CHECK(mmt_config_set(&c, "mem", "4P", err, sizeof(err)) == -1);
+	{
+		char path[] = "/tmp/mmtwin-test-map-XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+		CHECK(f != NULL);
+		if (f) {
+			fputs("0-1ffffffffffff : System RAM\n", f);
+			fclose(f);
+			CHECK(mmt_config_set(&c, "memmap", path, err,
+					     sizeof(err)) == 0);
+			CHECK(mmt_machine_new(&c, err, sizeof(err)) == NULL);
+			CHECK(strstr(err, "64 TiB") != NULL);
+			unlink(path);
+		}
+	}
 }
 
 TEST(layout_many_machines_side_by_side)

@@ -17,7 +17,7 @@ extern const struct cli_cmd cli_cmds[];
 /* Options every machine-building command accepts. */
 #define CLI_MACHINE_OPTS \
 	"  --arch A          x86_32 | x86_32-pae | x86_64 | x86_64-la57\n" \
-	"  --mem SIZE        RAM size (e.g. 512M, 2G; default 1G / 4G)\n" \
+	"  --mem SIZE        RAM size, 16M..64T (default 1G on x86_32, 4G)\n" \
 	"  --vmalloc SIZE    vmalloc= boot parameter (x86_32)\n" \
 	"  --vmsplit S       3G | 2G | 1G user/kernel split (x86_32)\n" \
 	"  --memmap SRC      default | host (/proc/iomem) | FILE\n" \

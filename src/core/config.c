@@ -187,9 +187,12 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 		memcpy(fresh.memmap_src, c->memmap_src, sizeof(fresh.memmap_src));
 		*c = fresh;
 	} else if (!strcmp(key, "mem")) {
+		/* 64 TiB: the 4-level direct map's limit; per-pageblock
+		 * tables grow with RAM, so larger machines are refused */
 		if (mmt_parse_size(val, &v) || v < (16ULL << 20) ||
-		    v > (1ULL << 52))
-			FAIL("bad --mem '%s': a size from 16M to 4P, e.g. 2G", val);
+		    v > (64ULL << 40))
+			FAIL("bad --mem '%s': a size from 16M to 64T, e.g. 2G",
+			     val);
 		c->mem_bytes = v;
 	} else if (!strcmp(key, "vmalloc")) {
 		if (mmt_parse_size(val, &v) || v > (1ULL << 32))

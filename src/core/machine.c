@@ -80,6 +80,11 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 		snprintf(err, errlen, "memory map has no usable RAM");
 		goto fail;
 	}
+	if (m->ram_end_pfn > (64ULL << (40 - MMT_PAGE_SHIFT))) {
+		snprintf(err, errlen, "memory map has RAM above 64 TiB, more "
+			 "than the model supports");
+		goto fail;
+	}
 	if (mmt_layout_compute(c, m->ram_start_pfn, m->ram_end_pfn, &m->layout,
 			       err, errlen))
 		goto fail;
