@@ -85,6 +85,8 @@ struct mmt_kern {
 	unsigned nr_cpus;
 	struct mmt_cpu *cpus;
 	uint64_t walks;			/* MMU page walks done */
+	/* direct_pages_count[]: direct-map leaves of 4K, 2M/4M and 1G */
+	uint64_t direct_pages[3];
 	struct mmt_frame_slot fc[MMT_FC_SLOTS];
 };
 

@@ -6,9 +6,9 @@
  * MemAvailable (free - totalreserve; no page cache yet), High/Low totals
  * on 32-bit, CommitLimit (overcommit_ratio 50, no swap), VmallocTotal
  * from the layout, PageTables (page-table pages, init_mm's included) and
- * Percpu (the first chunk).  Everything the model has not run yet (page
- * cache, anon, slab accounting, ...) is 0.  DirectMap* lines are left out
- * (the direct-map page sizes belong to the page-table model).
+ * Percpu (the first chunk), DirectMap* (init_mm's direct-map leaves).
+ * Everything the model has not run yet (page cache, anon, slab
+ * accounting, ...) is 0.
  */
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
@@ -18,6 +18,28 @@
 static void kb(FILE *out, const char *name, uint64_t pages)
 {
 	fprintf(out, "%-16s%8llu kB\n", name, (unsigned long long)pages * 4);
+}
+
+/*
+ * arch_report_meminfo(): the direct map's leaves by size.  Only the boot
+ * mapping is modelled; the kernel later splits large pages around its own
+ * image (RO/NX), moving a few MB from the large-page lines to DirectMap4k.
+ */
+static void direct_map_lines(struct mmt_machine *m, FILE *out)
+{
+	const uint64_t *n = m->kern->direct_pages;
+
+	fprintf(out, "%-16s%8llu kB\n", "DirectMap4k:",
+		(unsigned long long)n[0] * 4);
+	if (m->cfg.arch == MMT_ARCH_X86_32)
+		fprintf(out, "%-16s%8llu kB\n", "DirectMap4M:",
+			(unsigned long long)n[1] * 4096);
+	else
+		fprintf(out, "%-16s%8llu kB\n", "DirectMap2M:",
+			(unsigned long long)n[1] * 2048);
+	if (mmt_arch_is_64(m->cfg.arch))	/* direct_gbpages */
+		fprintf(out, "%-16s%8llu kB\n", "DirectMap1G:",
+			(unsigned long long)n[2] << 20);
 }
 
 int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
@@ -84,5 +106,7 @@ int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	fprintf(out, "%-16s%8llu kB\n", "Hugepagesize:",
 		m->cfg.arch == MMT_ARCH_X86_32 ? 4096ULL : 2048ULL);
 	kb(out, "Hugetlb:", 0);
+	if (m->kern)
+		direct_map_lines(m, out);
 	return 0;
 }

@@ -57,7 +57,7 @@ static void kern_geometry(struct mmt_machine *m, struct mmt_kern *k)
 /* Map [pa, end) of RAM at __va(pa) with the largest pages that fit. */
 static int map_direct_range(struct mmt_machine *m, uint64_t pa, uint64_t end)
 {
-	const struct mmt_kern *k = m->kern;
+	struct mmt_kern *k = m->kern;
 	uint64_t va, size = MMT_PAGE_SIZE;
 	unsigned s, shift = MMT_PAGE_SHIFT;
 	int r;
@@ -74,6 +74,8 @@ static int map_direct_range(struct mmt_machine *m, uint64_t pa, uint64_t end)
 			       MMT_PAGE_KERNEL, shift);
 		if (r)
 			return r;
+		/* update_page_count(): PG_LEVEL_4K, _2M (4M without PAE), _1G */
+		k->direct_pages[shift == MMT_PAGE_SHIFT ? 0 : shift < 30 ? 1 : 2]++;
 		pa += size;
 	}
 	return 0;
