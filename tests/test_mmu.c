@@ -1,21 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The MMU and the TLB: translations, fault error codes, flushes. */
-#include "test.h"
+#include "test_pgtable.h"
 
 #include <mmtwin/kern.h>
 
 #include <errno.h>
 #include <stdlib.h>
-
-static const enum mmt_arch all_arches[] = {
-	MMT_ARCH_X86_32, MMT_ARCH_X86_32_PAE, MMT_ARCH_X86_64,
-	MMT_ARCH_X86_64_LA57,
-};
-
-#define PT_OK(m) do { char e_[256]; \
-	if (mmt_pgtable_check((m), e_, sizeof(e_))) \
-		test_fail(__FILE__, __LINE__, "pgtable_check: %s", e_); \
-	} while (0)
 
 #define R MMT_ACCESS_READ
 #define W MMT_ACCESS_WRITE

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Page tables in modelled frames: encodings, map/lookup/unmap, teardown. */
-#include "test.h"
+#include "test_pgtable.h"
 
 #include <mmtwin/kern.h>
 #include <mmtwin/phys.h>
@@ -8,16 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
-
-static const enum mmt_arch all_arches[] = {
-	MMT_ARCH_X86_32, MMT_ARCH_X86_32_PAE, MMT_ARCH_X86_64,
-	MMT_ARCH_X86_64_LA57,
-};
-
-#define PT_OK(m) do { char e_[256]; \
-	if (mmt_pgtable_check((m), e_, sizeof(e_))) \
-		test_fail(__FILE__, __LINE__, "pgtable_check: %s", e_); \
-	} while (0)
 
 /* A raw entry read straight from frame memory. */
 static uint64_t raw_entry(struct mmt_machine *m, uint64_t table, unsigned i)

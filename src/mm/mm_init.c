@@ -152,19 +152,25 @@ static int memblock_memory(struct mmt_machine *m, uint64_t max_pfn)
 	return 0;
 }
 
+/* Memory region @i as whole pfns, clipped to [s, e); a >= b when empty. */
+static void memory_pfns_in(const struct mmt_phys *p, unsigned i, uint64_t s,
+			   uint64_t e, uint64_t *a, uint64_t *b)
+{
+	*a = p->memory[i].start >> MMT_PAGE_SHIFT;
+	*b = p->memory[i].end >> MMT_PAGE_SHIFT;
+	if (*a < s)
+		*a = s;
+	if (*b > e)
+		*b = e;
+}
+
 /* Memory pages inside pfns [s, e). */
 static uint64_t memory_pages_in(struct mmt_phys *p, uint64_t s, uint64_t e)
 {
-	uint64_t n = 0;
+	uint64_t n = 0, a, b;
 
 	for (unsigned i = 0; i < p->nr_memory; i++) {
-		uint64_t a = p->memory[i].start >> MMT_PAGE_SHIFT;
-		uint64_t b = p->memory[i].end >> MMT_PAGE_SHIFT;
-
-		if (a < s)
-			a = s;
-		if (b > e)
-			b = e;
+		memory_pfns_in(p, i, s, e, &a, &b);
 		if (b > a)
 			n += b - a;
 	}
@@ -263,13 +269,9 @@ static void for_each_free_range(struct mmt_machine *m, struct mmt_zone *z,
 	struct mmt_phys *p = m->phys;
 
 	for (unsigned i = 0; i < p->nr_memory; i++) {
-		uint64_t a = p->memory[i].start >> MMT_PAGE_SHIFT;
-		uint64_t b = p->memory[i].end >> MMT_PAGE_SHIFT;
+		uint64_t a, b;
 
-		if (a < s)
-			a = s;
-		if (b > e)
-			b = e;
+		memory_pfns_in(p, i, s, e, &a, &b);
 		for (unsigned r = 0; r < p->nr_reserved && a < b; r++) {
 			uint64_t rs = p->reserved[r].start >> MMT_PAGE_SHIFT;
 			uint64_t re = (p->reserved[r].end + MMT_PAGE_SIZE - 1)
@@ -315,13 +317,9 @@ static void setup_nodes(struct mmt_machine *m, uint64_t max_pfn)
 		uint64_t lo = UINT64_MAX, hi = 0;
 
 		for (unsigned i = 0; i < p->nr_memory; i++) {
-			uint64_t a = p->memory[i].start >> MMT_PAGE_SHIFT;
-			uint64_t b = p->memory[i].end >> MMT_PAGE_SHIFT;
+			uint64_t a, b;
 
-			if (a < s)
-				a = s;
-			if (b > e)
-				b = e;
+			memory_pfns_in(p, i, s, e, &a, &b);
 			if (b <= a)
 				continue;
 			if (a < lo)
