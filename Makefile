@@ -18,6 +18,7 @@ BUILD   ?= build
 SANFLAGS :=
 endif
 
+SANFLAGS += $(FUZZFLAGS)
 CFLAGS  ?= $(OPT)
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Iinclude -Isrc $(SANFLAGS) -MMD -MP
@@ -39,7 +40,7 @@ BIN   := $(BUILD)/mmtwin
 TESTS := $(BUILD)/mmtwin-tests
 BENCH := $(BUILD)/mmtwin-bench
 
-.PHONY: all check bench install clean
+.PHONY: all check bench fuzz fuzz-run install clean
 
 all: $(BIN) mmtwin
 
@@ -74,6 +75,21 @@ bench:
 	$(MAKE) BUILD=build-bench OPT="-O2 -DNDEBUG" build-bench/mmtwin-bench
 	./build-bench/mmtwin-bench
 
+# libFuzzer targets (clang): the scenario parser and the memory-map reader.
+# Their corpus also runs in `make check` (tests/test_fuzz_corpus.c).
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude
+fuzz:
+	$(MAKE) CC=clang BUILD=build-fuzz SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link build-fuzz/libmmtwin.a
+	$(FUZZ_CC) fuzz/fuzz_script.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-script -lm
+	$(FUZZ_CC) fuzz/fuzz_memmap.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-memmap -lm
+
+# A short fuzzing session on copies of the corpus (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 30
+fuzz-run: fuzz
+	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp -r fuzz/corpus/* build-fuzz/corpus/
+	./build-fuzz/fuzz-script -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 build-fuzz/corpus/script
+	./build-fuzz/fuzz-memmap -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 build-fuzz/corpus/memmap
+
 install: $(BIN) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mmtwin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mmtwin
@@ -81,6 +97,6 @@ install: $(BIN) $(LIB)
 	install -m 644 include/mmtwin/*.h $(DESTDIR)$(PREFIX)/include/mmtwin/
 
 clean:
-	rm -rf build build-san build-bench build-clang mmtwin
+	rm -rf build build-san build-bench build-clang build-fuzz mmtwin
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
