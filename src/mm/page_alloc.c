@@ -727,8 +727,12 @@ static uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned cpu,
 	enum mmt_zone_type high = mmt_gfp_zone(m, gfp);
 	enum mmt_migratetype mt = mmt_gfp_migratetype(gfp);
 
-	for (unsigned k = 0; k < p->nr_nodes; k++) {
-		struct mmt_node *nd = &p->nodes[(nid + k) % p->nr_nodes];
+	for (unsigned k = 0, n = nid; k < p->nr_nodes; k++, n++) {
+		struct mmt_node *nd;
+
+		if (n >= p->nr_nodes)	/* wrap: no division on the hot path */
+			n = 0;
+		nd = &p->nodes[n];
 
 		for (int t = (int)high; t >= 0; t--) {
 			struct mmt_zone *z = &nd->zones[t];
