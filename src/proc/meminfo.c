@@ -9,15 +9,61 @@
  * Percpu (the first chunk), DirectMap* (init_mm's direct-map leaves).
  * Everything the model has not run yet (page cache, anon, slab
  * accounting, ...) is 0.
+ *
+ * JSON (not a kernel format): one object, the fields in the same order,
+ * keyed by name without the colon ("MemTotal", "Active(anon)", ...); the
+ * values are the text's numbers: kB, except the HugePages_* counts.
  */
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
 #include <mmtwin/phys.h>
 #include <mmtwin/views.h>
 
-static void kb(FILE *out, const char *name, uint64_t pages)
+#include <string.h>
+
+/*
+ * Where the fields go: text lines in the kernel's layout, or one JSON
+ * object of name (without the colon) -> number.
+ */
+struct mi_out {
+	FILE *out;
+	struct mmt_json *j;	/* NULL for text */
+};
+
+/* A "Name:   N kB" line; @kbytes is already in kB. */
+static void field_kb(struct mi_out *o, const char *name, uint64_t kbytes)
 {
-	fprintf(out, "%-16s%8llu kB\n", name, (unsigned long long)pages * 4);
+	char key[32];
+	size_t n;
+
+	if (!o->j) {
+		fprintf(o->out, "%-16s%8llu kB\n", name,
+			(unsigned long long)kbytes);
+		return;
+	}
+	n = strcspn(name, ":");
+	snprintf(key, sizeof(key), "%.*s", (int)n, name);
+	mmt_json_u64(o->j, key, kbytes);
+}
+
+/* A plain count line (HugePages_*: "%-19s%5lu" in the kernel's layout). */
+static void field_num(struct mi_out *o, const char *name, uint64_t val)
+{
+	char key[32];
+	size_t n;
+
+	if (!o->j) {
+		fprintf(o->out, "%-19s%5llu\n", name, (unsigned long long)val);
+		return;
+	}
+	n = strcspn(name, ":");
+	snprintf(key, sizeof(key), "%.*s", (int)n, name);
+	mmt_json_u64(o->j, key, val);
+}
+
+static void kb(struct mi_out *o, const char *name, uint64_t pages)
+{
+	field_kb(o, name, pages * 4);
 }
 
 /*
@@ -25,25 +71,21 @@ static void kb(FILE *out, const char *name, uint64_t pages)
  * mapping is modelled; the kernel later splits large pages around its own
  * image (RO/NX), moving a few MB from the large-page lines to DirectMap4k.
  */
-static void direct_map_lines(struct mmt_machine *m, FILE *out)
+static void direct_map_lines(struct mmt_machine *m, struct mi_out *o)
 {
 	const uint64_t *n = m->kern->direct_pages;
 
-	fprintf(out, "%-16s%8llu kB\n", "DirectMap4k:",
-		(unsigned long long)n[0] * 4);
+	field_kb(o, "DirectMap4k:", n[0] * 4);
 	if (m->cfg.arch == MMT_ARCH_X86_32)
-		fprintf(out, "%-16s%8llu kB\n", "DirectMap4M:",
-			(unsigned long long)n[1] * 4096);
+		field_kb(o, "DirectMap4M:", n[1] * 4096);
 	else
-		fprintf(out, "%-16s%8llu kB\n", "DirectMap2M:",
-			(unsigned long long)n[1] * 2048);
+		field_kb(o, "DirectMap2M:", n[1] * 2048);
 	if (mmt_arch_is_64(m->cfg.arch))	/* direct_gbpages */
-		fprintf(out, "%-16s%8llu kB\n", "DirectMap1G:",
-			(unsigned long long)n[2] << 20);
+		field_kb(o, "DirectMap1G:", n[2] << 20);
 }
 
-int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		     char *err, size_t errlen)
+/* Every field in the kernel's order, to @o. */
+static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 {
 	static const char *const zero1[] = {
 		"Buffers:", "Cached:", "SwapCached:", "Active:", "Inactive:",
@@ -59,54 +101,70 @@ int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	static const char *const zero3[] = {
 		"AnonHugePages:", "ShmemHugePages:", "ShmemPmdMapped:",
 		"FileHugePages:", "FilePmdMapped:", "Balloon:", NULL };
+	static const char *const huge[] = { "HugePages_Total:",
+		"HugePages_Free:", "HugePages_Rsvd:", "HugePages_Surp:", NULL };
 	uint64_t total, freep, avail, reserve, high, highfree;
 	const struct mmt_layout *l = &m->layout;
 
-	(void)fmt;
-	if (!m->phys) {
-		snprintf(err, errlen, "meminfo: no physical memory");
-		return -1;
-	}
 	total = m->phys->totalram_pages;
 	freep = mmt_phys_nr_free_pages(m);	/* pcp pages are not free */
 	reserve = mmt_phys_totalreserve_pages(m);
 	avail = freep > reserve ? freep - reserve : 0;
 	high = mmt_phys_high_pages(m, false);
 	highfree = mmt_phys_high_pages(m, true);
-	kb(out, "MemTotal:", total);
-	kb(out, "MemFree:", freep);
-	kb(out, "MemAvailable:", avail);
+	kb(o, "MemTotal:", total);
+	kb(o, "MemFree:", freep);
+	kb(o, "MemAvailable:", avail);
 	for (unsigned i = 0; zero1[i]; i++)
-		kb(out, zero1[i], 0);
+		kb(o, zero1[i], 0);
 	if (!mmt_arch_is_64(m->cfg.arch)) {
-		kb(out, "HighTotal:", high);
-		kb(out, "HighFree:", highfree);
-		kb(out, "LowTotal:", total - high);
-		kb(out, "LowFree:", freep - highfree);
+		kb(o, "HighTotal:", high);
+		kb(o, "HighFree:", highfree);
+		kb(o, "LowTotal:", total - high);
+		kb(o, "LowFree:", freep - highfree);
 	}
 	for (unsigned i = 0; zero2[i]; i++)
-		kb(out, zero2[i], 0);
+		kb(o, zero2[i], 0);
 	/* every page-table page the model allocated, init_mm's included */
-	kb(out, "PageTables:", m->kern ? mmt_pgtable_pages(m) : 0);
+	kb(o, "PageTables:", m->kern ? mmt_pgtable_pages(m) : 0);
 	for (unsigned i = 0; zero2b[i]; i++)
-		kb(out, zero2b[i], 0);
-	kb(out, "CommitLimit:", total * 50 / 100);
-	kb(out, "Committed_AS:", 0);
-	fprintf(out, "%-16s%8llu kB\n", "VmallocTotal:",
-		(unsigned long long)((l->vmalloc_end - l->vmalloc_start) >> 10));
-	kb(out, "VmallocUsed:", 0);
-	kb(out, "VmallocChunk:", 0);
-	fprintf(out, "%-16s%8llu kB\n", "Percpu:", (unsigned long long)
-		(m->kalloc ? mmt_percpu_bytes(m) >> 10 : 0));
+		kb(o, zero2b[i], 0);
+	kb(o, "CommitLimit:", total * 50 / 100);
+	kb(o, "Committed_AS:", 0);
+	field_kb(o, "VmallocTotal:", (l->vmalloc_end - l->vmalloc_start) >> 10);
+	kb(o, "VmallocUsed:", 0);
+	kb(o, "VmallocChunk:", 0);
+	field_kb(o, "Percpu:", m->kalloc ? mmt_percpu_bytes(m) >> 10 : 0);
 	for (unsigned i = 0; zero3[i]; i++)
-		kb(out, zero3[i], 0);
-	fprintf(out, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\n"
-		"HugePages_Rsvd:    %5lu\nHugePages_Surp:    %5lu\n", 0UL, 0UL,
-		0UL, 0UL);
-	fprintf(out, "%-16s%8llu kB\n", "Hugepagesize:",
-		m->cfg.arch == MMT_ARCH_X86_32 ? 4096ULL : 2048ULL);
-	kb(out, "Hugetlb:", 0);
+		kb(o, zero3[i], 0);
+	for (unsigned i = 0; huge[i]; i++)
+		field_num(o, huge[i], 0);
+	field_kb(o, "Hugepagesize:",
+		 m->cfg.arch == MMT_ARCH_X86_32 ? 4096 : 2048);
+	kb(o, "Hugetlb:", 0);
 	if (m->kern)
-		direct_map_lines(m, out);
+		direct_map_lines(m, o);
+}
+
+int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
+		     char *err, size_t errlen)
+{
+	struct mi_out o = { out, NULL };
+	struct mmt_json j;
+
+	if (!m->phys) {
+		snprintf(err, errlen, "meminfo: no physical memory");
+		return -1;
+	}
+	if (fmt != MMT_FMT_JSON) {
+		meminfo_fields(m, &o);
+		return 0;
+	}
+	mmt_json_init(&j, out);
+	o.j = &j;
+	mmt_json_begin_obj(&j, NULL);
+	meminfo_fields(m, &o);
+	mmt_json_end_obj(&j);
+	mmt_json_finish(&j);
 	return 0;
 }

@@ -7,6 +7,14 @@
  * struct per_cpu_pages (count, high, batch, high_min, high_max; high is
  * 0 until the CPU first uses the zone, as on the host); the vm stats
  * threshold follows calculate_normal_threshold().
+ *
+ * JSON (not a kernel format): {"nodes": [{"node": N, "stats": {per-node
+ * counters}, "zones": [{"zone": "DMA", "populated": true, "free", "boost",
+ * "min", "low", "high", "promo", "spanned", "present", "managed", "cma",
+ * "protection": [...], and for populated zones "stats": {nr_free_pages,
+ * nr_free_pages_blocks, ...}, "pagesets": [{"cpu", "count", "high",
+ * "batch", "high_min", "high_max", "vm_stats_threshold"}],
+ * "node_unreclaimable", "start_pfn"}]}]}.
  */
 #include <mmtwin/phys.h>
 #include <mmtwin/views.h>
@@ -68,20 +76,65 @@ static uint64_t free_blocks_pages(const struct mmt_machine *m,
 	return n;
 }
 
-static void print_zone(struct mmt_machine *m, FILE *out, unsigned nid,
-		       const int *types, unsigned nt, unsigned i,
-		       bool *first_done)
+/* One zone as the view shows it, gathered once for both printers. */
+struct zone_row {
+	unsigned nid;
+	const char *name;
+	const struct mmt_zone *z;	/* a zeroed zone for Device */
+	bool populated;
+	bool node_stats;	/* the node's first populated zone */
+	uint64_t protection[8];
+	unsigned nr_protection;
+	uint64_t free_blocks;	/* nr_free_pages_blocks */
+	unsigned threshold;	/* vm stats threshold */
+	unsigned cpus;		/* pagesets shown */
+};
+
+static void gather_zone(const struct mmt_machine *m, unsigned nid,
+			const int *types, unsigned nt, unsigned i,
+			bool *first_done, struct zone_row *r)
 {
 	static const struct mmt_zone empty;
 	const struct mmt_zone *z = types[i] < 0 ? &empty :
 				   &m->phys->nodes[nid].zones[types[i]];
-	const char *name = types[i] < 0 ? "Device" :
-			   mmt_zone_name((enum mmt_zone_type)types[i]);
-	unsigned cpus = m->cfg.online_cpus ? m->cfg.online_cpus : 1;
 
-	fprintf(out, "Node %u, zone %8s", nid, name);
-	if (mmt_zone_populated(z) && !*first_done) {
+	r->nid = nid;
+	r->z = z;
+	r->name = types[i] < 0 ? "Device" :
+		  mmt_zone_name((enum mmt_zone_type)types[i]);
+	r->populated = mmt_zone_populated(z);
+	r->node_stats = r->populated && !*first_done;
+	if (r->node_stats)
 		*first_done = true;
+	r->nr_protection = 0;
+	for (unsigned j = 0; j < nt && j < ARRAY_LEN(r->protection); j++) {
+		/* Device (never populated) adds nothing: same sum as before */
+		int t = types[j] < 0 ? MMT_ZONE_MOVABLE : types[j];
+
+		r->protection[r->nr_protection++] = z->lowmem_reserve[t];
+	}
+	r->free_blocks = r->populated ? free_blocks_pages(m, z) : 0;
+	r->threshold = stat_threshold(m, z);
+	r->cpus = m->cfg.online_cpus ? m->cfg.online_cpus : 1;
+}
+
+/* CPU @c's pageset of @z (the boot pageset if it has none yet). */
+static const struct mmt_per_cpu_pages *
+zone_pcp(const struct mmt_machine *m, const struct mmt_zone *z, unsigned c)
+{
+	static const struct mmt_per_cpu_pages none = {
+		.batch = MMT_BOOT_PAGESET_BATCH };
+
+	return z->pcp && c < m->phys->nr_cpus ? &z->pcp[c] : &none;
+}
+
+static void print_zone(const struct mmt_machine *m, FILE *out,
+		       const struct zone_row *r)
+{
+	const struct mmt_zone *z = r->z;
+
+	fprintf(out, "Node %u, zone %8s", r->nid, r->name);
+	if (r->node_stats) {
 		fprintf(out, "\n  per-node stats");
 		for (unsigned k = 0; k < ARRAY_LEN(node_stats); k++)
 			fprintf(out, "\n      %-12s %lu", node_stats[k], 0UL);
@@ -105,30 +158,23 @@ static void print_zone(struct mmt_machine *m, FILE *out, unsigned nid,
 		(unsigned long long)z->present,
 		(unsigned long long)z->managed, 0UL);
 	fprintf(out, "\n        protection: (");
-	for (unsigned j = 0; j < nt; j++) {
-		/* Device (never populated) adds nothing: same sum as before */
-		int t = types[j] < 0 ? MMT_ZONE_MOVABLE : types[j];
-
+	for (unsigned j = 0; j < r->nr_protection; j++)
 		fprintf(out, "%s%lld", j ? ", " : "",
-			(long long)z->lowmem_reserve[t]);
-	}
+			(long long)r->protection[j]);
 	fprintf(out, ")");
-	if (!mmt_zone_populated(z)) {
+	if (!r->populated) {
 		fputc('\n', out);
 		return;
 	}
 	fprintf(out, "\n      %-12s %llu", "nr_free_pages",
 		(unsigned long long)z->nr_free_pages);
 	fprintf(out, "\n      %-12s %llu", "nr_free_pages_blocks",
-		(unsigned long long)free_blocks_pages(m, z));
+		(unsigned long long)r->free_blocks);
 	for (unsigned k = 0; k < ARRAY_LEN(zone_stats); k++)
 		fprintf(out, "\n      %-12s %lu", zone_stats[k], 0UL);
 	fprintf(out, "\n  pagesets");
-	for (unsigned c = 0; c < cpus; c++) {
-		static const struct mmt_per_cpu_pages none = {
-			.batch = MMT_BOOT_PAGESET_BATCH };
-		const struct mmt_per_cpu_pages *pcp =
-			z->pcp && c < m->phys->nr_cpus ? &z->pcp[c] : &none;
+	for (unsigned c = 0; c < r->cpus; c++) {
+		const struct mmt_per_cpu_pages *pcp = zone_pcp(m, z, c);
 
 		fprintf(out, "\n    cpu: %u"
 			"\n              count:    %d"
@@ -138,11 +184,95 @@ static void print_zone(struct mmt_machine *m, FILE *out, unsigned nid,
 			"\n              high_max: %d"
 			"\n  vm stats threshold: %u",
 			c, pcp->count, pcp->high, pcp->batch, pcp->high_min,
-			pcp->high_max, stat_threshold(m, z));
+			pcp->high_max, r->threshold);
 	}
 	fprintf(out, "\n  node_unreclaimable:  %u"
 		"\n  start_pfn:           %llu\n", 0u,
 		(unsigned long long)z->zone_start_pfn);
+}
+
+/* The same fields as print_zone(), as one object of the node's "zones". */
+static void json_zone(const struct mmt_machine *m, struct mmt_json *j,
+		      const struct zone_row *r)
+{
+	const struct mmt_zone *z = r->z;
+
+	mmt_json_begin_obj(j, NULL);
+	mmt_json_str(j, "zone", r->name);
+	mmt_json_bool(j, "populated", r->populated);
+	mmt_json_u64(j, "free", z->nr_free_pages);
+	mmt_json_u64(j, "boost", 0);
+	mmt_json_u64(j, "min", z->wmark[MMT_WMARK_MIN]);
+	mmt_json_u64(j, "low", z->wmark[MMT_WMARK_LOW]);
+	mmt_json_u64(j, "high", z->wmark[MMT_WMARK_HIGH]);
+	mmt_json_u64(j, "promo", z->wmark[MMT_WMARK_PROMO]);
+	mmt_json_u64(j, "spanned", z->spanned);
+	mmt_json_u64(j, "present", z->present);
+	mmt_json_u64(j, "managed", z->managed);
+	mmt_json_u64(j, "cma", 0);
+	mmt_json_begin_arr(j, "protection");
+	for (unsigned k = 0; k < r->nr_protection; k++)
+		mmt_json_u64(j, NULL, r->protection[k]);
+	mmt_json_end_arr(j);
+	if (r->populated) {
+		mmt_json_begin_obj(j, "stats");
+		mmt_json_u64(j, "nr_free_pages", z->nr_free_pages);
+		mmt_json_u64(j, "nr_free_pages_blocks", r->free_blocks);
+		for (unsigned k = 0; k < ARRAY_LEN(zone_stats); k++)
+			mmt_json_u64(j, zone_stats[k], 0);
+		mmt_json_end_obj(j);
+		mmt_json_begin_arr(j, "pagesets");
+		for (unsigned c = 0; c < r->cpus; c++) {
+			const struct mmt_per_cpu_pages *pcp = zone_pcp(m, z, c);
+
+			mmt_json_begin_obj(j, NULL);
+			mmt_json_u64(j, "cpu", c);
+			mmt_json_i64(j, "count", pcp->count);
+			mmt_json_i64(j, "high", pcp->high);
+			mmt_json_i64(j, "batch", pcp->batch);
+			mmt_json_i64(j, "high_min", pcp->high_min);
+			mmt_json_i64(j, "high_max", pcp->high_max);
+			mmt_json_u64(j, "vm_stats_threshold", r->threshold);
+			mmt_json_end_obj(j);
+		}
+		mmt_json_end_arr(j);
+		mmt_json_u64(j, "node_unreclaimable", 0);
+		mmt_json_u64(j, "start_pfn", z->zone_start_pfn);
+	}
+	mmt_json_end_obj(j);
+}
+
+static void zoneinfo_json(const struct mmt_machine *m, const int *types,
+			  unsigned nt, FILE *out)
+{
+	struct mmt_json j;
+
+	mmt_json_init(&j, out);
+	mmt_json_begin_obj(&j, NULL);
+	mmt_json_begin_arr(&j, "nodes");
+	for (unsigned n = 0; n < m->phys->nr_nodes; n++) {
+		bool first_done = false;
+
+		mmt_json_begin_obj(&j, NULL);
+		mmt_json_u64(&j, "node", n);
+		/* per-node stats: printed with the first populated zone */
+		mmt_json_begin_obj(&j, "stats");
+		for (unsigned k = 0; k < ARRAY_LEN(node_stats); k++)
+			mmt_json_u64(&j, node_stats[k], 0);
+		mmt_json_end_obj(&j);
+		mmt_json_begin_arr(&j, "zones");
+		for (unsigned i = 0; i < nt; i++) {
+			struct zone_row r;
+
+			gather_zone(m, n, types, nt, i, &first_done, &r);
+			json_zone(m, &j, &r);
+		}
+		mmt_json_end_arr(&j);
+		mmt_json_end_obj(&j);
+	}
+	mmt_json_end_arr(&j);
+	mmt_json_end_obj(&j);
+	mmt_json_finish(&j);
 }
 
 int mmt_view_zoneinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
@@ -151,16 +281,23 @@ int mmt_view_zoneinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	int types[8];
 	unsigned nt = mmt_arch_zone_list(m, types);
 
-	(void)fmt;
 	if (!m->phys) {
 		snprintf(err, errlen, "zoneinfo: no physical memory");
 		return -1;
 	}
+	if (fmt == MMT_FMT_JSON) {
+		zoneinfo_json(m, types, nt, out);
+		return 0;
+	}
 	for (unsigned n = 0; n < m->phys->nr_nodes; n++) {
 		bool first_done = false;
 
-		for (unsigned i = 0; i < nt; i++)
-			print_zone(m, out, n, types, nt, i, &first_done);
+		for (unsigned i = 0; i < nt; i++) {
+			struct zone_row r;
+
+			gather_zone(m, n, types, nt, i, &first_done, &r);
+			print_zone(m, out, &r);
+		}
 	}
 	return 0;
 }
