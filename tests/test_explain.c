@@ -250,3 +250,16 @@ TEST(demo_runs_clean)
 	CHECK(out && strstr(out, "(1G)"));
 	free(out);
 }
+
+TEST(cli_explain_walk_json_is_one_document)
+{
+	char *out;
+
+	CHECK_EQ(test_run_cli("explain 0xc0001000 --arch x86_32 --walk "
+			      "--format json", &out), 0);
+	/* one object: the walk is a member, nothing follows the document */
+	CHECK(out && strstr(out, "\"walk\": {"));
+	CHECK(out && strstr(out, "\"pa\": \"0x0000000000001000\""));
+	CHECK(out && out[strlen(out) - 2] == '}');
+	free(out);
+}

@@ -59,6 +59,9 @@ int mmt_explain_pa(const struct mmt_machine *m, uint64_t pa,
 		   struct mmt_explain *x, char *err, size_t errlen);
 void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,
 		       FILE *out, enum mmt_format fmt);
+/* The JSON members of an explanation, into an object the caller opened. */
+void mmt_explain_json_members(const struct mmt_machine *m,
+			      const struct mmt_explain *x, struct mmt_json *j);
 
 /* Zone of a pfn on @m, -1 if none. */
 int mmt_pfn_zone(const struct mmt_machine *m, uint64_t pfn);

@@ -143,6 +143,10 @@ void mmt_tlb_free(struct mmt_tlb *t);
 int mmt_pgtable_check(struct mmt_machine *m, char *err, size_t len);
 
 /* Views and explain. */
+struct mmt_json;
+/* The walk of @va through @pgd_pfn as a JSON object member @key. */
+void mmt_pt_walk_json(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		      struct mmt_json *j, const char *key);
 /* Print the walk of @va through @pgd_pfn, level by level. */
 void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		       FILE *out);

@@ -18,6 +18,20 @@ static const char usage_text[] =
 	"With --walk: the page walk through init_mm, level by level.\n\n"
 	"Options:\n" CLI_MACHINE_OPTS;
 
+/* One JSON document: the explanation with its walk as member "walk". */
+static void print_json_with_walk(struct mmt_machine *m,
+				 const struct mmt_explain *x, uint64_t addr)
+{
+	struct mmt_json j;
+
+	mmt_json_init(&j, stdout);
+	mmt_json_begin_obj(&j, NULL);
+	mmt_explain_json_members(m, x, &j);
+	mmt_pt_walk_json(m, mmt_init_mm_pgd(m), addr, &j, "walk");
+	mmt_json_end_obj(&j);
+	mmt_json_finish(&j);
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	struct mmt_config c;
@@ -59,9 +73,11 @@ int cmd_explain(int argc, char **argv)
 		 : mmt_explain_va(m, addr, &x, err, sizeof(err));
 	if (r)
 		fprintf(stderr, "mmtwin explain: %s\n", err);
+	else if (walk && !phys && fmt == MMT_FMT_JSON)
+		print_json_with_walk(m, &x, addr);
 	else
 		mmt_explain_print(m, &x, stdout, fmt);
-	if (!r && walk && !phys)
+	if (!r && walk && !phys && fmt == MMT_FMT_TEXT)
 		mmt_pt_walk_print(m, mmt_init_mm_pgd(m), addr, stdout);
 	mmt_machine_free(m);
 	return r ? 2 : 0;

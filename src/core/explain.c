@@ -230,48 +230,54 @@ static void print_json(const struct mmt_machine *m, const struct mmt_explain *x,
 
 	mmt_json_init(&j, out);
 	mmt_json_begin_obj(&j, NULL);
-	mmt_json_str(&j, "arch", mmt_arch_name(m->layout.arch));
-	mmt_json_hex(&j, "addr", x->addr);
-	mmt_json_str(&j, "space", x->phys ? "physical" : "virtual");
+	mmt_explain_json_members(m, x, &j);
+	mmt_json_end_obj(&j);
+	mmt_json_finish(&j);
+}
+
+void mmt_explain_json_members(const struct mmt_machine *m,
+			      const struct mmt_explain *x, struct mmt_json *j)
+{
+	mmt_json_str(j, "arch", mmt_arch_name(m->layout.arch));
+	mmt_json_hex(j, "addr", x->addr);
+	mmt_json_str(j, "space", x->phys ? "physical" : "virtual");
 	if (!x->phys) {
-		mmt_json_bool(&j, "canonical", x->canonical);
-		mmt_json_str(&j, "half", x->user_half ? "user" : "kernel");
+		mmt_json_bool(j, "canonical", x->canonical);
+		mmt_json_str(j, "half", x->user_half ? "user" : "kernel");
 		if (x->region) {
-			mmt_json_str(&j, "region", x->region->name);
-			mmt_json_hex(&j, "region_start", x->region->start);
-			mmt_json_hex(&j, "offset", x->region_offset);
+			mmt_json_str(j, "region", x->region->name);
+			mmt_json_hex(j, "region_start", x->region->start);
+			mmt_json_hex(j, "offset", x->region_offset);
 		}
-		mmt_json_str(&j, "user_access", access_name(x->user_access));
-		mmt_json_str(&j, "kernel_access", access_name(x->kernel_access));
+		mmt_json_str(j, "user_access", access_name(x->user_access));
+		mmt_json_str(j, "kernel_access", access_name(x->kernel_access));
 		if (x->user_access == MMT_ACC_PF ||
 		    x->user_access == MMT_ACC_DEPENDS)
-			mmt_json_u64(&j, "user_pf_error", x->user_pf_error);
-		mmt_json_begin_arr(&j, "indexes");
+			mmt_json_u64(j, "user_pf_error", x->user_pf_error);
+		mmt_json_begin_arr(j, "indexes");
 		for (unsigned i = 0; i < x->levels; i++) {
-			mmt_json_begin_obj(&j, NULL);
-			mmt_json_str(&j, "level", m->layout.paging.level_name[i]);
-			mmt_json_u64(&j, "bits", m->layout.paging.bits[i]);
-			mmt_json_u64(&j, "index", x->idx[i]);
+			mmt_json_begin_obj(j, NULL);
+			mmt_json_str(j, "level", m->layout.paging.level_name[i]);
+			mmt_json_u64(j, "bits", m->layout.paging.bits[i]);
+			mmt_json_u64(j, "index", x->idx[i]);
 			mmt_json_end_obj(&j);
 		}
 		mmt_json_end_arr(&j);
-		mmt_json_hex(&j, "page_offset", x->page_offset);
+		mmt_json_hex(j, "page_offset", x->page_offset);
 	}
 	if (x->has_pa) {
-		mmt_json_hex(&j, "pa", x->pa);
-		mmt_json_hex(&j, "pfn", x->pfn);
-		mmt_json_bool(&j, "ram", x->is_ram);
-		mmt_json_str(&j, "zone", x->zone >= 0 ? mmt_zone_name(x->zone)
+		mmt_json_hex(j, "pa", x->pa);
+		mmt_json_hex(j, "pfn", x->pfn);
+		mmt_json_bool(j, "ram", x->is_ram);
+		mmt_json_str(j, "zone", x->zone >= 0 ? mmt_zone_name(x->zone)
 						      : "none");
 		if (x->has_va)
-			mmt_json_hex(&j, "va", x->va);
+			mmt_json_hex(j, "va", x->va);
 	}
-	mmt_json_begin_arr(&j, "why");
+	mmt_json_begin_arr(j, "why");
 	for (unsigned i = 0; i < x->nr_why; i++)
-		mmt_json_str(&j, NULL, x->why[i]);
+		mmt_json_str(j, NULL, x->why[i]);
 	mmt_json_end_arr(&j);
-	mmt_json_end_obj(&j);
-	mmt_json_finish(&j);
 }
 
 void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,

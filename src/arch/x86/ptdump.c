@@ -103,6 +103,52 @@ void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 	}
 }
 
+void mmt_pt_walk_json(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		      struct mmt_json *j, const char *key)
+{
+	const struct mmt_paging *p = &m->layout.paging;
+	struct pt_walk w;
+	char bits[64];
+	uint64_t e, sz;
+
+	mmt_json_begin_obj(j, key);
+	mmt_json_hex(j, "cr3_pfn", pgd_pfn);
+	if (!pt_va_valid(m, va)) {
+		mmt_json_str(j, "result", "#GP (non-canonical)");
+		mmt_json_end_obj(j);
+		return;
+	}
+	pt_walk(m, pgd_pfn, va, p->levels - 1, WALK_LOOKUP, &w);
+	mmt_json_begin_arr(j, "levels");
+	for (unsigned l = 0; l <= w.level; l++) {
+		e = l == w.level ? w.entry : mmt_pt_entry_read(m, w.tbl[l], w.idx[l]);
+		mmt_pt_entry_bits(m, l, e, bits, sizeof(bits));
+		mmt_json_begin_obj(j, NULL);
+		mmt_json_str(j, "level", p->level_name[l]);
+		mmt_json_u64(j, "index", w.idx[l]);
+		mmt_json_hex(j, "entry", e);
+		mmt_json_bool(j, "present", pte_present(e));
+		if (pte_present(e)) {
+			mmt_json_str(j, "bits", bits);
+			mmt_json_bool(j, "leaf", pt_leaf(p, l, e));
+			sz = pt_leaf(p, l, e) ? 1ULL << p->shift[l] : MMT_PAGE_SIZE;
+			mmt_json_hex(j, "pfn", (pt_addr(m->kern, e) & ~(sz - 1)) >>
+				     MMT_PAGE_SHIFT);
+			if (pt_leaf(p, l, e))
+				mmt_json_u64(j, "page_size", sz);
+		}
+		mmt_json_end_obj(j);
+	}
+	mmt_json_end_arr(j);
+	mmt_json_bool(j, "mapped", pte_present(w.entry));
+	if (pte_present(w.entry)) {
+		sz = 1ULL << p->shift[w.level];
+		mmt_json_hex(j, "pa", (pt_addr(m->kern, w.entry) & ~(sz - 1)) |
+				      (va & (sz - 1)));
+	}
+	mmt_json_end_obj(j);
+}
+
 /* ------------------------------------------------------------ ptdump */
 
 #define DUMP_BITS (MMT_PTE_PRESENT | MMT_PTE_RW | MMT_PTE_USER | \
