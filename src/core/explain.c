@@ -260,9 +260,9 @@ void mmt_explain_json_members(const struct mmt_machine *m,
 			mmt_json_str(j, "level", m->layout.paging.level_name[i]);
 			mmt_json_u64(j, "bits", m->layout.paging.bits[i]);
 			mmt_json_u64(j, "index", x->idx[i]);
-			mmt_json_end_obj(&j);
+			mmt_json_end_obj(j);
 		}
-		mmt_json_end_arr(&j);
+		mmt_json_end_arr(j);
 		mmt_json_hex(j, "page_offset", x->page_offset);
 	}
 	if (x->has_pa) {
@@ -277,7 +277,7 @@ void mmt_explain_json_members(const struct mmt_machine *m,
 	mmt_json_begin_arr(j, "why");
 	for (unsigned i = 0; i < x->nr_why; i++)
 		mmt_json_str(j, NULL, x->why[i]);
-	mmt_json_end_arr(&j);
+	mmt_json_end_arr(j);
 }
 
 void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,
