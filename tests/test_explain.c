@@ -263,3 +263,18 @@ TEST(cli_explain_walk_json_is_one_document)
 	CHECK(out && out[strlen(out) - 2] == '}');
 	free(out);
 }
+
+TEST(cli_trace_explains_allocator_decisions)
+{
+	char *out;
+
+	/* boot allocates init_mm's page tables: each decision is explained */
+	CHECK_EQ(test_run_cli("show buddyinfo --arch x86_32 --mem 256M --trace",
+			      &out), 0);
+	CHECK(out && strstr(out, "trace: order-0 Unmovable from node 0 zone "
+				 "Normal"));
+	free(out);
+	CHECK_EQ(test_run_cli("show buddyinfo --arch x86_32 --mem 256M", &out), 0);
+	CHECK(out && !strstr(out, "trace:"));
+	free(out);
+}

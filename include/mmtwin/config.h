@@ -71,6 +71,7 @@ struct mmt_config {
 	unsigned online_cpus;	/* CPUs actually present */
 	unsigned nodes;		/* NUMA nodes RAM is split into */
 	bool kaslr;		/* randomise direct map/vmalloc/vmemmap bases */
+	bool trace;		/* explain page-allocator decisions on stdout */
 	uint64_t seed;		/* seeds every random choice (KASLR, ASLR) */
 	struct mmt_kconfig kc;
 	/* Boot memory map source: "default", "host" or a file path. */

@@ -25,6 +25,7 @@ extern const struct cli_cmd cli_cmds[];
 	"  --cpus N          online CPUs;  --nr-cpus N  CONFIG_NR_CPUS\n" \
 	"  --kaslr           randomise direct map/vmalloc/vmemmap (x86_64)\n" \
 	"  --seed N          seed for every random choice\n" \
+	"  --trace           explain each page-allocator decision (boot included)\n" \
 	"  --format F        text | json\n"
 
 /*

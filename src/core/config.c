@@ -166,6 +166,10 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 		c->kaslr = false;
 		return 0;
 	}
+	if (!strcmp(key, "trace")) {
+		c->trace = !val || !strcmp(val, "on") || !strcmp(val, "1");
+		return 0;
+	}
 	if (!val)
 		FAIL("option '%s' needs a value", key);
 	if (!strcmp(key, "arch")) {
@@ -184,6 +188,7 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 		fresh.nodes = c->nodes;
 		fresh.seed = c->seed;
 		fresh.kaslr = c->kaslr;
+		fresh.trace = c->trace;
 		memcpy(fresh.memmap_src, c->memmap_src, sizeof(fresh.memmap_src));
 		*c = fresh;
 	} else if (!strcmp(key, "mem")) {

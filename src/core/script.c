@@ -49,7 +49,7 @@ int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 	if (eq)
 		val = eq + 1;
 	else if (strcmp(key, "kaslr") && strcmp(key, "no-kaslr") &&
-		 strcmp(key, "json")) {
+		 strcmp(key, "json") && strcmp(key, "trace")) {
 		if (*i + 1 >= argc) {
 			snprintf(err, errlen, "option '%s' needs a value", key);
 			return -1;

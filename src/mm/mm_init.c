@@ -526,6 +526,8 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 		goto oom;
 	mmt_setup_watermarks(m);
 	mmt_setup_pcp_cacheinfo(m);
+	/* --trace: every decision from here on (boot-time page tables too) */
+	p->trace = m->cfg.trace ? stdout : NULL;
 	return 0;
 oom:
 	snprintf(err, errlen, "out of host memory booting physical memory");
