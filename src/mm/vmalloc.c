@@ -183,11 +183,28 @@ static int map_area(struct mmt_machine *m, struct mmt_vm_struct *vm,
 	return 0;
 }
 
+/*
+ * Map @vm's @n pages with PAGE_KERNEL and hand out its address; on failure
+ * undo the mapped part, release the area and return -ENOMEM.
+ */
+static int map_and_publish(struct mmt_machine *m, struct mmt_vm_struct *vm,
+			   unsigned n, uint64_t *addr)
+{
+	unsigned mapped = 0;
+
+	if (map_area(m, vm, 0, MMT_PAGE_KERNEL, n, &mapped)) {
+		release_area(m, vm, mapped);
+		return -ENOMEM;
+	}
+	*addr = vm->addr;
+	return 0;
+}
+
 int mmt_vmalloc(struct mmt_machine *m, uint64_t size, const char *caller,
 		uint64_t *addr)
 {
 	struct mmt_vm_struct *vm;
-	unsigned n, mapped = 0;
+	unsigned n;
 	int e;
 
 	if (size == 0 || (size >> MMT_PAGE_SHIFT) > m->ram_end_pfn)
@@ -205,12 +222,9 @@ int mmt_vmalloc(struct mmt_machine *m, uint64_t size, const char *caller,
 		if (mmt_alloc_pages(m, MMT_GFP_KERNEL | MMT_GFP_HIGHMEM, 0,
 				    &vm->pfns[vm->nr_pages]))
 			goto fail;
-	if (map_area(m, vm, 0, MMT_PAGE_KERNEL, n, &mapped))
-		goto fail;
-	*addr = vm->addr;
-	return 0;
+	return map_and_publish(m, vm, n, addr);
 fail:
-	release_area(m, vm, mapped);
+	release_area(m, vm, 0);
 	return -ENOMEM;
 }
 
@@ -218,7 +232,6 @@ int mmt_vmap(struct mmt_machine *m, const uint64_t *pfns, unsigned n,
 	     const char *caller, uint64_t *addr)
 {
 	struct mmt_vm_struct *vm;
-	unsigned mapped = 0;
 	int e;
 
 	if (n == 0 || n > m->ram_end_pfn)
@@ -231,13 +244,10 @@ int mmt_vmap(struct mmt_machine *m, const uint64_t *pfns, unsigned n,
 	if (!vm->pfns)
 		goto fail;
 	memcpy(vm->pfns, pfns, n * sizeof(uint64_t));
-	if (map_area(m, vm, 0, MMT_PAGE_KERNEL, n, &mapped))
-		goto fail;
 	/* the kernel leaves vm->nr_pages 0 for vmap(): no "pages=" */
-	*addr = vm->addr;
-	return 0;
+	return map_and_publish(m, vm, n, addr);
 fail:
-	release_area(m, vm, mapped);
+	release_area(m, vm, 0);
 	return -ENOMEM;
 }
 
