@@ -84,11 +84,15 @@ fuzz:
 	$(FUZZ_CC) fuzz/fuzz_memmap.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-memmap -lm
 
 # A short fuzzing session on copies of the corpus (FUZZ_SECONDS each).
+# FUZZ_SEED fixes libFuzzer's mutations so a CI run is reproducible;
+# FUZZ_SEED=0 draws a fresh seed (for exploring, not for CI).
 FUZZ_SECONDS ?= 30
+FUZZ_SEED ?= 1
+FUZZ_OPTS = -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096
 fuzz-run: fuzz
 	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp -r fuzz/corpus/* build-fuzz/corpus/
-	./build-fuzz/fuzz-script -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 build-fuzz/corpus/script
-	./build-fuzz/fuzz-memmap -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 build-fuzz/corpus/memmap
+	./build-fuzz/fuzz-script $(FUZZ_OPTS) build-fuzz/corpus/script
+	./build-fuzz/fuzz-memmap $(FUZZ_OPTS) build-fuzz/corpus/memmap
 
 install: $(BIN) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mmtwin

@@ -6,6 +6,9 @@
  */
 #include "test.h"
 
+#include <mmtwin/kern.h>
+#include <mmtwin/page_alloc.h>
+
 #include <dirent.h>
 #include <stdlib.h>
 
@@ -65,6 +68,10 @@ static void boot_memmap_file(const char *path)
 		if (!m && !err[0])
 			test_fail(__FILE__, __LINE__, "%s: refused without a "
 				  "message", path);
+		/* a map that boots must leave a consistent machine */
+		if (m && (mmt_phys_check(m, err, sizeof(err)) ||
+			  mmt_pgtable_check(m, err, sizeof(err))))
+			test_fail(__FILE__, __LINE__, "%s: %s", path, err);
 		mmt_machine_free(m);
 	}
 }

@@ -453,3 +453,41 @@ TEST(meminfo_directmap_matches_debian_totals)
 		mmt_machine_free(m);
 	}
 }
+
+/*
+ * e820__update_table(): overlapping entries resolve to the higher type and
+ * same-type neighbours merge; page 0 and 640K-1M are then carved out.
+ */
+TEST(e820_overlaps_resolve_like_the_kernel)
+{
+	struct mmt_e820 in = { 0 }, out;
+	static const struct mmt_e820_entry want[] = {
+		{ 0x0, 0x1000, MMT_E820_RESERVED },
+		{ 0x1000, 0x9f000, MMT_E820_RAM },
+		{ 0x100000, 0x700000, MMT_E820_RAM },
+		{ 0x800000, 0x100000, MMT_E820_ACPI },	/* ACPI beats RAM */
+		{ 0x900000, 0x300000, MMT_E820_RAM },	/* two RAM merged */
+		{ 0xc00000, 0x1000, MMT_E820_UNUSABLE },
+		{ 0xffffffffffff0000ULL, 0xffff, MMT_E820_RAM }, /* saturates */
+	};
+	unsigned i;
+
+	in.e[in.nr++] = (struct mmt_e820_entry){ 0, 0xa00000, MMT_E820_RAM };
+	in.e[in.nr++] = (struct mmt_e820_entry){ 0x800000, 0x100000,
+						 MMT_E820_ACPI };
+	in.e[in.nr++] = (struct mmt_e820_entry){ 0x500000, 0x700000,
+						 MMT_E820_RAM };
+	in.e[in.nr++] = (struct mmt_e820_entry){ 0xc00000, 0x1000,
+						 MMT_E820_UNUSABLE };
+	in.e[in.nr++] = (struct mmt_e820_entry){ 0xc00000, 0x1000,
+						 MMT_E820_RAM };
+	in.e[in.nr++] = (struct mmt_e820_entry){ 0xffffffffffff0000ULL,
+						 0x10000, MMT_E820_RAM };
+	mmt_e820_sanitize(&in, &out);
+	CHECK_EQ(out.nr, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < out.nr && i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK_EQ(out.e[i].addr, want[i].addr);
+		CHECK_EQ(out.e[i].size, want[i].size);
+		CHECK_EQ(out.e[i].type, want[i].type);
+	}
+}

@@ -61,6 +61,56 @@ static int cmp_entry(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* End of an entry; entries reaching the top of the address space saturate. */
+static uint64_t entry_end(const struct mmt_e820_entry *e)
+{
+	return e->addr + e->size < e->addr ? UINT64_MAX : e->addr + e->size;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * e820__update_table(): firmware maps may overlap; where they do, the more
+ * restrictive (higher-numbered) type wins, and neighbours of one type
+ * merge.  Without this a page listed twice as RAM would be freed twice.
+ */
+static void e820_resolve_overlaps(const struct mmt_e820 *in,
+				  struct mmt_e820 *out)
+{
+	uint64_t pt[2 * MMT_MEMMAP_MAX];
+	unsigned i, j, n = 0;
+
+	for (i = 0; i < in->nr; i++) {
+		pt[n++] = in->e[i].addr;
+		pt[n++] = entry_end(&in->e[i]);
+	}
+	qsort(pt, n, sizeof(pt[0]), cmp_u64);
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i + 1 < n; i++) {
+		uint64_t a = pt[i], b = pt[i + 1];
+		unsigned type = 0;
+
+		if (a == b)
+			continue;
+		for (j = 0; j < in->nr; j++)
+			if (in->e[j].addr <= a && entry_end(&in->e[j]) >= b &&
+			    in->e[j].type > type)
+				type = in->e[j].type;
+		if (!type)
+			continue;
+		if (out->nr && out->e[out->nr - 1].type == type &&
+		    entry_end(&out->e[out->nr - 1]) == a)
+			out->e[out->nr - 1].size += b - a;
+		else
+			push(out, a, b - a, type);
+	}
+}
+
 /*
  * The kernel's early edits: page 0 becomes reserved (BIOS data; "e820:
  * update [mem 0x00000000-0x00000fff] usable ==> reserved") and RAM in the
@@ -68,12 +118,14 @@ static int cmp_entry(const void *a, const void *b)
  */
 void mmt_e820_sanitize(const struct mmt_e820 *in, struct mmt_e820 *out)
 {
+	struct mmt_e820 clean;
 	unsigned i;
 
+	e820_resolve_overlaps(in, &clean);
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < in->nr; i++) {
-		struct mmt_e820_entry e = in->e[i];
-		uint64_t end = e.addr + e.size;
+	for (i = 0; i < clean.nr; i++) {
+		struct mmt_e820_entry e = clean.e[i];
+		uint64_t end = entry_end(&e);
 
 		if (e.type != MMT_E820_RAM) {
 			push(out, e.addr, e.size, e.type);
