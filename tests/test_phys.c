@@ -375,6 +375,49 @@ TEST(phys_multi_node)
 	mmt_machine_free(m);
 }
 
+/*
+ * build_all_zonelists() on 3 nodes of 12 GiB (node 0: DMA, DMA32, Normal;
+ * nodes 1, 2: Normal): the preferred node first, then the following nodes
+ * wrapping around, each from the highest allowed type down, populated
+ * zones only.
+ */
+TEST(phys_zonelists_node_order)
+{
+	struct mmt_config c;
+	struct mmt_machine *m;
+	char err[256];
+	struct mmt_node *nd;
+
+	mmt_config_init(&c, MMT_ARCH_X86_64);
+	CHECK_EQ(mmt_config_set(&c, "mem", "12G", err, sizeof(err)), 0);
+	CHECK_EQ(mmt_config_set(&c, "nodes", "3", err, sizeof(err)), 0);
+	m = test_machine_cfg(&c);
+	nd = m->phys->nodes;
+	CHECK_EQ(nd[1].zones[MMT_ZONE_DMA32].managed, 0);
+	{
+		struct mmt_zone *want[] = {
+			&nd[1].zones[MMT_ZONE_NORMAL],
+			&nd[2].zones[MMT_ZONE_NORMAL],
+			&nd[0].zones[MMT_ZONE_NORMAL],
+			&nd[0].zones[MMT_ZONE_DMA32],
+			&nd[0].zones[MMT_ZONE_DMA],
+			NULL,
+		};
+		for (unsigned i = 0; i < 6; i++)
+			CHECK(m->phys->zonelist[1][MMT_ZONE_MOVABLE][i] == want[i]);
+	}
+	{
+		/* GFP_DMA32 from node 2: node 0's DMA32 and DMA only */
+		struct mmt_zone *const *zl =
+			m->phys->zonelist[2][MMT_ZONE_DMA32];
+
+		CHECK(zl[0] == &nd[0].zones[MMT_ZONE_DMA32]);
+		CHECK(zl[1] == &nd[0].zones[MMT_ZONE_DMA]);
+		CHECK(zl[2] == NULL);
+	}
+	mmt_machine_free(m);
+}
+
 /* 1 TiB boots lazily: few host bytes, and order-10 blocks come from runs. */
 TEST(phys_one_tib_lazy_boot)
 {

@@ -199,6 +199,12 @@ struct mmt_phys {
 	uint64_t nr_pg_chunks, nr_fr_chunks, nr_frames;
 	uint64_t host_bytes;		/* everything this module allocated */
 	FILE *trace;			/* explain decisions, or NULL */
+	/*
+	 * node_zonelists[ZONELIST_FALLBACK], per preferred node and highest
+	 * usable zone type: the populated zones in fallback order, NULL-ended.
+	 */
+	struct mmt_zone *zonelist[MMT_MAX_NODES][MMT_NR_ZONES]
+				 [MMT_MAX_NODES * MMT_NR_ZONES + 1];
 	/* blocks held by scenario commands (alloc_pages NAME, fill ...) */
 	struct mmt_phys_hold *holds;
 	unsigned nr_holds, cap_holds;
@@ -290,6 +296,8 @@ int mmt_phys_boot(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_buddy_free_boot_range(struct mmt_machine *m, struct mmt_zone *z,
 			       uint64_t start, uint64_t end);
 void mmt_setup_watermarks(struct mmt_machine *m);
+/* build_all_zonelists(): fill phys->zonelist once managed is known. */
+void mmt_build_all_zonelists(struct mmt_machine *m);
 /* setup_per_cpu_pageset(): boot pagesets of every populated zone. */
 int mmt_setup_per_cpu_pageset(struct mmt_machine *m);
 /* setup_pcp_cacheinfo(): PCPF_FREE_HIGH_BATCH from the LLC slice. */

@@ -521,6 +521,7 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 			z->managed = cnt;
 			p->totalram_pages += cnt;
 		}
+	mmt_build_all_zonelists(m);
 	/* setup_per_cpu_pageset(), then the watermarks re-size them */
 	if (mmt_setup_per_cpu_pageset(m))
 		goto oom;

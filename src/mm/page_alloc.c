@@ -42,7 +42,8 @@ void mmt_phys_bug(const char *fn, const char *fmt, ...)
 	abort();
 }
 
-#define TRACE(m, ...) do { if ((m)->phys && (m)->phys->trace) \
+/* Callers hold a booted machine: m->phys is never NULL here. */
+#define TRACE(m, ...) do { if (__builtin_expect((m)->phys->trace != NULL, 0)) \
 	fprintf((m)->phys->trace, "trace: " __VA_ARGS__); } while (0)
 
 /* ---------------------------------------------------- sparse tables */
@@ -152,6 +153,10 @@ static void frames_drop_range(struct mmt_machine *m, uint64_t pfn, uint64_t n)
 	uint64_t end = pfn + n;
 
 	if (!p->nr_frames)
+		return;
+	/* the common case: one chunk, never written */
+	if (((pfn ^ (end - 1)) >> MMT_PG_CHUNK_SHIFT) == 0 &&
+	    !p->fr_chunk[pfn >> MMT_PG_CHUNK_SHIFT])
 		return;
 	while (pfn < end) {
 		uint64_t c = pfn >> MMT_PG_CHUNK_SHIFT;
@@ -657,6 +662,47 @@ bool mmt_zone_watermark_ok(const struct mmt_zone *z, unsigned order,
 	return false;
 }
 
+/*
+ * zone_watermark_fast(): an order-0 request without __GFP_HIGH passes on
+ * the free count alone -- the same test __zone_watermark_ok() makes for
+ * order 0 -- so the common case skips the general check.
+ */
+static inline bool zone_watermark_fast(const struct mmt_zone *z,
+				       unsigned order, uint64_t mark,
+				       enum mmt_zone_type highest,
+				       unsigned gfp)
+{
+	if (!order && !(gfp & MMT_GFP_HIGH))
+		return z->nr_free_pages > mark + z->lowmem_reserve[highest];
+	return mmt_zone_watermark_ok(z, order, mark, highest, gfp);
+}
+
+/*
+ * build_all_zonelists(): for each preferred node, the nodes by distance
+ * (all equal here; the kernel then prefers the nodes after the local one,
+ * wrapping around), each contributing its populated zones from @high
+ * down.  Zones never change after boot, so the lists are built once.
+ */
+void mmt_build_all_zonelists(struct mmt_machine *m)
+{
+	struct mmt_phys *p = m->phys;
+
+	for (unsigned nid = 0; nid < p->nr_nodes; nid++)
+		for (int high = 0; high < MMT_NR_ZONES; high++) {
+			struct mmt_zone **zl = p->zonelist[nid][high];
+
+			for (unsigned k = 0; k < p->nr_nodes; k++) {
+				struct mmt_node *nd =
+					&p->nodes[(nid + k) % p->nr_nodes];
+
+				for (int t = high; t >= 0; t--)
+					if (mmt_zone_populated(&nd->zones[t]))
+						*zl++ = &nd->zones[t];
+			}
+			*zl = NULL;
+		}
+}
+
 /* --------------------------------------------------------- alloc/free */
 
 /* Mark the head of a freshly allocated block and account it. */
@@ -703,12 +749,12 @@ static inline bool zone_usable(struct mmt_machine *m, struct mmt_zone *z,
 			       enum mmt_zone_type high, unsigned gfp)
 {
 	if (!(z->flags & MMT_ZONE_BELOW_HIGH)) {
-		if (mmt_zone_watermark_ok(z, order, z->wmark[MMT_WMARK_HIGH],
-					  high, gfp))
+		if (zone_watermark_fast(z, order, z->wmark[MMT_WMARK_HIGH],
+					high, gfp))
 			return true;
 		z->flags |= MMT_ZONE_BELOW_HIGH;
 	}
-	if (mmt_zone_watermark_ok(z, order, z->wmark[wm], high, gfp))
+	if (zone_watermark_fast(z, order, z->wmark[wm], high, gfp))
 		return true;
 	trace_wmark_fail(m, z, wm, high);
 	return false;
@@ -719,58 +765,59 @@ static inline bool zone_usable(struct mmt_machine *m, struct mmt_zone *z,
  * highest allowed type down, preferred node first, at watermark @wm,
  * served through @cpu's pcp lists where the order allows.
  */
-static uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned cpu,
+static inline __attribute__((always_inline))
+uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned cpu,
 				       unsigned nid, unsigned gfp,
 				       unsigned order, enum mmt_wmark wm)
 {
-	struct mmt_phys *p = m->phys;
 	enum mmt_zone_type high = mmt_gfp_zone(m, gfp);
 	enum mmt_migratetype mt = mmt_gfp_migratetype(gfp);
+	struct mmt_zone *const *zl = m->phys->zonelist[nid][high], *z;
 
-	for (unsigned k = 0, n = nid; k < p->nr_nodes; k++, n++) {
-		struct mmt_node *nd;
+	for (; (z = *zl) != NULL; zl++) {
+		uint64_t pfn;
 
-		if (n >= p->nr_nodes)	/* wrap: no division on the hot path */
-			n = 0;
-		nd = &p->nodes[n];
-
-		for (int t = (int)high; t >= 0; t--) {
-			struct mmt_zone *z = &nd->zones[t];
-			uint64_t pfn;
-
-			if (!mmt_zone_populated(z) ||
-			    !zone_usable(m, z, order, wm, high, gfp))
-				continue;
-			pfn = rmqueue(m, cpu, z, order, mt);
-			if (pfn == MMT_PFN_NONE)
-				continue;
-			prep_new_page(m, z, pfn, order);
-			TRACE(m, "order-%u %s from node %u zone %s: pfn %#llx\n",
-			      order, mmt_migratetype_name(mt), z->node,
-			      mmt_zone_name(z->type), (unsigned long long)pfn);
-			return pfn;
-		}
+		if (!zone_usable(m, z, order, wm, high, gfp))
+			continue;
+		pfn = rmqueue(m, cpu, z, order, mt);
+		if (pfn == MMT_PFN_NONE)
+			continue;
+		prep_new_page(m, z, pfn, order);
+		TRACE(m, "order-%u %s from node %u zone %s: pfn %#llx\n",
+		      order, mmt_migratetype_name(mt), z->node,
+		      mmt_zone_name(z->type), (unsigned long long)pfn);
+		return pfn;
 	}
 	return MMT_PFN_NONE;
 }
 
-/* __alloc_pages() on @cpu with @nid's zonelist: fast path, then min. */
-static int alloc_pages_cpu_node(struct mmt_machine *m, unsigned cpu,
-				unsigned nid, unsigned gfp, unsigned order,
-				uint64_t *pfn)
+/* __alloc_pages_slowpath(), as far as the model goes: retry at min. */
+__attribute__((noinline))
+static uint64_t alloc_pages_slowpath(struct mmt_machine *m, unsigned cpu,
+				     unsigned nid, unsigned gfp, unsigned order)
+{
+	uint64_t got = get_page_from_freelist(m, cpu, nid, gfp, order,
+					      MMT_WMARK_MIN);
+
+	if (got == MMT_PFN_NONE)
+		TRACE(m, "order-%u allocation failed: -ENOMEM\n", order);
+	return got;
+}
+
+/* __alloc_pages() on @cpu with @nid's zonelist: fast path at low. */
+static inline __attribute__((always_inline))
+int alloc_pages_cpu_node(struct mmt_machine *m, unsigned cpu, unsigned nid,
+			 unsigned gfp, unsigned order, uint64_t *pfn)
 {
 	uint64_t got;
 
 	if (!m->phys || order > MMT_MAX_ORDER || nid >= m->phys->nr_nodes)
 		return -ENOMEM;
-	/* fast path at the low watermark, then the slow path at min */
 	got = get_page_from_freelist(m, cpu, nid, gfp, order, MMT_WMARK_LOW);
-	if (got == MMT_PFN_NONE)
-		got = get_page_from_freelist(m, cpu, nid, gfp, order,
-					     MMT_WMARK_MIN);
-	if (got == MMT_PFN_NONE) {
-		TRACE(m, "order-%u allocation failed: -ENOMEM\n", order);
-		return -ENOMEM;
+	if (__builtin_expect(got == MMT_PFN_NONE, 0)) {
+		got = alloc_pages_slowpath(m, cpu, nid, gfp, order);
+		if (got == MMT_PFN_NONE)
+			return -ENOMEM;
 	}
 	*pfn = got;
 	return 0;
