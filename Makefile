@@ -84,11 +84,13 @@ fuzz:
 	$(FUZZ_CC) fuzz/fuzz_memmap.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-memmap -lm
 
 # A short fuzzing session on copies of the corpus (FUZZ_SECONDS each).
-# FUZZ_SEED fixes libFuzzer's mutations so a CI run is reproducible;
-# FUZZ_SEED=0 draws a fresh seed (for exploring, not for CI).
+# FUZZ_SEED with FUZZ_RUNS fixes libFuzzer's inputs, so CI's session is
+# the same on every machine and can be replayed here; FUZZ_SEED=0 and
+# FUZZ_RUNS=-1 (unbounded) explore afresh.
 FUZZ_SECONDS ?= 30
 FUZZ_SEED ?= 1
-FUZZ_OPTS = -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096
+FUZZ_RUNS ?= -1
+FUZZ_OPTS = -seed=$(FUZZ_SEED) -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096
 fuzz-run: fuzz
 	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp -r fuzz/corpus/* build-fuzz/corpus/
 	./build-fuzz/fuzz-script $(FUZZ_OPTS) build-fuzz/corpus/script
