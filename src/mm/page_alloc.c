@@ -251,6 +251,48 @@ static inline unsigned zone_index_of(struct mmt_machine *m,
 /* -------------------------------------------------------- free lists */
 
 /*
+ * The doubly linked pfn lists behind free_area[] and the pcp lists: links
+ * live in the member's descriptor (lru_next/lru_prev), the list is a
+ * head/tail pair of pfns.  list_add() / list_add_tail() / list_del().
+ */
+static inline void pfn_list_add(struct mmt_machine *m, uint64_t *head,
+				uint64_t *tail, uint64_t pfn,
+				struct mmt_page *pg, bool at_tail)
+{
+	if (at_tail) {
+		pg->lru_next = MMT_PFN_NONE;
+		pg->lru_prev = *tail;
+		if (*tail == MMT_PFN_NONE)
+			*head = pfn;
+		else
+			page_must(m, *tail)->lru_next = pfn;
+		*tail = pfn;
+	} else {
+		pg->lru_prev = MMT_PFN_NONE;
+		pg->lru_next = *head;
+		if (*head == MMT_PFN_NONE)
+			*tail = pfn;
+		else
+			page_must(m, *head)->lru_prev = pfn;
+		*head = pfn;
+	}
+}
+
+static inline void pfn_list_del(struct mmt_machine *m, uint64_t *head,
+				uint64_t *tail, struct mmt_page *pg)
+{
+	if (pg->lru_prev == MMT_PFN_NONE)
+		*head = pg->lru_next;
+	else
+		page_must(m, pg->lru_prev)->lru_next = pg->lru_next;
+	if (pg->lru_next == MMT_PFN_NONE)
+		*tail = pg->lru_prev;
+	else
+		page_must(m, pg->lru_next)->lru_prev = pg->lru_prev;
+	pg->lru_next = pg->lru_prev = MMT_PFN_NONE;
+}
+
+/*
  * Put the free block [pfn, pfn + 2^order) on @z's list for @mt, at the
  * head (allocated first) or the tail.  Marks the head PageBuddy.
  */
@@ -267,20 +309,7 @@ static void add_to_free_list(struct mmt_machine *m, struct mmt_zone *z,
 	pg->refcount = 0;
 	pg->mapcount = 0;
 	pg->private = order;
-	if (fa->head[mt] == MMT_PFN_NONE) {
-		pg->lru_next = pg->lru_prev = MMT_PFN_NONE;
-		fa->head[mt] = fa->tail[mt] = pfn;
-	} else if (tail) {
-		pg->lru_next = MMT_PFN_NONE;
-		pg->lru_prev = fa->tail[mt];
-		page_must(m, fa->tail[mt])->lru_next = pfn;
-		fa->tail[mt] = pfn;
-	} else {
-		pg->lru_prev = MMT_PFN_NONE;
-		pg->lru_next = fa->head[mt];
-		page_must(m, fa->head[mt])->lru_prev = pfn;
-		fa->head[mt] = pfn;
-	}
+	pfn_list_add(m, &fa->head[mt], &fa->tail[mt], pfn, pg, tail);
 	fa->nr_mt[mt]++;
 	fa->nr_free++;
 	z->nr_free_pages += 1ULL << order;
@@ -297,16 +326,8 @@ static void del_from_free_list(struct mmt_machine *m, struct mmt_zone *z,
 	if (!(pg->flags & MMT_PG_BUDDY) || pg->private != order)
 		MMT_PHYS_BUG("pfn %#llx is not a free order-%u block",
 			     (unsigned long long)pfn, order);
-	if (pg->lru_prev == MMT_PFN_NONE)
-		fa->head[mt] = pg->lru_next;
-	else
-		page_must(m, pg->lru_prev)->lru_next = pg->lru_next;
-	if (pg->lru_next == MMT_PFN_NONE)
-		fa->tail[mt] = pg->lru_prev;
-	else
-		page_must(m, pg->lru_next)->lru_prev = pg->lru_prev;
+	pfn_list_del(m, &fa->head[mt], &fa->tail[mt], pg);
 	pg->flags &= ~MMT_PG_BUDDY;
-	pg->lru_next = pg->lru_prev = MMT_PFN_NONE;
 	fa->nr_mt[mt]--;
 	fa->nr_free--;
 	z->nr_free_pages -= 1ULL << order;
@@ -940,15 +961,7 @@ static inline void pcp_list_add(struct mmt_machine *m,
 				struct mmt_per_cpu_pages *pcp, unsigned pindex,
 				uint64_t pfn, struct mmt_page *pg)
 {
-	uint64_t head = pcp->head[pindex];
-
-	pg->lru_prev = MMT_PFN_NONE;
-	pg->lru_next = head;
-	if (head == MMT_PFN_NONE)
-		pcp->tail[pindex] = pfn;
-	else
-		page_must(m, head)->lru_prev = pfn;
-	pcp->head[pindex] = pfn;
+	pfn_list_add(m, &pcp->head[pindex], &pcp->tail[pindex], pfn, pg, false);
 }
 
 /* list_add_tail(&page->pcp_list, list): rmqueue_bulk's pfn order. */
@@ -957,15 +970,7 @@ static inline void pcp_list_add_tail(struct mmt_machine *m,
 				     unsigned pindex, uint64_t pfn,
 				     struct mmt_page *pg)
 {
-	uint64_t tail = pcp->tail[pindex];
-
-	pg->lru_next = MMT_PFN_NONE;
-	pg->lru_prev = tail;
-	if (tail == MMT_PFN_NONE)
-		pcp->head[pindex] = pfn;
-	else
-		page_must(m, tail)->lru_next = pfn;
-	pcp->tail[pindex] = pfn;
+	pfn_list_add(m, &pcp->head[pindex], &pcp->tail[pindex], pfn, pg, true);
 }
 
 /* list_del(&page->pcp_list); the block is no longer a pcp block. */
@@ -973,16 +978,8 @@ static inline void pcp_list_del(struct mmt_machine *m,
 				struct mmt_per_cpu_pages *pcp, unsigned pindex,
 				struct mmt_page *pg)
 {
-	if (pg->lru_prev == MMT_PFN_NONE)
-		pcp->head[pindex] = pg->lru_next;
-	else
-		page_must(m, pg->lru_prev)->lru_next = pg->lru_next;
-	if (pg->lru_next == MMT_PFN_NONE)
-		pcp->tail[pindex] = pg->lru_prev;
-	else
-		page_must(m, pg->lru_next)->lru_prev = pg->lru_prev;
+	pfn_list_del(m, &pcp->head[pindex], &pcp->tail[pindex], pg);
 	pg->flags &= ~MMT_PG_PCP;
-	pg->lru_next = pg->lru_prev = MMT_PFN_NONE;
 }
 
 static inline int clamp_int(int v, int lo, int hi)
