@@ -68,12 +68,27 @@ static char *slurp(FILE *f)
 	while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
 		len += n;
 		if (cap - len < 2) {
-			cap *= 2;
-			buf = realloc(buf, cap);
+			char *nb = realloc(buf, cap *= 2);
+
+			if (!nb)
+				free(buf);
+			buf = nb;
 		}
 	}
 	if (buf)
 		buf[len] = 0;
+	return buf;
+}
+
+char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = slurp(f);
+	fclose(f);
 	return buf;
 }
 

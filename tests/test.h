@@ -45,6 +45,8 @@ int test_failures(void);
 /* Helpers */
 struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem);
 struct mmt_machine *test_machine_cfg(const struct mmt_config *c);
+/* Whole text file, NUL-terminated and malloc'd; NULL if unreadable. */
+char *test_read_file(const char *path);
 /* Run the CLI binary; returns exit status, output in @out (malloc'd). */
 int test_run_cli(const char *args, char **out);
 /* Run a scenario; returns the runner's status, output/errors malloc'd. */

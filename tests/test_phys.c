@@ -10,38 +10,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 16, n = 0;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf) {
-		size_t r = fread(buf + n, 1, cap - n - 1, f);
-
-		n += r;
-		if (r == 0)
-			break;
-		if (n + 1 == cap) {
-			char *nb = realloc(buf, cap *= 2);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n] = 0;
-	return buf;
-}
-
 static char *view_text(struct mmt_machine *m, const char *name)
 {
 	char *buf = NULL, err[256];
@@ -78,7 +46,7 @@ static long long zoneinfo_value(const char *text, const char *zone,
 
 static bool host_iomem_real(void)
 {
-	char *io = slurp("/proc/iomem");
+	char *io = test_read_file("/proc/iomem");
 	bool real = io && strstr(io, "System RAM") &&
 		    !strstr(io, "00000000-00000000 : System RAM");
 
@@ -104,7 +72,7 @@ static struct mmt_machine *host_machine(void)
 TEST(phys_host_zoneinfo_spanned_present)
 {
 	static const char *const zones[] = { "DMA", "DMA32", "Normal" };
-	char *host = slurp("/proc/zoneinfo"), *model;
+	char *host = test_read_file("/proc/zoneinfo"), *model;
 	struct mmt_machine *m;
 
 	if (!host || !host_iomem_real()) {
@@ -186,7 +154,7 @@ TEST(phys_watermarks_match_host)
 	static const char *const zn[] = { "DMA", "DMA32", "Normal" };
 	static const enum mmt_zone_type zt[] = { MMT_ZONE_DMA, MMT_ZONE_DMA32,
 						 MMT_ZONE_NORMAL };
-	char *host = slurp("/proc/zoneinfo"), *mfk = slurp(
+	char *host = test_read_file("/proc/zoneinfo"), *mfk = test_read_file(
 		"/proc/sys/vm/min_free_kbytes");
 	struct mmt_machine *m;
 
@@ -252,8 +220,8 @@ static char *shape(const char *s)
 /* Field layout of buddyinfo, zoneinfo and meminfo equals the host's. */
 TEST(phys_view_formats_match_host)
 {
-	char *hb = slurp("/proc/buddyinfo"), *hz = slurp("/proc/zoneinfo");
-	char *hm = slurp("/proc/meminfo");
+	char *hb = test_read_file("/proc/buddyinfo"), *hz = test_read_file("/proc/zoneinfo");
+	char *hm = test_read_file("/proc/meminfo");
 	struct mmt_config c;
 	struct mmt_machine *m;
 	char err[256], cpus[16], *t, *a, *b;
