@@ -20,6 +20,7 @@ struct mmt_machine;
 #define MMT_GFP_HIGHMEM		0x0002u
 #define MMT_GFP_DMA32		0x0004u
 #define MMT_GFP_MOVABLE		0x0008u
+#define MMT_GFP_ZONEMASK	0x000fu	/* the four zone modifiers */
 #define MMT_GFP_RECLAIMABLE	0x0010u
 #define MMT_GFP_HIGH		0x0020u	/* may dip below min (atomic) */
 #define MMT_GFP_ZERO		0x0100u

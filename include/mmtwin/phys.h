@@ -10,8 +10,10 @@
  *    │   └─ zone   spanned/present/managed, watermarks, lowmem_reserve,
  *    │             free_area[0..10] { list head/tail per migratetype,
  *    │             nr_free }, boot "runs" (see below), pageblock types
- *    ├─ pages      sparse two-level table of struct mmt_page, a chunk of
- *    │             512 descriptors is allocated on first touch
+ *    ├─ pages      flat array of struct mmt_page indexed by pfn, in one
+ *    │             MAP_NORESERVE host mapping: host pages back only the
+ *    │             descriptors ever written; a bitmap records which
+ *    │             chunks of 512 descriptors are materialised
  *    └─ frames     sparse two-level table of 4 KiB frame contents
  *
  * Free lists.  An explicit free block is linked through its head page's
@@ -86,6 +88,10 @@ struct mmt_page {
 
 #define MMT_PAGE_ZONE_SHIFT 16
 #define MMT_PAGE_NODE_SHIFT 19
+/* zone and node bits together: the index of phys->zone_table */
+#define MMT_PAGE_ZONEID_BITS 6
+#define MMT_PAGE_ZONEID(flags) \
+	(((flags) >> MMT_PAGE_ZONE_SHIFT) & ((1u << MMT_PAGE_ZONEID_BITS) - 1))
 
 struct mmt_free_area {
 	uint64_t head[MMT_MIGRATE_TYPES];	/* explicit list, pfns */
@@ -192,8 +198,16 @@ struct mmt_phys {
 	unsigned pcp_thp_order;		/* HPAGE_PMD_ORDER (= pageblock) */
 	unsigned percpu_pagelist_high_fraction;	/* sysctl, 0 = auto */
 	uint64_t llc_bytes;		/* last-level cache shared by all CPUs */
-	/* sparse descriptor and frame tables */
-	struct mmt_page **pg_chunk;
+	/*
+	 * Descriptors: pages[pfn] for every pfn < max_pfn, one reserved
+	 * host mapping (pages_bytes long).  The hot paths index it directly;
+	 * a chunk's bit in pg_present is set when the allocator first puts a
+	 * block there (mmt_pfn_to_page(.., true)), and only present chunks
+	 * hold anything but zeros.  Frame contents stay a sparse table.
+	 */
+	struct mmt_page *pages;
+	size_t pages_bytes;
+	uint64_t *pg_present;
 	void ***fr_chunk;
 	uint64_t nr_chunks;
 	uint64_t nr_pg_chunks, nr_fr_chunks, nr_frames;
@@ -205,6 +219,10 @@ struct mmt_phys {
 	 */
 	struct mmt_zone *zonelist[MMT_MAX_NODES][MMT_NR_ZONES]
 				 [MMT_MAX_NODES * MMT_NR_ZONES + 1];
+	/* page->flags zone/node bits -> zone (page_zone()) */
+	struct mmt_zone *zone_table[1u << MMT_PAGE_ZONEID_BITS];
+	/* GFP_ZONE_TABLE: zone modifier bits -> highest zone type */
+	uint8_t gfp_zone_table[MMT_GFP_ZONEMASK + 1];
 	/* blocks held by scenario commands (alloc_pages NAME, fill ...) */
 	struct mmt_phys_hold *holds;
 	unsigned nr_holds, cap_holds;

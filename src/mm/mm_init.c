@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define MB(x) ((uint64_t)(x) << 20)
 
@@ -468,6 +469,30 @@ void mmt_setup_watermarks(struct mmt_machine *m)
 	}
 }
 
+/*
+ * The descriptor array: address space for max_pfn descriptors, reserved
+ * without committing memory, so the host backs (with zero-filled pages)
+ * only the descriptors the model writes -- a 1 TiB machine reserves 8 GiB
+ * of address space and uses a few MiB of it.
+ */
+static int reserve_page_array(struct mmt_phys *p, char *err, size_t errlen)
+{
+	size_t bytes = ((size_t)p->max_pfn * sizeof(struct mmt_page) +
+			MMT_PAGE_SIZE - 1) & ~(size_t)(MMT_PAGE_SIZE - 1);
+	void *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (a == MAP_FAILED) {
+		snprintf(err, errlen, "cannot reserve %zu MiB of host address "
+			 "space for the page descriptors: %s", bytes >> 20,
+			 strerror(errno));
+		return -1;
+	}
+	p->pages = a;
+	p->pages_bytes = bytes;
+	return 0;
+}
+
 int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 {
 	struct mmt_phys *p = calloc(1, sizeof(*p));
@@ -496,11 +521,14 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 	max_pfn = p->memory[p->nr_memory - 1].end >> MMT_PAGE_SHIFT;
 	p->max_pfn = max_pfn;
 	p->nr_chunks = (max_pfn >> MMT_PG_CHUNK_SHIFT) + 1;
-	p->pg_chunk = calloc(p->nr_chunks, sizeof(*p->pg_chunk));
+	if (reserve_page_array(p, err, errlen))
+		return -ENOMEM;
+	p->pg_present = calloc((p->nr_chunks + 63) / 64, sizeof(uint64_t));
 	p->fr_chunk = calloc(p->nr_chunks, sizeof(*p->fr_chunk));
-	if (!p->pg_chunk || !p->fr_chunk)
+	if (!p->pg_present || !p->fr_chunk)
 		goto oom;
-	p->host_bytes += 2 * p->nr_chunks * sizeof(void *);
+	p->host_bytes += (p->nr_chunks + 63) / 64 * sizeof(uint64_t) +
+			 p->nr_chunks * sizeof(void *);
 	setup_nodes(m, max_pfn);
 	if (memblock_reserve_boot(m)) {
 		snprintf(err, errlen, "memblock: too many regions");
@@ -542,15 +570,15 @@ void mmt_mm_exit(struct mmt_machine *m)
 	if (!p)
 		return;
 	for (uint64_t c = 0; c < p->nr_chunks; c++) {
-		if (p->pg_chunk)
-			free(p->pg_chunk[c]);
 		if (p->fr_chunk && p->fr_chunk[c]) {
 			for (unsigned i = 0; i < (1u << MMT_PG_CHUNK_SHIFT); i++)
 				free(p->fr_chunk[c][i]);
 			free(p->fr_chunk[c]);
 		}
 	}
-	free(p->pg_chunk);
+	if (p->pages)
+		munmap(p->pages, p->pages_bytes);
+	free(p->pg_present);
 	free(p->fr_chunk);
 	free(p->holds);
 	for (unsigned n = 0; n < p->nr_nodes; n++)

@@ -29,6 +29,10 @@
 #include <string.h>
 
 #define CHUNK_PAGES (1ULL << MMT_PG_CHUNK_SHIFT)
+/* the order-0 paths are one function each after inlining; cold paths
+ * (refill, flush, tracing, fallbacks) stay out of line */
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline, cold))
 
 void mmt_phys_bug(const char *fn, const char *fmt, ...)
 {
@@ -48,10 +52,16 @@ void mmt_phys_bug(const char *fn, const char *fmt, ...)
 
 /* ---------------------------------------------------- sparse tables */
 
+static inline bool chunk_present(const struct mmt_phys *p, uint64_t c)
+{
+	return p->pg_present[c / 64] >> (c % 64) & 1;
+}
+
 /*
- * Descriptor of @pfn.  With @create, materialises its chunk (zeroed);
- * returns NULL beyond max_pfn, or when absent and !@create, or when the
- * host is out of memory (callers treat that as -ENOMEM or abort).
+ * Descriptor of @pfn.  With @create, materialises its chunk: the memory
+ * is already there (zero-filled by the host on first write); the bit and
+ * the host-memory estimate record it.  NULL beyond max_pfn, or when the
+ * chunk is absent and !@create.
  */
 struct mmt_page *mmt_pfn_to_page(struct mmt_machine *m, uint64_t pfn,
 				 bool create)
@@ -61,50 +71,48 @@ struct mmt_page *mmt_pfn_to_page(struct mmt_machine *m, uint64_t pfn,
 
 	if (!p || pfn >= p->max_pfn)
 		return NULL;
-	if (!p->pg_chunk[c]) {
+	if (!chunk_present(p, c)) {
 		if (!create)
 			return NULL;
-		p->pg_chunk[c] = calloc(CHUNK_PAGES, sizeof(struct mmt_page));
-		if (!p->pg_chunk[c])
-			return NULL;
+		p->pg_present[c / 64] |= 1ULL << (c % 64);
 		p->nr_pg_chunks++;
 		p->host_bytes += CHUNK_PAGES * sizeof(struct mmt_page);
 	}
-	return &p->pg_chunk[c][pfn & (CHUNK_PAGES - 1)];
+	return &p->pages[pfn];
 }
 
-/* Hot-path lookup of an already materialised descriptor, NULL otherwise. */
+/* Materialise the chunks under [pfn, pfn + 2^order) before first use. */
+static void materialise_block(struct mmt_machine *m, uint64_t pfn,
+			      unsigned order)
+{
+	uint64_t end = pfn + (1ULL << order);
+
+	for (; pfn < end; pfn = (pfn | (CHUNK_PAGES - 1)) + 1)
+		if (!chunk_present(m->phys, pfn >> MMT_PG_CHUNK_SHIFT))
+			mmt_pfn_to_page(m, pfn, true);
+}
+
+/* Descriptor of a pfn inside the zones, materialised or not (zeros). */
 static inline struct mmt_page *page_lookup(const struct mmt_phys *p,
 					   uint64_t pfn)
 {
-	struct mmt_page *c;
-
-	if (pfn >= p->max_pfn)
-		return NULL;
-	c = p->pg_chunk[pfn >> MMT_PG_CHUNK_SHIFT];
-	return c ? &c[pfn & (CHUNK_PAGES - 1)] : NULL;
+	return &p->pages[pfn];
 }
 
-static struct mmt_page *page_must_slow(struct mmt_machine *m, uint64_t pfn);
-
-/* Descriptor that must exist (a free-list member): aborts otherwise. */
+/*
+ * Descriptor of a block the allocator is working on: its chunk was
+ * materialised when the block entered the free lists (or left the boot
+ * runs).  Debug builds check that.
+ */
 static inline struct mmt_page *page_must(struct mmt_machine *m, uint64_t pfn)
 {
-	struct mmt_page *pg = page_lookup(m->phys, pfn);
-
-	return __builtin_expect(pg != NULL, 1) ? pg : page_must_slow(m, pfn);
-}
-
-/* Materialise the descriptor's chunk; aborts when the host is out of memory. */
-__attribute__((noinline))
-static struct mmt_page *page_must_slow(struct mmt_machine *m, uint64_t pfn)
-{
-	struct mmt_page *pg = mmt_pfn_to_page(m, pfn, true);
-
-	if (!pg)
-		MMT_PHYS_BUG("no descriptor for pfn %#llx (host OOM?)",
+#ifndef NDEBUG
+	if (pfn >= m->phys->max_pfn ||
+	    !chunk_present(m->phys, pfn >> MMT_PG_CHUNK_SHIFT))
+		MMT_PHYS_BUG("pfn %#llx has no descriptor",
 			     (unsigned long long)pfn);
-	return pg;
+#endif
+	return &m->phys->pages[pfn];
 }
 
 void *mmt_frame_data(struct mmt_machine *m, uint64_t pfn, bool create)
@@ -146,18 +154,11 @@ void mmt_frame_drop(struct mmt_machine *m, uint64_t pfn)
 	p->host_bytes -= MMT_PAGE_SIZE;
 }
 
-/* Drop the contents of [pfn, pfn + n), skipping chunks never written. */
-static void frames_drop_range(struct mmt_machine *m, uint64_t pfn, uint64_t n)
+/* Drop the contents of [pfn, end), skipping chunks never written. */
+COLD void frames_drop_slow(struct mmt_machine *m, uint64_t pfn, uint64_t end)
 {
 	struct mmt_phys *p = m->phys;
-	uint64_t end = pfn + n;
 
-	if (!p->nr_frames)
-		return;
-	/* the common case: one chunk, never written */
-	if (((pfn ^ (end - 1)) >> MMT_PG_CHUNK_SHIFT) == 0 &&
-	    !p->fr_chunk[pfn >> MMT_PG_CHUNK_SHIFT])
-		return;
 	while (pfn < end) {
 		uint64_t c = pfn >> MMT_PG_CHUNK_SHIFT;
 		uint64_t next = (c + 1) << MMT_PG_CHUNK_SHIFT;
@@ -167,6 +168,17 @@ static void frames_drop_range(struct mmt_machine *m, uint64_t pfn, uint64_t n)
 				mmt_frame_drop(m, pfn);
 		pfn = next;
 	}
+}
+
+/* The common case inline: one chunk, never written. */
+HOT void frames_drop_range(struct mmt_machine *m, uint64_t pfn, uint64_t n)
+{
+	struct mmt_phys *p = m->phys;
+	uint64_t end = pfn + n;
+
+	if (p->nr_frames && (p->fr_chunk[pfn >> MMT_PG_CHUNK_SHIFT] ||
+			     ((pfn ^ (end - 1)) >> MMT_PG_CHUNK_SHIFT)))
+		frames_drop_slow(m, pfn, end);
 }
 
 /* ------------------------------------------------------- zone helpers */
@@ -240,12 +252,11 @@ uint64_t mmt_zone_nr_free_mt(const struct mmt_zone *z, unsigned order,
 	return z->free_area[order].nr_mt[mt];
 }
 
-/* A node's zones[] is indexed by zone type, so the type is the index. */
-static inline unsigned zone_index_of(struct mmt_machine *m,
-				     const struct mmt_zone *z)
+/* page->flags bits naming @z (set_page_zone/set_page_node). */
+static inline uint32_t zone_page_bits(const struct mmt_zone *z)
 {
-	(void)m;
-	return (unsigned)z->type;
+	return ((uint32_t)z->type << MMT_PAGE_ZONE_SHIFT) |
+	       (z->node << MMT_PAGE_NODE_SHIFT);
 }
 
 /* -------------------------------------------------------- free lists */
@@ -303,9 +314,7 @@ static void add_to_free_list(struct mmt_machine *m, struct mmt_zone *z,
 	struct mmt_free_area *fa = &z->free_area[order];
 	struct mmt_page *pg = page_must(m, pfn);
 
-	pg->flags = MMT_PG_BUDDY |
-		    (zone_index_of(m, z) << MMT_PAGE_ZONE_SHIFT) |
-		    (z->node << MMT_PAGE_NODE_SHIFT);
+	pg->flags = MMT_PG_BUDDY | zone_page_bits(z);
 	pg->refcount = 0;
 	pg->mapcount = 0;
 	pg->private = order;
@@ -339,11 +348,16 @@ static bool have_runs(const struct mmt_zone *z)
 	return z->run_first < z->nr_runs;
 }
 
-/* Take the first order-10 block of the boot runs off the list. */
-static uint64_t take_from_runs(struct mmt_zone *z)
+/*
+ * Take the first order-10 block of the boot runs off the list; its
+ * descriptors come into being here, as the block becomes explicit.
+ */
+static uint64_t take_from_runs(struct mmt_machine *m, struct mmt_zone *z)
 {
 	struct mmt_run *r = &z->runs[z->run_first];
 	uint64_t pfn = r->pfn;
+
+	materialise_block(m, pfn, MMT_MAX_ORDER);
 
 	r->pfn += 1ULL << MMT_MAX_ORDER;
 	if (--r->nr == 0)
@@ -389,7 +403,7 @@ static uint64_t take_first(struct mmt_machine *m, struct mmt_zone *z,
 	}
 	if (order == MMT_MAX_ORDER && mt == MMT_MIGRATE_MOVABLE &&
 	    have_runs(z))
-		return take_from_runs(z);
+		return take_from_runs(m, z);
 	return MMT_PFN_NONE;
 }
 
@@ -708,6 +722,15 @@ void mmt_build_all_zonelists(struct mmt_machine *m)
 {
 	struct mmt_phys *p = m->phys;
 
+	/* the lookup tables the hot paths use instead of recomputing */
+	for (unsigned nid = 0; nid < MMT_MAX_NODES; nid++)
+		for (unsigned t = 0; t < MMT_NR_ZONES; t++)
+			p->zone_table[(nid << (MMT_PAGE_NODE_SHIFT -
+					       MMT_PAGE_ZONE_SHIFT)) | t] =
+				&p->nodes[nid].zones[t];
+	for (unsigned g = 0; g <= MMT_GFP_ZONEMASK; g++)
+		p->gfp_zone_table[g] = (uint8_t)mmt_gfp_zone(m, g);
+
 	for (unsigned nid = 0; nid < p->nr_nodes; nid++)
 		for (int high = 0; high < MMT_NR_ZONES; high++) {
 			struct mmt_zone **zl = p->zonelist[nid][high];
@@ -727,13 +750,12 @@ void mmt_build_all_zonelists(struct mmt_machine *m)
 /* --------------------------------------------------------- alloc/free */
 
 /* Mark the head of a freshly allocated block and account it. */
-static void prep_new_page(struct mmt_machine *m, struct mmt_zone *z,
+HOT void prep_new_page(struct mmt_machine *m, struct mmt_zone *z,
 			  uint64_t pfn, unsigned order)
 {
 	struct mmt_page *pg = page_must(m, pfn);
 
-	pg->flags = MMT_PG_HEAD | (zone_index_of(m, z) << MMT_PAGE_ZONE_SHIFT) |
-		    (z->node << MMT_PAGE_NODE_SHIFT);
+	pg->flags = MMT_PG_HEAD | zone_page_bits(z);
 	pg->refcount = 1;
 	pg->mapcount = 0;
 	pg->private = order;
@@ -741,12 +763,12 @@ static void prep_new_page(struct mmt_machine *m, struct mmt_zone *z,
 	z->nr_alloc_pages += 1ULL << order;
 }
 
-static uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
-			struct mmt_zone *z, unsigned order,
-			enum mmt_migratetype mt);
+static inline uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
+			       struct mmt_zone *z, unsigned order,
+			       enum mmt_migratetype mt);
 
 /* Trace why @z was skipped at watermark @wm. */
-static void trace_wmark_fail(struct mmt_machine *m, const struct mmt_zone *z,
+COLD void trace_wmark_fail(struct mmt_machine *m, const struct mmt_zone *z,
 			     enum mmt_wmark wm, enum mmt_zone_type high)
 {
 	TRACE(m, "node %u zone %s: watermark %s not ok "
@@ -791,7 +813,8 @@ uint64_t get_page_from_freelist(struct mmt_machine *m, unsigned cpu,
 				       unsigned nid, unsigned gfp,
 				       unsigned order, enum mmt_wmark wm)
 {
-	enum mmt_zone_type high = mmt_gfp_zone(m, gfp);
+	enum mmt_zone_type high =
+		m->phys->gfp_zone_table[gfp & MMT_GFP_ZONEMASK];
 	enum mmt_migratetype mt = mmt_gfp_migratetype(gfp);
 	struct mmt_zone *const *zl = m->phys->zonelist[nid][high], *z;
 
@@ -945,12 +968,11 @@ static inline unsigned pindex_to_order(const struct mmt_phys *p,
 	return pindex / MMT_MIGRATE_PCPTYPES;
 }
 
-/* Mark @pg as the head of an order-@order block on a pcp list of @z. */
-static inline void set_pcp_page(struct mmt_page *pg, const struct mmt_zone *z,
+/* Mark @pg as the head of an order-@order block on a pcp list of @zbits. */
+static inline void set_pcp_page(struct mmt_page *pg, uint32_t zbits,
 				unsigned order)
 {
-	pg->flags = MMT_PG_PCP | ((unsigned)z->type << MMT_PAGE_ZONE_SHIFT) |
-		    (z->node << MMT_PAGE_NODE_SHIFT);
+	pg->flags = MMT_PG_PCP | zbits;
 	pg->refcount = 0;
 	pg->mapcount = 0;
 	pg->private = order;
@@ -1049,8 +1071,8 @@ static int nr_pcp_free(struct mmt_per_cpu_pages *pcp, int batch, int high,
  * watermark (returns max(count, high_min)); raised to hold free_count +
  * batch pages when the count reached high otherwise.
  */
-static int nr_pcp_high(struct mmt_per_cpu_pages *pcp, const struct mmt_zone *z,
-		       int batch, bool free_high)
+HOT int nr_pcp_high(struct mmt_per_cpu_pages *pcp, const struct mmt_zone *z,
+		    int batch, bool free_high)
 {
 	int high, high_min = pcp->high_min, high_max = pcp->high_max;
 
@@ -1088,17 +1110,31 @@ static int nr_pcp_high(struct mmt_per_cpu_pages *pcp, const struct mmt_zone *z,
  * count reaches nr_pcp_high(), flush nr_pcp_free() pages, then clear
  * ZONE_BELOW_HIGH if the zone is back above its high watermark.
  */
-static void free_frozen_page_commit(struct mmt_machine *m, struct mmt_zone *z,
-				    struct mmt_per_cpu_pages *pcp,
-				    uint64_t pfn, struct mmt_page *pg,
-				    enum mmt_migratetype mt, unsigned order)
+COLD void pcp_flush(struct mmt_machine *m, struct mmt_zone *z,
+		    struct mmt_per_cpu_pages *pcp, unsigned pindex, int count,
+		    int high)
+{
+	TRACE(m, "zone %s cpu pcp: count %d >= high %d, freeing %d pages\n",
+	      mmt_zone_name(z->type), pcp->count, high, count);
+	free_pcppages_bulk(m, z, count, pcp, pindex);
+	if ((z->flags & MMT_ZONE_BELOW_HIGH) &&
+	    mmt_zone_watermark_ok(z, 0, z->wmark[MMT_WMARK_HIGH],
+				  MMT_ZONE_MOVABLE, 0))
+		z->flags &= ~MMT_ZONE_BELOW_HIGH;
+}
+
+HOT void free_frozen_page_commit(struct mmt_machine *m, struct mmt_zone *z,
+				 struct mmt_per_cpu_pages *pcp,
+				 uint64_t pfn, struct mmt_page *pg,
+				 enum mmt_migratetype mt, unsigned order)
 {
 	unsigned pindex = order_to_pindex(m->phys, mt, order);
 	bool free_high = false;
 	int high, batch;
 
 	pcp->alloc_factor >>= 1;
-	set_pcp_page(pg, z, order);
+	/* an allocated page's zone bits are right (prep_new_page) */
+	set_pcp_page(pg, pg->flags & (~0u << MMT_PAGE_ZONE_SHIFT), order);
 	pcp_list_add(m, pcp, pindex, pfn, pg);
 	pcp->count += 1 << order;
 	batch = pcp->batch;
@@ -1114,17 +1150,9 @@ static void free_frozen_page_commit(struct mmt_machine *m, struct mmt_zone *z,
 	if (pcp->free_count < (batch << MMT_PCP_BATCH_SCALE_MAX))
 		pcp->free_count = (short)(pcp->free_count + (1 << order));
 	high = nr_pcp_high(pcp, z, batch, free_high);
-	if (pcp->count < high)
-		return;
-	TRACE(m, "zone %s cpu pcp: count %d >= high %d, freeing %d pages\n",
-	      mmt_zone_name(z->type), pcp->count, high,
-	      nr_pcp_free(pcp, batch, high, free_high));
-	free_pcppages_bulk(m, z, nr_pcp_free(pcp, batch, high, free_high),
-			   pcp, pindex);
-	if ((z->flags & MMT_ZONE_BELOW_HIGH) &&
-	    mmt_zone_watermark_ok(z, 0, z->wmark[MMT_WMARK_HIGH],
-				  MMT_ZONE_MOVABLE, 0))
-		z->flags &= ~MMT_ZONE_BELOW_HIGH;
+	if (__builtin_expect(pcp->count >= high, 0))
+		pcp_flush(m, z, pcp, pindex,
+			  nr_pcp_free(pcp, batch, high, free_high), high);
 }
 
 /*
@@ -1188,7 +1216,7 @@ static int rmqueue_bulk(struct mmt_machine *m, struct mmt_zone *z,
 		if (pfn == MMT_PFN_NONE)
 			break;
 		pg = page_must(m, pfn);
-		set_pcp_page(pg, z, order);
+		set_pcp_page(pg, zone_page_bits(z), order);
 		pcp_list_add_tail(m, pcp, pindex, pfn, pg);
 	}
 	return i;
@@ -1199,26 +1227,32 @@ static int rmqueue_bulk(struct mmt_machine *m, struct mmt_zone *z,
  * (@mt, @order), refilled with nr_pcp_alloc() blocks when empty.
  * MMT_PFN_NONE when the buddy has nothing either.
  */
-static uint64_t rmqueue_pcplist(struct mmt_machine *m, unsigned cpu,
-				struct mmt_zone *z, unsigned order,
-				enum mmt_migratetype mt)
+COLD int pcp_refill(struct mmt_machine *m, struct mmt_zone *z,
+		    struct mmt_per_cpu_pages *pcp, unsigned pindex,
+		    unsigned order, enum mmt_migratetype mt)
+{
+	int batch = nr_pcp_alloc(pcp, z, order);
+	int got = rmqueue_bulk(m, z, order, batch, pcp, pindex, mt);
+
+	pcp->count += got << order;
+	TRACE(m, "zone %s pcp refill: %d of %d order-%u %s blocks\n",
+	      mmt_zone_name(z->type), got, batch, order,
+	      mmt_migratetype_name(mt));
+	return got;
+}
+
+HOT uint64_t rmqueue_pcplist(struct mmt_machine *m, unsigned cpu,
+			     struct mmt_zone *z, unsigned order,
+			     enum mmt_migratetype mt)
 {
 	struct mmt_per_cpu_pages *pcp = &z->pcp[cpu];
 	unsigned pindex = order_to_pindex(m->phys, mt, order);
 	uint64_t pfn;
 
 	pcp->free_count >>= 1;
-	if (pcp->head[pindex] == MMT_PFN_NONE) {
-		int batch = nr_pcp_alloc(pcp, z, order);
-		int got = rmqueue_bulk(m, z, order, batch, pcp, pindex, mt);
-
-		pcp->count += got << order;
-		TRACE(m, "zone %s pcp refill: %d of %d order-%u %s blocks\n",
-		      mmt_zone_name(z->type), got, batch, order,
-		      mmt_migratetype_name(mt));
-		if (!got)
-			return MMT_PFN_NONE;
-	}
+	if (__builtin_expect(pcp->head[pindex] == MMT_PFN_NONE, 0) &&
+	    !pcp_refill(m, z, pcp, pindex, order, mt))
+		return MMT_PFN_NONE;
 	pfn = pcp->head[pindex];
 	pcp_list_del(m, pcp, pindex, page_must(m, pfn));
 	pcp->count -= 1 << order;
@@ -1226,7 +1260,7 @@ static uint64_t rmqueue_pcplist(struct mmt_machine *m, unsigned cpu,
 }
 
 /* rmqueue(): pcp-sized orders through the pcp, else (or if empty) buddy. */
-static uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
+HOT uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
 			struct mmt_zone *z, unsigned order,
 			enum mmt_migratetype mt)
 {
@@ -1244,13 +1278,14 @@ static uint64_t rmqueue(struct mmt_machine *m, unsigned cpu,
  * pageblock's type (HighAtomic counts as Movable; Isolate bypasses the
  * pcp), everything else straight to the buddy.
  */
-static void free_frozen_pages(struct mmt_machine *m, unsigned cpu,
-			      struct mmt_zone *z, uint64_t pfn,
-			      struct mmt_page *pg, unsigned order)
+HOT void free_frozen_pages(struct mmt_machine *m, unsigned cpu,
+			   struct mmt_zone *z, uint64_t pfn,
+			   struct mmt_page *pg, unsigned order)
 {
 	enum mmt_migratetype mt;
 
-	if (!pcp_allowed_order(m->phys, order) || !z->pcp) {
+	if (__builtin_expect(!pcp_allowed_order(m->phys, order) || !z->pcp,
+			     0)) {
 		free_one_page(m, z, pfn, order);
 		return;
 	}
@@ -1265,23 +1300,38 @@ static void free_frozen_pages(struct mmt_machine *m, unsigned cpu,
 	free_frozen_page_commit(m, z, &z->pcp[cpu], pfn, pg, mt, order);
 }
 
-void mmt_free_pages_cpu(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
-			unsigned order)
+/* A free the allocator cannot take: say what is wrong and abort. */
+COLD __attribute__((noreturn))
+void bad_free(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
+	      unsigned order)
 {
-	struct mmt_page *pg = m->phys ? page_lookup(m->phys, pfn) : NULL;
-	struct mmt_zone *z;
+	const struct mmt_page *pg = mmt_pfn_to_page(m, pfn, false);
 
-	if (!pg || !(pg->flags & MMT_PG_HEAD) || pg->private != order)
-		MMT_PHYS_BUG("pfn %#llx was not allocated with order %u",
-			     (unsigned long long)pfn, order);
-	if (pg->refcount != 1)
-		MMT_PHYS_BUG("pfn %#llx freed with refcount %d",
-			     (unsigned long long)pfn, pg->refcount);
-	if (cpu >= m->phys->nr_cpus)
+	if (m->phys && cpu >= m->phys->nr_cpus)
 		MMT_PHYS_BUG("free on CPU %u, only %u online", cpu,
 			     m->phys->nr_cpus);
-	z = &m->phys->nodes[(pg->flags >> MMT_PAGE_NODE_SHIFT) & 7]
-		     .zones[(pg->flags >> MMT_PAGE_ZONE_SHIFT) & 7];
+	if (pg && (pg->flags & MMT_PG_HEAD) && pg->private == order)
+		MMT_PHYS_BUG("pfn %#llx freed with refcount %d",
+			     (unsigned long long)pfn, pg->refcount);
+	MMT_PHYS_BUG("pfn %#llx was not allocated with order %u",
+		     (unsigned long long)pfn, order);
+}
+
+/* __free_pages(): checks the block, then frees it on @cpu. */
+HOT void free_pages_cpu(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
+			unsigned order)
+{
+	struct mmt_phys *p = m->phys;
+	struct mmt_page *pg;
+	struct mmt_zone *z;
+
+	if (__builtin_expect(!p || pfn >= p->max_pfn || cpu >= p->nr_cpus, 0))
+		bad_free(m, cpu, pfn, order);
+	pg = page_lookup(p, pfn);
+	if (__builtin_expect(!(pg->flags & MMT_PG_HEAD) ||
+			     pg->private != order || pg->refcount != 1, 0))
+		bad_free(m, cpu, pfn, order);
+	z = p->zone_table[MMT_PAGE_ZONEID(pg->flags)];
 	pg->flags &= ~MMT_PG_HEAD;
 	pg->refcount = 0;
 	z->nr_alloc_pages -= 1ULL << order;
@@ -1291,9 +1341,15 @@ void mmt_free_pages_cpu(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
 	free_frozen_pages(m, cpu, z, pfn, pg, order);
 }
 
+void mmt_free_pages_cpu(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
+			unsigned order)
+{
+	free_pages_cpu(m, cpu, pfn, order);
+}
+
 void mmt_free_pages(struct mmt_machine *m, uint64_t pfn, unsigned order)
 {
-	mmt_free_pages_cpu(m, 0, pfn, order);
+	free_pages_cpu(m, 0, pfn, order);
 }
 
 /* drain_pages_zone(): in chunks of batch << SCALE_MAX, until empty. */
@@ -1411,6 +1467,7 @@ void mmt_buddy_free_boot_range(struct mmt_machine *m, struct mmt_zone *z,
 			start += n << MMT_MAX_ORDER;
 			continue;
 		}
+		materialise_block(m, start, order);
 		add_to_free_list(m, z, start, order, pb_mt(m, z, start), true);
 		start += 1ULL << order;
 	}

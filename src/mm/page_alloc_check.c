@@ -323,12 +323,14 @@ int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen)
 				return -1;
 		}
 	for (uint64_t c = 0; c < p->nr_chunks; c++) {
-		if (!p->pg_chunk[c])
-			continue;
-		for (unsigned i = 0; i < (1u << MMT_PG_CHUNK_SHIFT); i++) {
-			if (p->pg_chunk[c][i].flags & MMT_PG_BUDDY)
+		uint64_t pfn = c << MMT_PG_CHUNK_SHIFT;
+		const struct mmt_page *pg = mmt_pfn_to_page(m, pfn, false);
+
+		for (unsigned i = 0; pg && i < (1u << MMT_PG_CHUNK_SHIFT) &&
+				     pfn + i < p->max_pfn; i++) {
+			if (pg[i].flags & MMT_PG_BUDDY)
 				flagged++;
-			if (p->pg_chunk[c][i].flags & MMT_PG_PCP)
+			if (pg[i].flags & MMT_PG_PCP)
 				pcp_flagged++;
 		}
 	}
