@@ -477,7 +477,10 @@ void mmt_setup_watermarks(struct mmt_machine *m)
  */
 static int reserve_page_array(struct mmt_phys *p, char *err, size_t errlen)
 {
-	size_t bytes = ((size_t)p->max_pfn * sizeof(struct mmt_page) +
+	/* up to the next max-order boundary: buddies of the last blocks */
+	uint64_t n = (p->max_pfn + (1ULL << MMT_MAX_ORDER) - 1) &
+		     ~((1ULL << MMT_MAX_ORDER) - 1);
+	size_t bytes = ((size_t)n * sizeof(struct mmt_page) +
 			MMT_PAGE_SIZE - 1) & ~(size_t)(MMT_PAGE_SIZE - 1);
 	void *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

@@ -307,9 +307,9 @@ static inline void pfn_list_del(struct mmt_machine *m, uint64_t *head,
  * Put the free block [pfn, pfn + 2^order) on @z's list for @mt, at the
  * head (allocated first) or the tail.  Marks the head PageBuddy.
  */
-static void add_to_free_list(struct mmt_machine *m, struct mmt_zone *z,
-			     uint64_t pfn, unsigned order,
-			     enum mmt_migratetype mt, bool tail)
+HOT void add_to_free_list(struct mmt_machine *m, struct mmt_zone *z,
+			  uint64_t pfn, unsigned order,
+			  enum mmt_migratetype mt, bool tail)
 {
 	struct mmt_free_area *fa = &z->free_area[order];
 	struct mmt_page *pg = page_must(m, pfn);
@@ -325,14 +325,15 @@ static void add_to_free_list(struct mmt_machine *m, struct mmt_zone *z,
 }
 
 /* Unlink an explicit free block; the caller decides what it becomes. */
-static void del_from_free_list(struct mmt_machine *m, struct mmt_zone *z,
-			       uint64_t pfn, unsigned order,
-			       enum mmt_migratetype mt)
+HOT void del_from_free_list(struct mmt_machine *m, struct mmt_zone *z,
+			    uint64_t pfn, unsigned order,
+			    enum mmt_migratetype mt)
 {
 	struct mmt_free_area *fa = &z->free_area[order];
 	struct mmt_page *pg = page_must(m, pfn);
 
-	if (!(pg->flags & MMT_PG_BUDDY) || pg->private != order)
+	if (__builtin_expect(!(pg->flags & MMT_PG_BUDDY) ||
+			     pg->private != order, 0))
 		MMT_PHYS_BUG("pfn %#llx is not a free order-%u block",
 			     (unsigned long long)pfn, order);
 	pfn_list_del(m, &fa->head[mt], &fa->tail[mt], pg);
@@ -352,7 +353,7 @@ static bool have_runs(const struct mmt_zone *z)
  * Take the first order-10 block of the boot runs off the list; its
  * descriptors come into being here, as the block becomes explicit.
  */
-static uint64_t take_from_runs(struct mmt_machine *m, struct mmt_zone *z)
+COLD uint64_t take_from_runs(struct mmt_machine *m, struct mmt_zone *z)
 {
 	struct mmt_run *r = &z->runs[z->run_first];
 	uint64_t pfn = r->pfn;
@@ -392,8 +393,8 @@ static int runs_append(struct mmt_machine *m, struct mmt_zone *z,
 }
 
 /* First block of (order, mt), or MMT_PFN_NONE; removes it from the list. */
-static uint64_t take_first(struct mmt_machine *m, struct mmt_zone *z,
-			   unsigned order, enum mmt_migratetype mt)
+HOT uint64_t take_first(struct mmt_machine *m, struct mmt_zone *z,
+			unsigned order, enum mmt_migratetype mt)
 {
 	uint64_t pfn = z->free_area[order].head[mt];
 
@@ -420,8 +421,8 @@ static bool list_empty_mt(const struct mmt_zone *z, unsigned order,
  * its lowest 2^low pages for the caller and return the upper halves to
  * the free lists of the pageblock's type, largest first.
  */
-static void expand(struct mmt_machine *m, struct mmt_zone *z, uint64_t pfn,
-		   unsigned low, unsigned high)
+HOT void expand(struct mmt_machine *m, struct mmt_zone *z, uint64_t pfn,
+		unsigned low, unsigned high)
 {
 	while (high > low) {
 		uint64_t half;
@@ -433,8 +434,8 @@ static void expand(struct mmt_machine *m, struct mmt_zone *z, uint64_t pfn,
 }
 
 /* __rmqueue_smallest(): first block of @mt at the lowest order >= @order. */
-static uint64_t rmqueue_smallest(struct mmt_machine *m, struct mmt_zone *z,
-				 unsigned order, enum mmt_migratetype mt)
+HOT uint64_t rmqueue_smallest(struct mmt_machine *m, struct mmt_zone *z,
+			      unsigned order, enum mmt_migratetype mt)
 {
 	for (unsigned o = order; o <= MMT_MAX_ORDER; o++) {
 		uint64_t pfn = take_first(m, z, o, mt);
@@ -675,7 +676,7 @@ enum mmt_zone_type mmt_gfp_zone(const struct mmt_machine *m, unsigned gfp)
  * lowmem_reserve against @highest; for order > 0 a free block of at
  * least that order must exist on an Unmovable/Movable/Reclaimable list.
  */
-bool mmt_zone_watermark_ok(const struct mmt_zone *z, unsigned order,
+static bool zone_watermark_ok(const struct mmt_zone *z, unsigned order,
 			   uint64_t mark, enum mmt_zone_type highest,
 			   unsigned gfp)
 {
@@ -690,11 +691,21 @@ bool mmt_zone_watermark_ok(const struct mmt_zone *z, unsigned order,
 		return false;
 	if (!order)
 		return true;
-	for (unsigned o = order; o <= MMT_MAX_ORDER; o++)
+	for (unsigned o = order; o <= MMT_MAX_ORDER; o++) {
+		if (!z->free_area[o].nr_free)
+			continue;
 		for (unsigned mt = 0; mt < MMT_MIGRATE_HIGHATOMIC; mt++)
 			if (z->free_area[o].nr_mt[mt])
 				return true;
+	}
 	return false;
+}
+
+bool mmt_zone_watermark_ok(const struct mmt_zone *z, unsigned order,
+			   uint64_t mark, enum mmt_zone_type highest,
+			   unsigned gfp)
+{
+	return zone_watermark_ok(z, order, mark, highest, gfp);
 }
 
 /*
@@ -709,7 +720,7 @@ static inline bool zone_watermark_fast(const struct mmt_zone *z,
 {
 	if (!order && !(gfp & MMT_GFP_HIGH))
 		return z->nr_free_pages > mark + z->lowmem_reserve[highest];
-	return mmt_zone_watermark_ok(z, order, mark, highest, gfp);
+	return zone_watermark_ok(z, order, mark, highest, gfp);
 }
 
 /*
@@ -889,16 +900,21 @@ int mmt_alloc_pages(struct mmt_machine *m, unsigned gfp, unsigned order,
 	return alloc_pages_cpu_node(m, 0, 0, gfp, order, pfn);
 }
 
-/* Is @pfn the head of a free block of @order in zone @z? (page_is_buddy) */
-static bool page_is_buddy(struct mmt_machine *m, struct mmt_zone *z,
-			  uint64_t pfn, unsigned order)
+/*
+ * Is @pfn the head of a free block of @order in zone @z? (page_is_buddy:
+ * PageBuddy, the order, and the same zone).  @pfn lies within the
+ * 1024-aligned span around a block of @z, which the descriptor array
+ * covers; descriptors outside materialised chunks read as zeros.
+ */
+HOT bool page_is_buddy(struct mmt_machine *m, struct mmt_zone *z,
+		       uint64_t pfn, unsigned order)
 {
-	struct mmt_page *pg;
+	const struct mmt_page *pg = page_lookup(m->phys, pfn);
+	uint32_t mask = MMT_PG_BUDDY |
+			(((1u << MMT_PAGE_ZONEID_BITS) - 1) << MMT_PAGE_ZONE_SHIFT);
 
-	if (pfn < z->zone_start_pfn || pfn >= mmt_zone_end_pfn(z))
-		return false;
-	pg = page_lookup(m->phys, pfn);
-	return pg && (pg->flags & MMT_PG_BUDDY) && pg->private == order;
+	return (pg->flags & mask) == (MMT_PG_BUDDY | zone_page_bits(z)) &&
+	       pg->private == order;
 }
 
 /*
@@ -912,25 +928,32 @@ static bool page_is_buddy(struct mmt_machine *m, struct mmt_zone *z,
 static void free_one_page(struct mmt_machine *m, struct mmt_zone *z,
 			  uint64_t pfn, unsigned order)
 {
+	enum mmt_migratetype mt = pb_mt(m, z, pfn);
+	unsigned pbo = m->phys->pageblock_order;
 	bool tail = false;
 
 	while (order < MMT_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1ULL << order);
-		enum mmt_migratetype bmt, mt;
+		enum mmt_migratetype bmt = mt;
 
 		if (!page_is_buddy(m, z, buddy, order))
 			break;
-		bmt = pb_mt(m, z, buddy);
-		mt = pb_mt(m, z, pfn);
-		if (bmt != mt && (bmt >= MMT_MIGRATE_HIGHATOMIC ||
-				  mt >= MMT_MIGRATE_HIGHATOMIC))
-			break;
+		/* below pageblock order the buddy shares our pageblock */
+		if (order >= pbo) {
+			bmt = pb_mt(m, z, buddy);
+			if (bmt != mt && (bmt >= MMT_MIGRATE_HIGHATOMIC ||
+					  mt >= MMT_MIGRATE_HIGHATOMIC))
+				break;
+		}
 		del_from_free_list(m, z, buddy, order, bmt);
+		if (bmt != mt) {
+			/* the merged block takes the lower half's type */
+			if (buddy < pfn)
+				mt = bmt;
+			set_pageblock_range(m, z, pfn & buddy, order + 1, mt);
+		}
 		pfn &= buddy;
 		order++;
-		if (bmt != mt)
-			set_pageblock_range(m, z, pfn, order,
-					    pb_mt(m, z, pfn));
 	}
 	if (order < MMT_MAX_ORDER - 1) {
 		uint64_t higher = (pfn & ~((2ULL << order) - 1)) ^
@@ -938,7 +961,7 @@ static void free_one_page(struct mmt_machine *m, struct mmt_zone *z,
 
 		tail = page_is_buddy(m, z, higher, order + 1);
 	}
-	add_to_free_list(m, z, pfn, order, pb_mt(m, z, pfn), tail);
+	add_to_free_list(m, z, pfn, order, mt, tail);
 }
 
 /* ------------------------------------------------ per-CPU page lists */
