@@ -144,6 +144,7 @@ enum mmt_wmark { MMT_WMARK_MIN, MMT_WMARK_LOW, MMT_WMARK_HIGH,
 struct mmt_zone {
 	enum mmt_zone_type type;
 	unsigned node;
+	uint32_t page_bits;	/* its zone and node bits in page->flags */
 	uint64_t zone_start_pfn;
 	uint64_t spanned, present, managed;
 	uint64_t wmark[MMT_NR_WMARK];

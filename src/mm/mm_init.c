@@ -350,6 +350,8 @@ static int setup_zones(struct mmt_machine *m)
 
 			z->type = (enum mmt_zone_type)t;
 			z->node = n;
+			z->page_bits = (t << MMT_PAGE_ZONE_SHIFT) |
+				       (n << MMT_PAGE_NODE_SHIFT);
 			for (unsigned o = 0; o < MMT_NR_ORDERS; o++)
 				for (unsigned mt = 0; mt < MMT_MIGRATE_TYPES; mt++)
 					z->free_area[o].head[mt] =

@@ -255,8 +255,7 @@ uint64_t mmt_zone_nr_free_mt(const struct mmt_zone *z, unsigned order,
 /* page->flags bits naming @z (set_page_zone/set_page_node). */
 static inline uint32_t zone_page_bits(const struct mmt_zone *z)
 {
-	return ((uint32_t)z->type << MMT_PAGE_ZONE_SHIFT) |
-	       (z->node << MMT_PAGE_NODE_SHIFT);
+	return z->page_bits;
 }
 
 /* -------------------------------------------------------- free lists */

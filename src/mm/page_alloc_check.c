@@ -196,6 +196,11 @@ static int check_zone(struct mmt_machine *m, struct mmt_zone *z,
 	uint64_t nb = 0, cap = 0, pages = 0, pcp_pages = 0;
 	int ret = -1;
 
+	if (z->page_bits != (((unsigned)z->type << MMT_PAGE_ZONE_SHIFT) |
+			     (z->node << MMT_PAGE_NODE_SHIFT)) ||
+	    m->phys->zone_table[MMT_PAGE_ZONEID(z->page_bits)] != z)
+		return fail(err, errlen, "zone %s: page_bits %#x do not name it",
+			    zn, z->page_bits);
 	for (unsigned o = 0; o < MMT_NR_ORDERS; o++) {
 		uint64_t total = 0;
 
