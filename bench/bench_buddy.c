@@ -241,7 +241,8 @@ static struct mmt_machine *boot(enum mmt_arch a, const char *mem)
  * stay in this host's ~2 MiB of cache, so the figures compare the
  * allocators; at 1 GiB the model's 8 MiB of descriptors go to DRAM
  * (~140 ns a random load here) while the baseline's 3 MiB mostly do not,
- * so the "_1G" figures mostly compare descriptor sizes (32 vs 12 bytes).
+ * so the "_1G" figures add the price of the larger descriptor (32 bytes
+ * against 12).  docs/physical-memory.md discusses the figures.
  */
 static void compare_on(const char *mem, const char *suffix)
 {
