@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 /* ------------------------------------------------------------ baseline */
 
@@ -278,20 +277,6 @@ BENCH(buddy)
 		      sizeof(struct ref_page), "B");
 }
 
-/* This process's resident memory in bytes (/proc/self/statm). */
-static double resident_bytes(void)
-{
-	unsigned long long size = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu %llu", &size, &res) != 2)
-			res = 0;
-		fclose(f);
-	}
-	return (double)res * (double)sysconf(_SC_PAGESIZE);
-}
-
 /*
  * Boot time and host memory of a 1 TiB machine: the model's own count
  * (phys_bytes) and the growth of this process's resident set, which is
@@ -299,7 +284,7 @@ static double resident_bytes(void)
  */
 BENCH(buddy_boot_1T)
 {
-	double r0 = resident_bytes();
+	double r0 = (double)mmt_host_resident_bytes();
 	uint64_t t0, t1;
 	struct mmt_machine *m;
 
@@ -310,6 +295,6 @@ BENCH(buddy_boot_1T)
 	bench_figure("machine.boot_x86_64_1T_phys_bytes",
 		     (double)m->phys->host_bytes, "B");
 	bench_figure("machine.boot_x86_64_1T_rss_delta",
-		     resident_bytes() - r0, "B");
+		     (double)mmt_host_resident_bytes() - r0, "B");
 	mmt_machine_free(m);
 }

@@ -389,20 +389,6 @@ TEST(phys_zonelists_node_order)
 	mmt_machine_free(m);
 }
 
-/* This process's resident memory in bytes (/proc/self/statm). */
-static uint64_t resident_bytes(void)
-{
-	unsigned long long size = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%llu %llu", &size, &res) != 2)
-			res = 0;
-		fclose(f);
-	}
-	return res * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 /*
  * 1 TiB boots lazily: few host bytes, and order-10 blocks come from runs.
  * The descriptor array is 8 GiB of reserved address space; what the host
@@ -411,7 +397,7 @@ static uint64_t resident_bytes(void)
  */
 TEST(phys_one_tib_lazy_boot)
 {
-	uint64_t rss0 = resident_bytes();
+	uint64_t rss0 = mmt_host_resident_bytes();
 	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "1T");
 	char err[256];
 	uint64_t pfn[64];
@@ -427,7 +413,7 @@ TEST(phys_one_tib_lazy_boot)
 	for (int i = 0; i < 64; i++)
 		mmt_free_pages(m, pfn[i], 10);
 	CHECK_EQ(mmt_phys_check(m, err, sizeof(err)), 0);
-	CHECK((int64_t)(resident_bytes() - rss0) < (64LL << 20));
+	CHECK((int64_t)(mmt_host_resident_bytes() - rss0) < (64LL << 20));
 	mmt_machine_free(m);
 }
 

@@ -53,6 +53,12 @@ void mmt_kalloc_exit(struct mmt_machine *m);
 struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 				    size_t errlen);
 void mmt_machine_free(struct mmt_machine *m);
+/*
+ * This process's resident memory in bytes (/proc/self/statm), 0 if it
+ * cannot be read: what the host really backs, for tests and benchmarks
+ * of the model's laziness.
+ */
+uint64_t mmt_host_resident_bytes(void);
 
 /* The firmware map QEMU's "pc" machine with SeaBIOS gives for @mem bytes. */
 void mmt_e820_qemu_default(uint64_t mem, struct mmt_e820 *out);
