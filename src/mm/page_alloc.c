@@ -1391,10 +1391,16 @@ void mmt_drain_pages_zone(struct mmt_machine *m, unsigned cpu,
 	}
 }
 
-uint64_t mmt_drain_all_pages(struct mmt_machine *m)
+/*
+ * Run @fn on every CPU's pageset of every zone that has pagesets, CPU by
+ * CPU; returns the pages it took off the pcp lists.
+ */
+static uint64_t for_each_pageset(struct mmt_machine *m,
+				 void (*fn)(struct mmt_machine *m, unsigned cpu,
+					    struct mmt_zone *z))
 {
 	struct mmt_phys *p = m->phys;
-	uint64_t before, moved = 0;
+	uint64_t moved = 0;
 
 	if (!p)
 		return 0;
@@ -1402,14 +1408,20 @@ uint64_t mmt_drain_all_pages(struct mmt_machine *m)
 		for (unsigned n = 0; n < p->nr_nodes; n++)
 			for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
 				struct mmt_zone *z = &p->nodes[n].zones[t];
+				int before;
 
-				if (!z->pcp || !z->pcp[c].count)
+				if (!z->pcp)
 					continue;
-				before = (uint64_t)z->pcp[c].count;
-				mmt_drain_pages_zone(m, c, z);
-				moved += before;
+				before = z->pcp[c].count;
+				fn(m, c, z);
+				moved += (uint64_t)(before - z->pcp[c].count);
 			}
 	return moved;
+}
+
+uint64_t mmt_drain_all_pages(struct mmt_machine *m)
+{
+	return for_each_pageset(m, mmt_drain_pages_zone);
 }
 
 /*
@@ -1443,26 +1455,15 @@ int mmt_decay_pcp_high(struct mmt_machine *m, struct mmt_zone *z,
 	return todo;
 }
 
+static void decay_pageset(struct mmt_machine *m, unsigned cpu,
+			  struct mmt_zone *z)
+{
+	mmt_decay_pcp_high(m, z, cpu);
+}
+
 uint64_t mmt_vmstat_refresh(struct mmt_machine *m)
 {
-	struct mmt_phys *p = m->phys;
-	uint64_t freed = 0;
-
-	if (!p)
-		return 0;
-	for (unsigned c = 0; c < p->nr_cpus; c++)
-		for (unsigned n = 0; n < p->nr_nodes; n++)
-			for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
-				struct mmt_zone *z = &p->nodes[n].zones[t];
-				int before;
-
-				if (!z->pcp)
-					continue;
-				before = z->pcp[c].count;
-				mmt_decay_pcp_high(m, z, c);
-				freed += (uint64_t)(before - z->pcp[c].count);
-			}
-	return freed;
+	return for_each_pageset(m, decay_pageset);
 }
 
 /*
