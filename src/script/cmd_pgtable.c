@@ -7,7 +7,8 @@
  *   tlb                                          TLB counters per CPU
  * (`show pagetable` is the view of the same name.)
  */
-#include "pgtable_internal.h"
+#include <mmtwin/kern.h>
+#include <mmtwin/machine.h>
 
 #include <mmtwin/explain.h>
 #include <mmtwin/script.h>
