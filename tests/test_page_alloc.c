@@ -29,7 +29,7 @@ static char *buddyinfo(struct mmt_machine *m)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	mmt_view_buddyinfo(m, f, MMT_FMT_TEXT, err, sizeof(err));
+	mmt_view_print(m, "buddyinfo", f, MMT_FMT_TEXT, err, sizeof(err));
 	fclose(f);
 	return buf;
 }

@@ -17,7 +17,7 @@ static char *view(struct mmt_machine *m, const char *name)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	mmt_view_find(name)->fn(m, f, MMT_FMT_TEXT, err, sizeof(err));
+	mmt_view_print(m, name, f, MMT_FMT_TEXT, err, sizeof(err));
 	fclose(f);
 	return buf;
 }

@@ -20,7 +20,7 @@ static char *view_text(struct mmt_machine *m, const char *name)
 	FILE *f = open_memstream(&buf, &len);
 
 	CHECK(mmt_view_find(name) != NULL);
-	CHECK_EQ(mmt_view_find(name)->fn(m, f, MMT_FMT_TEXT, err, sizeof(err)),
+	CHECK_EQ(mmt_view_print(m, name, f, MMT_FMT_TEXT, err, sizeof(err)),
 		 0);
 	fclose(f);
 	return buf;
@@ -517,7 +517,7 @@ TEST(meminfo_directmap_matches_debian_totals)
 		unsigned long long k4 = 0, large = 0;
 		const char *p;
 
-		CHECK(mmt_view_meminfo(m, f, MMT_FMT_TEXT, err, sizeof(err)) == 0);
+		CHECK(mmt_view_print(m, "meminfo", f, MMT_FMT_TEXT, err, sizeof(err)) == 0);
 		fclose(f);
 		p = strstr(buf, "DirectMap4k:");
 		CHECK(p && sscanf(p + 12, "%llu", &k4) == 1);

@@ -326,7 +326,7 @@ static char *view_out(struct mmt_machine *m, const char *name,
 
 	CHECK(v != NULL);
 	if (v)
-		CHECK_EQ(v->fn(m, f, fmt, err, sizeof(err)), 0);
+		CHECK_EQ(mmt_view_print(m, v->name, f, fmt, err, sizeof(err)), 0);
 	fclose(f);
 	return buf;
 }

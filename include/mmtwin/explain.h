@@ -9,6 +9,7 @@
 #define MMTWIN_EXPLAIN_H
 
 #include "machine.h"
+#include "pgtable.h"
 #include "render.h"
 
 enum mmt_access {
@@ -17,13 +18,6 @@ enum mmt_access {
 	MMT_ACC_GP,		/* general protection fault (non-canonical) */
 	MMT_ACC_DEPENDS,	/* depends on the VMA / mapping at run time */
 };
-
-/* x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h) */
-#define MMT_PF_PROT  0x01	/* 0: not present, 1: protection */
-#define MMT_PF_WRITE 0x02
-#define MMT_PF_USER  0x04
-#define MMT_PF_RSVD  0x08
-#define MMT_PF_INSTR 0x10
 
 struct mmt_explain {
 	uint64_t addr;

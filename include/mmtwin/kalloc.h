@@ -30,7 +30,6 @@
 #include <stdio.h>
 
 #include "render.h"
-#include "script.h"
 
 struct mmt_machine;
 
@@ -111,8 +110,6 @@ int mmt_kmem_cache_free(struct mmt_machine *m, struct mmt_kmem_cache *s,
 			uint64_t addr);
 /* Every cache and slab consistent with the page tables' view of pfns. */
 int mmt_slab_check(struct mmt_machine *m, char *err, size_t len);
-/* /proc/slabinfo, version 2.1, exactly as mm/slab_common.c prints it. */
-void mmt_slabinfo_print(struct mmt_machine *m, FILE *out);
 
 /* ------------------------------------------------------------ vmalloc */
 
@@ -164,8 +161,6 @@ const struct mmt_vm_struct *mmt_find_vm_area(struct mmt_machine *m,
 /* Usable [start, end) of the vmalloc space. */
 void mmt_vmalloc_range(struct mmt_machine *m, uint64_t *start, uint64_t *end);
 int mmt_vmalloc_check(struct mmt_machine *m, char *err, size_t len);
-/* /proc/vmallocinfo as a root reader sees it (kptr_restrict=0 aside). */
-void mmt_vmallocinfo_print(struct mmt_machine *m, FILE *out);
 
 /* ------------------------------------------------------------ kmap */
 
@@ -197,7 +192,6 @@ int mmt_kunmap_local(struct mmt_machine *m, unsigned cpu, uint64_t va);
 /* Depth of @cpu's kmap_local stack. */
 unsigned mmt_kmap_local_depth(struct mmt_machine *m, unsigned cpu);
 int mmt_kmap_check(struct mmt_machine *m, char *err, size_t len);
-void mmt_pkmap_print(struct mmt_machine *m, FILE *out);
 
 /* ------------------------------------------------------------ fixmap */
 
@@ -214,7 +208,6 @@ int mmt_clear_fixmap(struct mmt_machine *m, unsigned idx);
 /* What slot @idx holds: use, and phys when not free. */
 enum mmt_fix_use mmt_fixmap_slot(struct mmt_machine *m, unsigned idx,
 				 uint64_t *phys);
-void mmt_fixmap_slots_print(struct mmt_machine *m, FILE *out);
 
 /* ------------------------------------------------------------ percpu */
 
@@ -283,19 +276,6 @@ struct mmt_kalloc {
 	/* scenario names (kmalloc NAME ..., kmap NAME PAGE, ...) */
 	struct mmt_kalloc_name *names;
 };
-
-/* Scenario commands (kmalloc, vmalloc, kmap ...), in script_tables.c. */
-extern const struct mmt_script_cmd mmt_script_cmds_kalloc[];
-
-/* Views (`mmtwin show NAME`), registered in src/proc/views.c. */
-int mmt_view_slabinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		      char *err, size_t errlen);
-int mmt_view_vmallocinfo(struct mmt_machine *m, FILE *out,
-			 enum mmt_format fmt, char *err, size_t errlen);
-int mmt_view_pkmap(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		   char *err, size_t errlen);
-int mmt_view_fixmap_slots(struct mmt_machine *m, FILE *out,
-			  enum mmt_format fmt, char *err, size_t errlen);
 
 /* Boot/teardown of each part, called by mmt_kalloc_init/exit in order. */
 int mmt_slab_init(struct mmt_machine *m, char *err, size_t len);

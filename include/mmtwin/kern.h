@@ -151,8 +151,7 @@ void mmt_pt_walk_json(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		       FILE *out);
 /* `show pagetable`: summary of init_mm, then ptdump-style ranges. */
-int mmt_view_pagetable(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		       char *err, size_t errlen);
+void mmt_ptdump_print(struct mmt_machine *m, FILE *out, enum mmt_format fmt);
 /* Decode entry bits as "P RW US A D G NX PSE" (kernel-style names). */
 void mmt_pt_entry_bits(const struct mmt_machine *m, unsigned level,
 		       uint64_t entry, char *buf, size_t len);

@@ -42,6 +42,13 @@ struct mmt_machine;
 #define MMT_ACCESS_EXEC  2u
 #define MMT_ACCESS_USER  4u	/* CPL 3 */
 
+/* x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h) */
+#define MMT_PF_PROT  0x01	/* 0: not present, 1: protection */
+#define MMT_PF_WRITE 0x02
+#define MMT_PF_USER  0x04
+#define MMT_PF_RSVD  0x08
+#define MMT_PF_INSTR 0x10
+
 enum mmt_xlate_result {
 	MMT_XLATE_OK = 0,
 	MMT_XLATE_PF = 1,	/* page fault, see pf_error */

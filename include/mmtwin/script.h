@@ -39,8 +39,9 @@ struct mmt_script_cmd {
 /* NULL-terminated list of NULL-name-terminated command tables. */
 extern const struct mmt_script_cmd *const mmt_script_tables[];
 extern const struct mmt_script_cmd mmt_script_cmds_core[];
-extern const struct mmt_script_cmd mmt_script_cmds_phys[];	/* src/mm */
-extern const struct mmt_script_cmd mmt_script_cmds_pgtable[];	/* src/arch/x86 */
+extern const struct mmt_script_cmd mmt_script_cmds_phys[];	/* cmd_phys.c */
+extern const struct mmt_script_cmd mmt_script_cmds_pgtable[];	/* cmd_pgtable.c */
+extern const struct mmt_script_cmd mmt_script_cmds_kalloc[];	/* cmd_kalloc.c */
 
 /* The booted machine (boots it on first use).  NULL + s->err on failure. */
 struct mmt_machine *mmt_script_machine(struct mmt_script *s);

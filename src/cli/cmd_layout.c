@@ -24,7 +24,9 @@ int cmd_layout(int argc, char **argv)
 	m = cli_boot(&c);
 	if (!m)
 		return 2;
-	r = mmt_view_layout(m, stdout, fmt, err, sizeof(err));
+	r = mmt_view_print(m, "layout", stdout, fmt, err, sizeof(err));
+	if (r)
+		fprintf(stderr, "mmtwin layout: %s\n", err);
 	mmt_machine_free(m);
 	return r ? 1 : 0;
 }

@@ -6,19 +6,49 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mmtwin show VIEW [machine options]\n\nViews:\n");
+	fprintf(out, "usage: mmtwin show VIEW [PID] [machine options]\n\n"
+		"A PID (or --pid N) selects the process of a per-process view\n"
+		"(marked [PID]).\n\nViews:\n");
 	for (const struct mmt_view *v = mmt_views; v->name; v++)
-		fprintf(out, "  %-12s %s\n", v->name, v->summary);
+		fprintf(out, "  %-12s %s%s\n", v->name, v->summary,
+			v->flags & MMT_VIEW_TASK ? " [PID]" : "");
 	fprintf(out, "\nOptions:\n" CLI_MACHINE_OPTS);
+}
+
+/* Take "--pid N" / "--pid=N" out of argv; -1 (reported) without a value. */
+static int take_pid(int *argc, char **argv, char **pid)
+{
+	int i, o;
+
+	for (i = o = 1; i < *argc; i++) {
+		if (!strncmp(argv[i], "--pid=", 6)) {
+			*pid = argv[i] + 6;
+			continue;
+		}
+		if (!strcmp(argv[i], "--pid")) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "mmtwin show: --pid needs a "
+					"value\n");
+				return -1;
+			}
+			*pid = argv[++i];
+			continue;
+		}
+		argv[o++] = argv[i];
+	}
+	*argc = o;
+	return 0;
 }
 
 int cmd_show(int argc, char **argv)
 {
 	struct mmt_config c;
 	enum mmt_format fmt = MMT_FMT_TEXT;
-	char *rest[1], err[512];
+	char *rest[2], err[512], *pid = NULL;
 	const struct mmt_view *v;
 	struct mmt_machine *m;
+	struct mmt_view_ctx ctx = { .out = stdout, .err = err,
+				    .errlen = sizeof(err) };
 	int nrest, r;
 
 	for (int i = 1; i < argc; i++)
@@ -26,11 +56,15 @@ int cmd_show(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
+	if (take_pid(&argc, argv, &pid))
+		return 2;
 	mmt_config_init(&c, MMT_ARCH_X86_64);
-	r = cli_parse(argc, argv, 1, &c, &fmt, rest, 1, &nrest, "");
+	r = cli_parse(argc, argv, 1, &c, &fmt, rest, pid ? 1 : 2, &nrest, "");
 	if (r)
 		return 2;
-	if (nrest != 1) {
+	if (nrest == 2)
+		pid = rest[1];
+	if (nrest < 1) {
 		fprintf(stderr, "mmtwin show: which view?\n");
 		usage(stderr);
 		return 2;
@@ -44,7 +78,9 @@ int cmd_show(int argc, char **argv)
 	m = cli_boot(&c);
 	if (!m)
 		return 2;
-	r = v->fn(m, stdout, fmt, err, sizeof(err));
+	ctx.m = m;
+	ctx.fmt = fmt;
+	r = mmt_view_run(v, &ctx, pid);
 	if (r)
 		fprintf(stderr, "mmtwin show %s: %s\n", rest[0], err);
 	mmt_machine_free(m);

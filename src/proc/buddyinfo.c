@@ -66,9 +66,13 @@ static void buddyinfo_json(const struct mmt_phys *p, const int *types,
 	mmt_json_finish(&j);
 }
 
-int mmt_view_buddyinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		       char *err, size_t errlen)
+int mmt_view_buddyinfo(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	struct mmt_phys *p = m->phys;
 	int types[8];
 	unsigned nt = mmt_arch_zone_list(m, types);

@@ -105,9 +105,13 @@ static void iomem_json(const struct mmt_machine *m, FILE *out)
 	mmt_json_finish(&j);
 }
 
-int mmt_view_iomem(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		   char *err, size_t errlen)
+int mmt_view_iomem(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	if (!m->phys) {
 		snprintf(err, errlen, "iomem: no physical memory");
 		return -1;

@@ -177,9 +177,13 @@ static void print_zones(FILE *out, const struct mmt_layout *l)
 	}
 }
 
-int mmt_view_layout(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		    char *err, size_t errlen)
+int mmt_view_layout(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	const struct mmt_layout *l = &m->layout;
 	bool wide = mmt_arch_is_64(l->arch);
 	struct keyval kv[48];
@@ -222,9 +226,13 @@ int mmt_view_layout(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	return 0;
 }
 
-int mmt_view_e820(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		  char *err, size_t errlen)
+int mmt_view_e820(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	const struct mmt_e820 *maps[2] = { &m->firmware, &m->e820 };
 	const char *names[2] = { "firmware", "kernel" };
 	struct mmt_json j;
@@ -263,9 +271,13 @@ int mmt_view_e820(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	return 0;
 }
 
-int mmt_view_fixmap(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		    char *err, size_t errlen)
+int mmt_view_fixmap(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	const struct mmt_layout *l = &m->layout;
 	struct mmt_fix_kconfig k;
 	struct mmt_fix_enum e;

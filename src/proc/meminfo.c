@@ -146,9 +146,13 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 		direct_map_lines(m, o);
 }
 
-int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		     char *err, size_t errlen)
+int mmt_view_meminfo(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	struct mi_out o = { out, NULL };
 	struct mmt_json j;
 

@@ -137,9 +137,13 @@ static void pagetypeinfo_json(struct mmt_machine *m, const int *types,
 	mmt_json_finish(&j);
 }
 
-int mmt_view_pagetypeinfo(struct mmt_machine *m, FILE *out,
-			  enum mmt_format fmt, char *err, size_t errlen)
+int mmt_view_pagetypeinfo(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	int types[8];
 	unsigned nt = mmt_arch_zone_list(m, types);
 

@@ -45,9 +45,13 @@ void mmt_pkmap_print(struct mmt_machine *m, FILE *out)
 			mmt_kmap_local_depth(m, c), ka->km_max_idx);
 }
 
-int mmt_view_pkmap(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		   char *err, size_t errlen)
+int mmt_view_pkmap(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	struct mmt_kalloc *ka = m->kalloc;
 	struct mmt_json j;
 

@@ -29,9 +29,13 @@ void mmt_slabinfo_print(struct mmt_machine *m, FILE *out)
 			s->nr_slabs, 0ul);
 }
 
-int mmt_view_slabinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		      char *err, size_t errlen)
+int mmt_view_slabinfo(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	struct mmt_json j;
 
 	(void)err, (void)errlen;

@@ -1,38 +1,45 @@
 // SPDX-License-Identifier: MIT
 /* The view table: one line per printable view of a machine. */
 #include <mmtwin/kalloc.h>
-#include <mmtwin/views.h>
 #include <mmtwin/kern.h>
+#include <mmtwin/views.h>
 
 #include <string.h>
 
+/* ptdump lives with the page-table code (arch/x86/mm/dump_pagetables.c). */
+int mmt_view_pagetable(const struct mmt_view_ctx *c)
+{
+	mmt_ptdump_print(c->m, c->out, c->fmt);
+	return 0;
+}
+
 const struct mmt_view mmt_views[] = {
 	{ "layout", "virtual address-space layout, user and kernel, and zones",
-	  mmt_view_layout },
+	  mmt_view_layout, 0 },
 	{ "e820", "the boot memory map (firmware and after kernel fixups)",
-	  mmt_view_e820 },
+	  mmt_view_e820, 0 },
 	{ "fixmap", "the fixmap slots: enum fixed_addresses and addresses",
-	  mmt_view_fixmap },
+	  mmt_view_fixmap, 0 },
 	{ "buddyinfo", "free blocks per zone and order (/proc/buddyinfo)",
-	  mmt_view_buddyinfo },
+	  mmt_view_buddyinfo, 0 },
 	{ "pagetypeinfo", "free blocks per migratetype (/proc/pagetypeinfo)",
-	  mmt_view_pagetypeinfo },
+	  mmt_view_pagetypeinfo, 0 },
 	{ "zoneinfo", "zones: watermarks, spanned/present/managed (/proc/zoneinfo)",
-	  mmt_view_zoneinfo },
-	{ "meminfo", "memory totals (/proc/meminfo)", mmt_view_meminfo },
+	  mmt_view_zoneinfo, 0 },
+	{ "meminfo", "memory totals (/proc/meminfo)", mmt_view_meminfo, 0 },
 	{ "iomem", "physical address map and kernel image (/proc/iomem)",
-	  mmt_view_iomem },
+	  mmt_view_iomem, 0 },
 	{ "pagetable", "init_mm page tables: counts and ranges (ptdump)",
-	  mmt_view_pagetable },
+	  mmt_view_pagetable, 0 },
 	{ "slabinfo", "/proc/slabinfo: slab caches (SLUB, kmalloc-*)",
-	  mmt_view_slabinfo },
+	  mmt_view_slabinfo, 0 },
 	{ "vmallocinfo", "/proc/vmallocinfo: vmalloc, vmap and ioremap areas",
-	  mmt_view_vmallocinfo },
+	  mmt_view_vmallocinfo, 0 },
 	{ "pkmap", "kmap() slots: pkmap_count and pages, kmap_local depth",
-	  mmt_view_pkmap },
+	  mmt_view_pkmap, 0 },
 	{ "fixmap-slots", "fixmap slots in use (set_fixmap, kmap_local)",
-	  mmt_view_fixmap_slots },
-	{ NULL, NULL, NULL }
+	  mmt_view_fixmap_slots, 0 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 const struct mmt_view *mmt_view_find(const char *name)
@@ -43,4 +50,59 @@ const struct mmt_view *mmt_view_find(const char *name)
 		if (!strcmp(v->name, name))
 			return v;
 	return NULL;
+}
+
+int mmt_view_run(const struct mmt_view *v, struct mmt_view_ctx *ctx,
+		 const char *pid)
+{
+	if ((v->flags & MMT_VIEW_TASK) && !pid && !ctx->task) {
+		snprintf(ctx->err, ctx->errlen, "view '%s' is per process: "
+			 "give a PID", v->name);
+		return -1;
+	}
+	if (!(v->flags & MMT_VIEW_TASK) && (pid || ctx->task)) {
+		snprintf(ctx->err, ctx->errlen, "view '%s' is not per process: "
+			 "it takes no PID", v->name);
+		return -1;
+	}
+	if ((v->flags & MMT_VIEW_BINARY) && ctx->fmt == MMT_FMT_JSON) {
+		snprintf(ctx->err, ctx->errlen, "view '%s' is binary: it has "
+			 "no JSON form", v->name);
+		return -1;
+	}
+	if (pid && mmt_view_task(ctx->m, pid, &ctx->task, ctx->err,
+				 ctx->errlen))
+		return -1;
+	return v->fn(ctx);
+}
+
+int mmt_view_task(struct mmt_machine *m, const char *pid,
+		  struct mmt_task **task, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	(void)m;
+	*task = NULL;
+	if (mmt_parse_addr(pid, &n) || n == 0 || n > 4194304) {
+		snprintf(err, errlen, "bad PID '%s': a number from 1 to "
+			 "4194304 (PID_MAX_LIMIT)", pid);
+		return -1;
+	}
+	snprintf(err, errlen, "no process with PID %s (this machine runs no "
+		 "user processes)", pid);
+	return -1;
+}
+
+int mmt_view_print(struct mmt_machine *m, const char *name, FILE *out,
+		   enum mmt_format fmt, char *err, size_t errlen)
+{
+	const struct mmt_view *v = mmt_view_find(name);
+	struct mmt_view_ctx c = { .m = m, .out = out, .fmt = fmt,
+				  .err = err, .errlen = errlen };
+
+	if (!v) {
+		snprintf(err, errlen, "unknown view '%s'", name);
+		return -1;
+	}
+	return mmt_view_run(v, &c, NULL);
 }

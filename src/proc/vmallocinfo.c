@@ -51,9 +51,13 @@ void mmt_vmallocinfo_print(struct mmt_machine *m, FILE *out)
 		print_area(m, v, out);
 }
 
-int mmt_view_vmallocinfo(struct mmt_machine *m, FILE *out,
-			 enum mmt_format fmt, char *err, size_t errlen)
+int mmt_view_vmallocinfo(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	struct mmt_json j;
 
 	(void)err, (void)errlen;

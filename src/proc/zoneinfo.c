@@ -275,9 +275,13 @@ static void zoneinfo_json(const struct mmt_machine *m, const int *types,
 	mmt_json_finish(&j);
 }
 
-int mmt_view_zoneinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		      char *err, size_t errlen)
+int mmt_view_zoneinfo(const struct mmt_view_ctx *c)
 {
+	struct mmt_machine *m = c->m;
+	FILE *out = c->out;
+	enum mmt_format fmt = c->fmt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	int types[8];
 	unsigned nt = mmt_arch_zone_list(m, types);
 

@@ -93,28 +93,36 @@ static int cmd_machine(struct mmt_script *s, int argc, char **argv)
 	return mmt_script_machine(s) ? 0 : -1;
 }
 
+/* show VIEW [PID] [json|text] */
 static int cmd_show(struct mmt_script *s, int argc, char **argv)
 {
 	const struct mmt_view *v;
-	enum mmt_format fmt = s->fmt;
-	struct mmt_machine *m;
+	struct mmt_view_ctx c = { .out = s->out, .fmt = s->fmt, .err = s->err,
+				  .errlen = sizeof(s->err) };
+	const char *pid = NULL;
+	int i;
 
-	if (argc < 2 || argc > 3)
-		return mmt_script_fail(s, "expected 'show VIEW [json]'");
+	if (argc < 2 || argc > 4)
+		return mmt_script_fail(s, "expected 'show VIEW [PID] [json]'");
 	v = mmt_view_find(argv[1]);
 	if (!v)
 		return mmt_script_fail(s, "unknown view '%s' (see 'mmtwin show "
 				       "--help')", argv[1]);
-	if (argc == 3) {
-		if (strcmp(argv[2], "json") && strcmp(argv[2], "text"))
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "json") || !strcmp(argv[i], "text"))
+			c.fmt = !strcmp(argv[i], "json") ? MMT_FMT_JSON
+							 : MMT_FMT_TEXT;
+		else if (!pid && i == 2)
+			pid = argv[i];
+		else
 			return mmt_script_fail(s, "expected 'json' or 'text' "
-					       "after the view name");
-		fmt = !strcmp(argv[2], "json") ? MMT_FMT_JSON : MMT_FMT_TEXT;
+					       "after the view name, got '%s'",
+					       argv[i]);
 	}
-	m = mmt_script_machine(s);
-	if (!m)
+	c.m = mmt_script_machine(s);
+	if (!c.m)
 		return -1;
-	return v->fn(m, s->out, fmt, s->err, sizeof(s->err));
+	return mmt_view_run(v, &c, pid);
 }
 
 static int cmd_explain(struct mmt_script *s, int argc, char **argv)
@@ -153,7 +161,8 @@ const struct mmt_script_cmd mmt_script_cmds_core[] = {
 	{ "machine", "machine [--arch A] [--mem SIZE] [--vmalloc SIZE] "
 		     "[--vmsplit S] [--memmap SRC] [--nodes N] [--seed N]",
 	  "configure and boot a new machine", cmd_machine },
-	{ "show", "show VIEW [json]", "print a view of the machine", cmd_show },
+	{ "show", "show VIEW [PID] [json]", "print a view of the machine (PID: "
+	  "of a per-process view)", cmd_show },
 	{ "explain", "explain ADDR | explain phys ADDR",
 	  "what is at an address, and why", cmd_explain },
 	{ "echo", "echo TEXT...", "print a line (narration)", cmd_echo },

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Every command table the scenario language knows, in lookup order. */
-#include <mmtwin/kalloc.h>
+#include <mmtwin/script.h>
 #include <mmtwin/script.h>
 
 const struct mmt_script_cmd *const mmt_script_tables[] = {

@@ -8,7 +8,6 @@
  */
 #include "pgtable_internal.h"
 
-#include <mmtwin/explain.h>
 
 /* Permissions combined over a walk (AND of RW/US, OR of NX). */
 struct mmu_perm {

@@ -12,7 +12,6 @@
  */
 #include "pgtable_internal.h"
 
-#include <mmtwin/views.h>
 
 #include <inttypes.h>
 
@@ -284,13 +283,11 @@ static void dump_summary(struct ptdump *d)
 	fprintf(d->out, "\n");
 }
 
-int mmt_view_pagetable(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
-		       char *err, size_t errlen)
+void mmt_ptdump_print(struct mmt_machine *m, FILE *out, enum mmt_format fmt)
 {
 	struct ptdump d = { .m = m, .level = -1 };
 	unsigned l;
 
-	(void)err, (void)errlen;
 	dump_table(&d, m->kern->pgd, 0, 0);	/* count only */
 	if (fmt == MMT_FMT_JSON) {
 		fprintf(out, "{\"arch\": \"%s\", \"levels\": %u, "
@@ -304,7 +301,7 @@ int mmt_view_pagetable(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 				m->layout.paging.level_name[l], d.tables[l],
 				d.present[l], d.leaves[l]);
 		fprintf(out, "]}\n");
-		return 0;
+		return;
 	}
 	d.out = out;
 	dump_summary(&d);
@@ -313,5 +310,4 @@ int mmt_view_pagetable(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 	if (d.level >= 0)
 		dump_line(&d, mmt_arch_is_64(m->layout.arch) ? 0 :
 			  0x100000000ULL);
-	return 0;
 }
