@@ -72,6 +72,7 @@ struct mmt_config {
 	unsigned nodes;		/* NUMA nodes RAM is split into */
 	bool kaslr;		/* randomise direct map/vmalloc/vmemmap bases */
 	bool trace;		/* explain page-allocator decisions on stdout */
+	bool check;		/* run mmt_machine_check() after every step */
 	uint64_t seed;		/* seeds every random choice (KASLR, ASLR) */
 	struct mmt_kconfig kc;
 	/* Boot memory map source: "default", "host" or a file path. */
@@ -90,6 +91,16 @@ void mmt_config_init(struct mmt_config *c, enum mmt_arch arch);
  */
 int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 		   char *err, size_t errlen);
+
+/*
+ * Shared option parsing of the CLI and the scenario runner: argv[*i] is
+ * "--key value", "--key=value" or "key=value" (*i advances past a value);
+ * "--format text|json" / "--json" set *fmt (may be NULL).  0, or -1 with
+ * a message in @err.
+ */
+enum mmt_format;
+int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
+			  int *i, enum mmt_format *fmt, char *err, size_t errlen);
 
 /* Parse "512M", "4G", "0x1000", "1T" ... into bytes.  -1 on bad input. */
 int mmt_parse_size(const char *s, uint64_t *out);

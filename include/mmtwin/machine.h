@@ -54,6 +54,12 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 				    size_t errlen);
 void mmt_machine_free(struct mmt_machine *m);
 /*
+ * Run every subsystem's whole-structure validator (buddy and pcp lists,
+ * page tables against frames, slab, vmalloc, kmap, per-CPU areas).
+ * Returns 0, or -1 with "validator: message" in @err.
+ */
+int mmt_machine_check(struct mmt_machine *m, char *err, size_t errlen);
+/*
  * This process's resident memory in bytes (/proc/self/statm), 0 if it
  * cannot be read: what the host really backs, for tests and benchmarks
  * of the model's laziness.

@@ -58,8 +58,5 @@ int mmt_script_run_text(const char *text, const char *name, FILE *out,
 			FILE *errf);
 void mmt_script_help(FILE *out);
 
-/* Shared option parsing: "--key value", "--key=value" or "key=value". */
-int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
-			  int *i, enum mmt_format *fmt, char *err, size_t errlen);
 
 #endif

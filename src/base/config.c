@@ -4,6 +4,7 @@
  * the command line and the scenario runner.
  */
 #include <mmtwin/config.h>
+#include <mmtwin/render.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -166,6 +167,10 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 		c->kaslr = false;
 		return 0;
 	}
+	if (!strcmp(key, "check")) {
+		c->check = !val || !strcmp(val, "on") || !strcmp(val, "1");
+		return 0;
+	}
 	if (!strcmp(key, "trace")) {
 		c->trace = !val || !strcmp(val, "on") || !strcmp(val, "1");
 		return 0;
@@ -189,6 +194,7 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 		fresh.seed = c->seed;
 		fresh.kaslr = c->kaslr;
 		fresh.trace = c->trace;
+		fresh.check = c->check;
 		memcpy(fresh.memmap_src, c->memmap_src, sizeof(fresh.memmap_src));
 		*c = fresh;
 	} else if (!strcmp(key, "mem")) {
@@ -235,4 +241,52 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
 	if (!mmt_arch_is_64(c->arch) && c->online_cpus > c->kc.nr_cpus)
 		c->online_cpus = c->kc.nr_cpus;
 	return 0;
+}
+
+int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
+			  int *i, enum mmt_format *fmt, char *err, size_t errlen)
+{
+	char key[64];
+	const char *arg = argv[*i], *val = NULL, *eq;
+	size_t klen;
+
+	if (!strncmp(arg, "--", 2))
+		arg += 2;
+	eq = strchr(arg, '=');
+	klen = eq ? (size_t)(eq - arg) : strlen(arg);
+	if (klen == 0 || klen >= sizeof(key)) {
+		snprintf(err, errlen, "bad option '%s'", argv[*i]);
+		return -1;
+	}
+	memcpy(key, arg, klen);
+	key[klen] = 0;
+	if (eq)
+		val = eq + 1;
+	else if (strcmp(key, "kaslr") && strcmp(key, "no-kaslr") &&
+		 strcmp(key, "json") && strcmp(key, "trace") &&
+		 strcmp(key, "check")) {
+		if (*i + 1 >= argc) {
+			snprintf(err, errlen, "option '%s' needs a value", key);
+			return -1;
+		}
+		val = argv[++*i];
+	}
+	if (!strcmp(key, "json")) {
+		if (fmt)
+			*fmt = MMT_FMT_JSON;
+		return 0;
+	}
+	if (!strcmp(key, "format")) {
+		if (!strcmp(val, "json") && fmt)
+			*fmt = MMT_FMT_JSON;
+		else if (!strcmp(val, "text") && fmt)
+			*fmt = MMT_FMT_TEXT;
+		else {
+			snprintf(err, errlen, "bad --format '%s': text or json",
+				 val);
+			return -1;
+		}
+		return 0;
+	}
+	return mmt_config_set(c, key, val, err, errlen);
 }

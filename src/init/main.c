@@ -3,7 +3,10 @@
  * Booting a modelled machine: memory map first (the kernel's setup_arch
  * order), then the layout that depends on how much RAM there is.
  */
+#include <mmtwin/kalloc.h>
+#include <mmtwin/kern.h>
 #include <mmtwin/machine.h>
+#include <mmtwin/page_alloc.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,10 +98,39 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 		goto fail;
 	if (mmt_kalloc_init(m, err, errlen))
 		goto fail;
+	if (c->check && mmt_machine_check(m, err, errlen))
+		goto fail;
 	return m;
 fail:
 	mmt_machine_free(m);
 	return NULL;
+}
+
+/* Every validator, bottom-up: a broken allocator explains the rest. */
+static const struct {
+	const char *name;
+	int (*fn)(struct mmt_machine *m, char *err, size_t len);
+} checkers[] = {
+	{ "phys", mmt_phys_check },
+	{ "pgtable", mmt_pgtable_check },
+	{ "slab", mmt_slab_check },
+	{ "vmalloc", mmt_vmalloc_check },
+	{ "kmap", mmt_kmap_check },
+	{ "percpu", mmt_percpu_check },
+};
+
+int mmt_machine_check(struct mmt_machine *m, char *err, size_t errlen)
+{
+	char e[512];
+
+	for (size_t i = 0; i < sizeof(checkers) / sizeof(checkers[0]); i++) {
+		e[0] = 0;
+		if (checkers[i].fn(m, e, sizeof(e))) {
+			snprintf(err, errlen, "%s: %s", checkers[i].name, e);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void mmt_machine_free(struct mmt_machine *m)

@@ -29,53 +29,6 @@ struct mmt_machine *mmt_script_machine(struct mmt_script *s)
 	return s->m;
 }
 
-int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
-			  int *i, enum mmt_format *fmt, char *err, size_t errlen)
-{
-	char key[64];
-	const char *arg = argv[*i], *val = NULL, *eq;
-	size_t klen;
-
-	if (!strncmp(arg, "--", 2))
-		arg += 2;
-	eq = strchr(arg, '=');
-	klen = eq ? (size_t)(eq - arg) : strlen(arg);
-	if (klen == 0 || klen >= sizeof(key)) {
-		snprintf(err, errlen, "bad option '%s'", argv[*i]);
-		return -1;
-	}
-	memcpy(key, arg, klen);
-	key[klen] = 0;
-	if (eq)
-		val = eq + 1;
-	else if (strcmp(key, "kaslr") && strcmp(key, "no-kaslr") &&
-		 strcmp(key, "json") && strcmp(key, "trace")) {
-		if (*i + 1 >= argc) {
-			snprintf(err, errlen, "option '%s' needs a value", key);
-			return -1;
-		}
-		val = argv[++*i];
-	}
-	if (!strcmp(key, "json")) {
-		if (fmt)
-			*fmt = MMT_FMT_JSON;
-		return 0;
-	}
-	if (!strcmp(key, "format")) {
-		if (!strcmp(val, "json") && fmt)
-			*fmt = MMT_FMT_JSON;
-		else if (!strcmp(val, "text") && fmt)
-			*fmt = MMT_FMT_TEXT;
-		else {
-			snprintf(err, errlen, "bad --format '%s': text or json",
-				 val);
-			return -1;
-		}
-		return 0;
-	}
-	return mmt_config_set(c, key, val, err, errlen);
-}
-
 /* ------------------------------------------------------------- commands */
 
 static int cmd_machine(struct mmt_script *s, int argc, char **argv)
@@ -149,6 +102,23 @@ static int cmd_explain(struct mmt_script *s, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_check(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	char err[sizeof(s->err) - 32];
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'check'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	if (mmt_machine_check(m, err, sizeof(err)))
+		return mmt_script_fail(s, "invariant broken: %s", err);
+	fprintf(s->out, "check: ok\n");
+	return 0;
+}
+
 static int cmd_echo(struct mmt_script *s, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -165,6 +135,8 @@ const struct mmt_script_cmd mmt_script_cmds_core[] = {
 	  "of a per-process view)", cmd_show },
 	{ "explain", "explain ADDR | explain phys ADDR",
 	  "what is at an address, and why", cmd_explain },
+	{ "check", "check", "run every invariant checker of the machine "
+	  "(machine option --check: after every command)", cmd_check },
 	{ "echo", "echo TEXT...", "print a line (narration)", cmd_echo },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -224,6 +196,17 @@ void mmt_script_help(FILE *out)
 			fprintf(out, "  %-40s %s\n", c->usage, c->summary);
 }
 
+/* --check: every invariant after each command that touched a machine. */
+static int check_after(struct mmt_script *s, const char *cmd)
+{
+	char err[sizeof(s->err) - 64];
+
+	if (mmt_machine_check(s->m, err, sizeof(err)))
+		return mmt_script_fail(s, "invariant broken after '%s': %s",
+				       cmd, err);
+	return 0;
+}
+
 static int run_line(struct mmt_script *s, char *line)
 {
 	char *argv[MMT_SCRIPT_MAX_ARGS];
@@ -247,7 +230,7 @@ static int run_line(struct mmt_script *s, char *line)
 			mmt_script_fail(s, "usage: %s", c->usage);
 		return -1;
 	}
-	return 0;
+	return s->m && s->m->cfg.check ? check_after(s, argv[0]) : 0;
 }
 
 int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
