@@ -5,6 +5,8 @@
 #include <mmtwin/kern.h>
 #include <mmtwin/phys.h>
 
+#include "base/bug.h"
+
 #include <stdlib.h>
 
 TEST(machine_check_clean_on_every_profile)
@@ -59,4 +61,19 @@ TEST(machine_check_scenario_command_and_option)
 	CHECK(strstr(err, ":1: expected 'check'") != NULL);
 	free(out);
 	free(err);
+}
+
+/* Debug builds (tests) poison what the model frees: the pattern is there. */
+TEST(base_poison_pattern)
+{
+	unsigned char b[64];
+
+	memset(b, 0, sizeof(b));
+	mmt_poison(b, sizeof(b));
+#ifndef NDEBUG
+	for (unsigned i = 0; i < sizeof(b); i++)
+		CHECK_EQ(b[i], MMT_POISON_FREE);
+#else
+	CHECK_EQ(b[0], 0);
+#endif
 }

@@ -322,9 +322,4 @@ int mmt_setup_per_cpu_pageset(struct mmt_machine *m);
 /* setup_pcp_cacheinfo(): PCPF_FREE_HIGH_BATCH from the LLC slice. */
 void mmt_setup_pcp_cacheinfo(struct mmt_machine *m);
 
-/* Broken invariant: print "mmtwin: BUG in FUNCTION: message" and abort. */
-void mmt_phys_bug(const char *fn, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-#define MMT_PHYS_BUG(...) mmt_phys_bug(__func__, __VA_ARGS__)
-
 #endif

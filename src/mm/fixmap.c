@@ -16,13 +16,13 @@
 #include <stdlib.h>
 
 #include "arch/x86/fixmap_enum.h"
+#include "base/bug.h"
 
 uint64_t mmt_fix_to_virt(struct mmt_machine *m, unsigned idx)
 {
 	if (idx >= m->layout.fix_total) {
-		fprintf(stderr, "mmtwin: mmt_fix_to_virt: index %u >= %u\n", idx,
+		MMT_BUG("index %u >= %u", idx,
 			m->layout.fix_total);
-		abort();
 	}
 	return m->layout.fixaddr_top - ((uint64_t)idx << MMT_PAGE_SHIFT);
 }
@@ -74,8 +74,7 @@ int mmt_set_fixmap(struct mmt_machine *m, unsigned idx, uint64_t phys,
 		return -EINVAL;
 	va = mmt_fix_to_virt(m, idx);
 	if (ka->fix_use[idx] == MMT_FIX_SET && mmt_kernel_unmap(m, va)) {
-		fprintf(stderr, "mmtwin: mmt_set_fixmap: slot %u lost\n", idx);
-		abort();
+		MMT_BUG("slot %u lost", idx);
 	}
 	ka->fix_use[idx] = MMT_FIX_FREE;
 	if (mmt_kernel_map(m, va, phys >> MMT_PAGE_SHIFT, prot))
@@ -92,8 +91,7 @@ int mmt_clear_fixmap(struct mmt_machine *m, unsigned idx)
 	if (idx >= ka->fix_total || ka->fix_use[idx] != MMT_FIX_SET)
 		return -EINVAL;
 	if (mmt_kernel_unmap(m, mmt_fix_to_virt(m, idx))) {
-		fprintf(stderr, "mmtwin: mmt_clear_fixmap: slot %u lost\n", idx);
-		abort();
+		MMT_BUG("slot %u lost", idx);
 	}
 	ka->fix_use[idx] = MMT_FIX_FREE;
 	ka->fix_phys[idx] = 0;

@@ -23,6 +23,7 @@
 #include <mmtwin/kalloc.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/pgtable.h>
+#include "base/bug.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -31,8 +32,7 @@
 
 static void kmap_bug(const char *fn, const char *what)
 {
-	fprintf(stderr, "mmtwin: %s: %s\n", fn, what);
-	abort();
+	mmt_bug(fn, "%s", what);
 }
 
 /* The profile has CONFIG_HIGHMEM (the x86_32 ones). */

@@ -22,6 +22,7 @@
  *    also counts allocated pages of a compatible type).
  */
 #include <mmtwin/phys.h>
+#include "base/bug.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -33,18 +34,6 @@
  * (refill, flush, tracing, fallbacks) stay out of line */
 #define HOT static inline __attribute__((always_inline))
 #define COLD static __attribute__((noinline, cold))
-
-void mmt_phys_bug(const char *fn, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "mmtwin: BUG in %s: ", fn);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 /* Callers hold a booted machine: m->phys is never NULL here. */
 #define TRACE(m, ...) do { if (__builtin_expect((m)->phys->trace != NULL, 0)) \
@@ -109,7 +98,7 @@ static inline struct mmt_page *page_must(struct mmt_machine *m, uint64_t pfn)
 #ifndef NDEBUG
 	if (pfn >= m->phys->max_pfn ||
 	    !chunk_present(m->phys, pfn >> MMT_PG_CHUNK_SHIFT))
-		MMT_PHYS_BUG("pfn %#llx has no descriptor",
+		MMT_BUG("pfn %#llx has no descriptor",
 			     (unsigned long long)pfn);
 #endif
 	return &m->phys->pages[pfn];
@@ -148,7 +137,7 @@ void mmt_frame_drop(struct mmt_machine *m, uint64_t pfn)
 
 	if (!p || pfn >= p->max_pfn || !p->fr_chunk[c] || !p->fr_chunk[c][i])
 		return;
-	free(p->fr_chunk[c][i]);
+	mmt_free_poisoned(p->fr_chunk[c][i], MMT_PAGE_SIZE);
 	p->fr_chunk[c][i] = NULL;
 	p->nr_frames--;
 	p->host_bytes -= MMT_PAGE_SIZE;
@@ -333,7 +322,7 @@ HOT void del_from_free_list(struct mmt_machine *m, struct mmt_zone *z,
 
 	if (__builtin_expect(!(pg->flags & MMT_PG_BUDDY) ||
 			     pg->private != order, 0))
-		MMT_PHYS_BUG("pfn %#llx is not a free order-%u block",
+		MMT_BUG("pfn %#llx is not a free order-%u block",
 			     (unsigned long long)pfn, order);
 	pfn_list_del(m, &fa->head[mt], &fa->tail[mt], pg);
 	pg->flags &= ~MMT_PG_BUDDY;
@@ -1330,12 +1319,12 @@ void bad_free(struct mmt_machine *m, unsigned cpu, uint64_t pfn,
 	const struct mmt_page *pg = mmt_pfn_to_page(m, pfn, false);
 
 	if (m->phys && cpu >= m->phys->nr_cpus)
-		MMT_PHYS_BUG("free on CPU %u, only %u online", cpu,
+		MMT_BUG("free on CPU %u, only %u online", cpu,
 			     m->phys->nr_cpus);
 	if (pg && (pg->flags & MMT_PG_HEAD) && pg->private == order)
-		MMT_PHYS_BUG("pfn %#llx freed with refcount %d",
+		MMT_BUG("pfn %#llx freed with refcount %d",
 			     (unsigned long long)pfn, pg->refcount);
-	MMT_PHYS_BUG("pfn %#llx was not allocated with order %u",
+	MMT_BUG("pfn %#llx was not allocated with order %u",
 		     (unsigned long long)pfn, order);
 }
 
@@ -1486,7 +1475,7 @@ void mmt_buddy_free_boot_range(struct mmt_machine *m, struct mmt_zone *z,
 			uint64_t n = (end - start) >> MMT_MAX_ORDER;
 
 			if (runs_append(m, z, start, n))
-				MMT_PHYS_BUG("host out of memory at boot");
+				MMT_BUG("host out of memory at boot");
 			start += n << MMT_MAX_ORDER;
 			continue;
 		}

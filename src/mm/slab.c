@@ -17,6 +17,7 @@
 #include <mmtwin/kalloc.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
+#include "base/bug.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -35,8 +36,7 @@ struct mmt_pfnmap_ent {
 
 static void slab_bug(const char *fn, const char *what)
 {
-	fprintf(stderr, "mmtwin: %s: %s\n", fn, what);
-	abort();
+	mmt_bug(fn, "%s", what);
 }
 
 /* ------------------------------------------------------- size classes */
@@ -198,7 +198,7 @@ static void free_slab_struct(struct mmt_slab *slab)
 		return;
 	free(slab->next_free);
 	free(slab->used);
-	free(slab);
+	mmt_free_poisoned(slab, sizeof(*slab));
 }
 
 static void unrecord_pages(struct mmt_kalloc *ka, uint64_t pfn, unsigned n)

@@ -16,6 +16,7 @@
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
 #include <mmtwin/pgtable.h>
+#include "base/bug.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -89,8 +90,7 @@ static void unlink_vmap_area(struct mmt_machine *m, struct mmt_vm_struct *vm)
 	while (*pp && *pp != vm)
 		pp = &(*pp)->next;
 	if (!*pp) {
-		fprintf(stderr, "mmtwin: unlink_vmap_area: area not busy\n");
-		abort();
+		MMT_BUG("area not busy");
 	}
 	*pp = vm->next;
 	m->kalloc->nr_vmap_areas--;
@@ -163,8 +163,8 @@ static void release_area(struct mmt_machine *m, struct mmt_vm_struct *vm,
 		for (unsigned i = 0; i < vm->nr_pages; i++)
 			mmt_free_pages(m, vm->pfns[i], 0);
 	unlink_vmap_area(m, vm);
-	free(vm->pfns);
-	free(vm);
+	mmt_free_poisoned(vm->pfns, vm->nr_pages * sizeof(*vm->pfns));
+	mmt_free_poisoned(vm, sizeof(*vm));
 }
 
 /* vmap_pages_range(): map pfns[i] (or phys + i pages) at addr + i pages. */
