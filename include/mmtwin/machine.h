@@ -59,12 +59,6 @@ void mmt_machine_free(struct mmt_machine *m);
  * Returns 0, or -1 with "validator: message" in @err.
  */
 int mmt_machine_check(struct mmt_machine *m, char *err, size_t errlen);
-/*
- * This process's resident memory in bytes (/proc/self/statm), 0 if it
- * cannot be read: what the host really backs, for tests and benchmarks
- * of the model's laziness.
- */
-uint64_t mmt_host_resident_bytes(void);
 
 /* The firmware map QEMU's "pc" machine with SeaBIOS gives for @mem bytes. */
 void mmt_e820_qemu_default(uint64_t mem, struct mmt_e820 *out);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "explain.h"
+#include "host.h"
 #include "layout.h"
 #include "machine.h"
 #include "page_alloc.h"

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int load_memmap(const struct mmt_config *c, struct mmt_e820 *fw,
 		       char *err, size_t errlen)
@@ -141,17 +140,4 @@ void mmt_machine_free(struct mmt_machine *m)
 	mmt_kern_exit(m);
 	mmt_mm_exit(m);
 	free(m);
-}
-
-uint64_t mmt_host_resident_bytes(void)
-{
-	unsigned long long size = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu %llu", &size, &res) != 2)
-		res = 0;
-	fclose(f);
-	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
