@@ -45,6 +45,10 @@
 #ifndef MMTWIN_PHYS_H
 #define MMTWIN_PHYS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "machine.h"
 #include "page_alloc.h"
 
@@ -326,5 +330,9 @@ void mmt_setup_pcp_cacheinfo(struct mmt_machine *m);
 void mmt_phys_bug(const char *fn, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 #define MMT_PHYS_BUG(...) mmt_phys_bug(__func__, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #ifndef MMTWIN_SCRIPT_H
 #define MMTWIN_SCRIPT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "machine.h"
 #include "render.h"
 
@@ -60,5 +64,9 @@ void mmt_script_help(FILE *out);
 /* Shared option parsing: "--key value", "--key=value" or "key=value". */
 int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 			  int *i, enum mmt_format *fmt, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #ifndef MMTWIN_VIEWS_H
 #define MMTWIN_VIEWS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "machine.h"
 #include "render.h"
 
@@ -43,5 +47,9 @@ int mmt_view_meminfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 		     char *err, size_t errlen);
 int mmt_view_iomem(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 		   char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
