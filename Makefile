@@ -6,6 +6,12 @@ ifeq ($(CC),cc)
 CC      := gcc
 endif
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 SAN     ?= 0
 OPT     ?= -O2 -g
 
@@ -40,7 +46,15 @@ BIN   := $(BUILD)/mmtwin
 TESTS := $(BUILD)/mmtwin-tests
 BENCH := $(BUILD)/mmtwin-bench
 
-.PHONY: all check bench fuzz fuzz-run install clean
+# The shared library: the same sources compiled again, position-independent,
+# into $(BUILD)/pic/, so the static library and the binary keep their
+# non-PIC code.  Soname libmmtwin.so.MAJOR from MMTWIN_VERSION.
+VERSION := $(shell sed -n 's/.*define MMTWIN_VERSION "\(.*\)"/\1/p' include/mmtwin/mmtwin.h)
+SONAME  := libmmtwin.so.$(firstword $(subst ., ,$(VERSION)))
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+SHLIB   := $(BUILD)/libmmtwin.so.$(VERSION)
+
+.PHONY: all shared check bench fuzz fuzz-run install uninstall clean
 
 all: $(BIN) mmtwin
 
@@ -55,6 +69,18 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+$(SHLIB): $(PIC_OBJ)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) $(if $(filter 1,$(SAN)),,-Wl,-z,defs) \
+		-o $@ $(PIC_OBJ) -lm
+	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libmmtwin.so
+
+shared: $(SHLIB)
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) -lm
@@ -96,13 +122,35 @@ fuzz-run: fuzz
 	./build-fuzz/fuzz-script $(FUZZ_OPTS) build-fuzz/corpus/script
 	./build-fuzz/fuzz-memmap $(FUZZ_OPTS) build-fuzz/corpus/memmap
 
-install: $(BIN) $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/mmtwin
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mmtwin
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libmmtwin.a
-	install -m 644 include/mmtwin/*.h $(DESTDIR)$(PREFIX)/include/mmtwin/
+# `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the binary, both libraries,
+# the headers, mmtwin.pc, mmtwin(1) and the bash completion.
+# tests/install/run.sh checks the installed tree (CI runs it).
+PC_LIBDIR     = $(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))
+PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
+install: $(BIN) $(LIB) $(SHLIB)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mmtwin \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/mmtwin
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libmmtwin.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB))
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmmtwin.so
+	install -m 644 include/mmtwin/*.h $(DESTDIR)$(INCLUDEDIR)/mmtwin/
+	sed -e '/^#/d' -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(PC_LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(PC_INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    mmtwin.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/mmtwin.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/mmtwin.pc
+	install -m 644 docs/mmtwin.1 $(DESTDIR)$(MANDIR)/man1/mmtwin.1
+	install -m 644 contrib/bash-completion/mmtwin $(DESTDIR)$(BASHCOMPDIR)/mmtwin
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mmtwin $(DESTDIR)$(LIBDIR)/libmmtwin.a \
+	      $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libmmtwin.so $(DESTDIR)$(PKGCONFIGDIR)/mmtwin.pc \
+	      $(DESTDIR)$(MANDIR)/man1/mmtwin.1 $(DESTDIR)$(BASHCOMPDIR)/mmtwin
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/mmtwin
 
 clean:
 	rm -rf build build-san build-bench build-clang build-fuzz mmtwin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)

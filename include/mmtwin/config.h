@@ -12,6 +12,10 @@
 #ifndef MMTWIN_CONFIG_H
 #define MMTWIN_CONFIG_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -113,5 +117,9 @@ static inline bool mmt_arch_is_64(enum mmt_arch a)
 {
 	return a == MMT_ARCH_X86_64 || a == MMT_ARCH_X86_64_LA57;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

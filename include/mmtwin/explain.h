@@ -8,6 +8,10 @@
 #ifndef MMTWIN_EXPLAIN_H
 #define MMTWIN_EXPLAIN_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "machine.h"
 #include "pgtable.h"
 #include "render.h"
@@ -60,5 +64,9 @@ void mmt_explain_json_members(const struct mmt_machine *m,
 /* Zone of a pfn on @m, -1 if none. */
 int mmt_pfn_zone(const struct mmt_machine *m, uint64_t pfn);
 bool mmt_pa_is_ram(const struct mmt_machine *m, uint64_t pa);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,10 @@
 #ifndef MMTWIN_KALLOC_H
 #define MMTWIN_KALLOC_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -286,5 +290,9 @@ void mmt_kmap_exit(struct mmt_machine *m);
 int mmt_percpu_init(struct mmt_machine *m, char *err, size_t len);
 void mmt_percpu_exit(struct mmt_machine *m);
 void mmt_kalloc_names_free(struct mmt_machine *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -23,6 +23,10 @@
 #ifndef MMTWIN_KERN_H
 #define MMTWIN_KERN_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -162,5 +166,9 @@ bool mmt_pt_entry_leaf(const struct mmt_machine *m, unsigned level,
 uint64_t mmt_pt_entry_read(struct mmt_machine *m, uint64_t table_pfn,
 			   unsigned idx);
 unsigned mmt_pt_ptrs(const struct mmt_machine *m, unsigned level);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

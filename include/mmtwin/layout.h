@@ -22,6 +22,10 @@
 #ifndef MMTWIN_LAYOUT_H
 #define MMTWIN_LAYOUT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "config.h"
 
 #define MMT_PAGE_SHIFT 12
@@ -160,5 +164,9 @@ int mmt_va(const struct mmt_layout *l, uint64_t pa, uint64_t *va);
 /* Index of @va at each paging level, top first; returns the level count. */
 unsigned mmt_va_indexes(const struct mmt_paging *p, uint64_t va,
 			unsigned idx[5], uint64_t *offset);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 #ifndef MMTWIN_MACHINE_H
 #define MMTWIN_MACHINE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "config.h"
 #include "layout.h"
 
@@ -72,5 +76,9 @@ int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
 const char *mmt_e820_type_name(enum mmt_e820_type t);
 /* Apply the kernel's early fixups (first page, 640K-1M legacy area). */
 void mmt_e820_sanitize(const struct mmt_e820 *in, struct mmt_e820 *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 #ifndef MMTWIN_H
 #define MMTWIN_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define MMTWIN_VERSION "0.1.0"
 
 #include "config.h"
@@ -19,5 +23,9 @@
 #include "render.h"
 #include "script.h"
 #include "views.h"
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

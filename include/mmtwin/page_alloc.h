@@ -10,6 +10,10 @@
 #ifndef MMTWIN_PAGE_ALLOC_H
 #define MMTWIN_PAGE_ALLOC_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -72,5 +76,9 @@ int mmt_gfp_parse(const char *s, unsigned *gfp);
 
 /* Whole-structure validator; 0 or -1 with a message. */
 int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

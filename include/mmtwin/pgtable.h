@@ -9,6 +9,10 @@
 #ifndef MMTWIN_PGTABLE_H
 #define MMTWIN_PGTABLE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -92,5 +96,9 @@ int mmt_kernel_unmap(struct mmt_machine *m, uint64_t va);
  */
 int mmt_mmu_translate(struct mmt_machine *m, unsigned cpu, uint64_t va,
 		      unsigned access, uint64_t *pa, unsigned *pf_error);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

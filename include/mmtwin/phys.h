@@ -45,6 +45,10 @@
 #ifndef MMTWIN_PHYS_H
 #define MMTWIN_PHYS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "machine.h"
 #include "page_alloc.h"
 
@@ -321,5 +325,9 @@ void mmt_build_all_zonelists(struct mmt_machine *m);
 int mmt_setup_per_cpu_pageset(struct mmt_machine *m);
 /* setup_pcp_cacheinfo(): PCPF_FREE_HIGH_BATCH from the LLC slice. */
 void mmt_setup_pcp_cacheinfo(struct mmt_machine *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #ifndef MMTWIN_RANDOM_H
 #define MMTWIN_RANDOM_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdint.h>
 
 struct mmt_rng {
@@ -34,5 +38,9 @@ static inline uint64_t mmt_rng_below(struct mmt_rng *r, uint64_t n)
 {
 	return mmt_rng_next(r) % n;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

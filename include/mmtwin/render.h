@@ -10,6 +10,10 @@
 #ifndef MMTWIN_RENDER_H
 #define MMTWIN_RENDER_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,5 +42,9 @@ void mmt_json_finish(struct mmt_json *j);
 
 /* "4 kB", "1.5 MB", "64 TB" ... as the kernel doc writes sizes. */
 void mmt_fmt_size(uint64_t bytes, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

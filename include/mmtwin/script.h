@@ -12,6 +12,10 @@
 #ifndef MMTWIN_SCRIPT_H
 #define MMTWIN_SCRIPT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include "machine.h"
 #include "render.h"
 
@@ -58,5 +62,9 @@ int mmt_script_run_text(const char *text, const char *name, FILE *out,
 			FILE *errf);
 void mmt_script_help(FILE *out);
 
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

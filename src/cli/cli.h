@@ -26,6 +26,7 @@ extern const struct cli_cmd cli_cmds[];
 	"  --kaslr           randomise direct map/vmalloc/vmemmap (x86_64)\n" \
 	"  --seed N          seed for every random choice\n" \
 	"  --trace           explain each page-allocator decision (boot included)\n" \
+	"  --check           run every invariant checker after boot and each step\n" \
 	"  --format F        text | json\n"
 
 /*
