@@ -35,6 +35,7 @@ int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 	char key[64];
 	const char *arg = argv[*i], *val = NULL, *eq;
 	size_t klen;
+	int kind;
 
 	if (!strncmp(arg, "--", 2))
 		arg += 2;
@@ -46,12 +47,18 @@ int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 	}
 	memcpy(key, arg, klen);
 	key[klen] = 0;
+	kind = !strcmp(key, "json") ? 0 : !strcmp(key, "format") ? 1
+	       : mmt_config_opt_kind(key);
+	if (kind < 0) {
+		snprintf(err, errlen, "unknown option '--%s'", key);
+		return -1;
+	}
 	if (eq)
 		val = eq + 1;
-	else if (strcmp(key, "kaslr") && strcmp(key, "no-kaslr") &&
-		 strcmp(key, "json") && strcmp(key, "trace")) {
+	else if (kind == 1) {
 		if (*i + 1 >= argc) {
-			snprintf(err, errlen, "option '%s' needs a value", key);
+			snprintf(err, errlen, "option '--%s' needs a value",
+				 key);
 			return -1;
 		}
 		val = argv[++*i];
