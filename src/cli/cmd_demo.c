@@ -5,6 +5,8 @@
  */
 #include "cli.h"
 
+#include <string.h>
+
 static const char demo_script[] =
 	"echo \"##### Part I: the virtual address space #####\"\n"
 	"echo \"== 1. x86-32, 3G/1G split, 2 GiB RAM: where the 896 MB comes from ==\"\n"
@@ -99,13 +101,46 @@ static const char demo_script[] =
 	"per_cpu_ptr counter 1\n"
 	"show slabinfo\n";
 
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mmtwin demo [--format text]\n\n"
+		"A tour of every concept the model implements, as a scenario "
+		"script.\nThe tour is narrated text: it has no JSON form "
+		"(--format json is\nrefused; each view it shows takes "
+		"'mmtwin show VIEW --format json').\n\n" CLI_EXIT_CODES
+		"\nThe script:\n\n%s", demo_script);
+}
+
 int cmd_demo(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		printf("usage: mmtwin demo\n\nA tour of every concept the model "
-		       "implements, as a scenario script:\n\n%s", demo_script);
-		return 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *fmt = NULL;
+
+		if (cli_is_help(a)) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--format") && i + 1 >= argc) {
+			fprintf(stderr, "mmtwin demo: option '--format' needs "
+				"a value\n");
+			return 2;
+		}
+		if (!strcmp(a, "--format"))
+			fmt = argv[++i];
+		else if (!strncmp(a, "--format=", 9))
+			fmt = a + 9;
+		if (fmt && !strcmp(fmt, "text"))
+			continue;
+		if (fmt && !strcmp(fmt, "json"))
+			fprintf(stderr, "mmtwin demo: the demo has no JSON form "
+				"(it is a narrated tour); use 'mmtwin show VIEW "
+				"--format json'\n");
+		else if (fmt)
+			fprintf(stderr, "mmtwin demo: bad --format '%s': text\n",
+				fmt);
+		else
+			fprintf(stderr, "mmtwin demo: unknown option '%s'\n", a);
+		return 2;
 	}
 	return mmt_script_run_text(demo_script, "demo", stdout, stderr);
 }

@@ -9,7 +9,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: mmtwin show VIEW [machine options]\n\nViews:\n");
 	for (const struct mmt_view *v = mmt_views; v->name; v++)
 		fprintf(out, "  %-12s %s\n", v->name, v->summary);
-	fprintf(out, "\nOptions:\n" CLI_MACHINE_OPTS);
+	fprintf(out, "\nOptions:\n" CLI_MACHINE_OPTS "\n" CLI_EXIT_CODES);
 }
 
 int cmd_show(int argc, char **argv)

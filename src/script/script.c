@@ -8,6 +8,7 @@
 #include <mmtwin/script.h>
 #include <mmtwin/views.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,22 +249,71 @@ static int run_line(struct mmt_script *s, char *line)
 	return 0;
 }
 
-int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+/*
+ * Is @line (@len bytes, NULs included) text?  Tabs, CR and LF are the only
+ * control bytes a script has; bytes >= 0x80 must form UTF-8 sequences.
+ */
+static bool line_is_text(const char *line, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)line;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned n;
+
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' &&
+		    p[i] != '\n')
+			return false;
+		if (p[i] == 0x7f)
+			return false;
+		if (p[i] < 0x80)
+			continue;
+		/* lead byte: how many continuation bytes follow */
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			n = 2;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			n = 3;
+		else
+			return false;
+		if (i + n >= len)
+			return false;
+		for (; n; n--)
+			if ((p[++i] & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Longest line, newline excluded (the runner's historical 4 KiB buffer). */
+#define MMT_SCRIPT_MAX_LINE 4094
+
+int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
+		       FILE *out, FILE *errf)
 {
 	struct mmt_script s;
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	int ret = 0;
 
 	memset(&s, 0, sizeof(s));
 	mmt_config_init(&s.cfg, MMT_ARCH_X86_64);
 	s.out = out;
 	s.file = name;
-	while (fgets(line, sizeof(line), in)) {
+	s.fmt = fmt;
+	while ((len = getline(&line, &cap, in)) > 0) {
 		s.line++;
-		if (!strchr(line, '\n') && !feof(in)) {
-			mmt_script_fail(&s, "line longer than %zu bytes",
-					sizeof(line) - 2);
-			ret = 1;
+		if (!line_is_text(line, (size_t)len)) {
+			mmt_script_fail(&s, "binary data at line %u: not a "
+					"scenario script", s.line);
+			ret = 2;
+			break;
+		}
+		if ((size_t)len - (line[len - 1] == '\n') > MMT_SCRIPT_MAX_LINE) {
+			mmt_script_fail(&s, "line longer than %d bytes",
+					MMT_SCRIPT_MAX_LINE);
+			ret = 2;
 			break;
 		}
 		s.err[0] = 0;
@@ -272,10 +322,20 @@ int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
 			break;
 		}
 	}
+	if (!ret && ferror(in)) {
+		mmt_script_fail(&s, "read error: %s", strerror(errno));
+		ret = 2;
+	}
 	if (ret)
 		fprintf(errf, "%s:%u: %s\n", name, s.line, s.err);
+	free(line);
 	mmt_machine_free(s.m);
 	return ret;
+}
+
+int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+{
+	return mmt_script_run_fmt(in, name, MMT_FMT_TEXT, out, errf);
 }
 
 int mmt_script_run_text(const char *text, const char *name, FILE *out,
