@@ -149,6 +149,37 @@ static int cmd_explain(struct mmt_script *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The three bases kernel_randomize_memory() moves (x86_64), on one line,
+ * so machines booted with different seeds can be compared row by row.
+ */
+static int cmd_kaslr(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	const struct mmt_layout *l;
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'kaslr'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	if (!mmt_arch_is_64(m->cfg.arch))
+		return mmt_script_fail(s, "kaslr: %s has no region KASLR "
+				       "(x86_64 only)",
+				       mmt_arch_name(m->cfg.arch));
+	l = &m->layout;
+	if (m->cfg.kaslr)
+		fprintf(s->out, "KASLR seed %-6llu", (unsigned long long)m->cfg.seed);
+	else
+		fprintf(s->out, "KASLR off        ");
+	fprintf(s->out, "  page_offset_base %#llx  vmalloc_base %#llx  "
+		"vmemmap_base %#llx\n", (unsigned long long)l->page_offset,
+		(unsigned long long)l->vmalloc_start,
+		(unsigned long long)l->vmemmap_base);
+	return 0;
+}
+
 static int cmd_echo(struct mmt_script *s, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -164,6 +195,8 @@ const struct mmt_script_cmd mmt_script_cmds_core[] = {
 	{ "show", "show VIEW [json]", "print a view of the machine", cmd_show },
 	{ "explain", "explain ADDR | explain phys ADDR",
 	  "what is at an address, and why", cmd_explain },
+	{ "kaslr", "kaslr", "the direct map, vmalloc and vmemmap bases "
+	  "(x86_64; randomised with --kaslr)", cmd_kaslr },
 	{ "echo", "echo TEXT...", "print a line (narration)", cmd_echo },
 	{ NULL, NULL, NULL, NULL }
 };
