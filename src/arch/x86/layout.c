@@ -429,7 +429,7 @@ static void kaslr_regions(const struct mmt_config *c, struct mmt_layout *l,
 	}
 	l->direct_map_size = size[0];
 	l->vmemmap_size = size[2];
-	note(l, "KASLR (seed %llu): direct map %llu TB at %#llx, vmalloc at "
+	note(l, "KASLR (seed %llu): direct map %llu TiB at %#llx, vmalloc at "
 		"%#llx, vmemmap at %#llx", (unsigned long long)c->seed,
 	     (unsigned long long)memory_tb, (unsigned long long)l->page_offset,
 	     (unsigned long long)l->vmalloc_start,
