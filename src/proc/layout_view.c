@@ -220,7 +220,7 @@ int mmt_view_layout(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
 		"(index bits %s)\nRAM %s, spanning %s of physical addresses%s"
 		"\n\n", mmt_arch_name(l->arch), l->paging.levels,
 		l->paging.va_bits, paging_desc(&l->paging, split, sizeof(split)),
-		ram, buf, ram_pages(m) + 1 < m->ram_end_pfn - m->ram_start_pfn
+		ram, buf, ram_pages(m) + 4096 < m->ram_end_pfn - m->ram_start_pfn
 		? " (first to last RAM page: the holes between, such as the "
 		  "PCI hole below 4 GiB, included)" : "");
 	fprintf(out, "Kernel space and holes (high to low):\n");
