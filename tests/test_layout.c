@@ -473,10 +473,22 @@ TEST(layout_rejects_bad_input)
 		if (f) {
 			fputs("0-1ffffffffffff : System RAM\n", f);
 			fclose(f);
+			struct mmt_machine *m;
+
+			/* 4-level: e820__end_of_ram_pfn() caps RAM at
+			 * MAX_ARCH_PFN, 2^46 bytes; the rest is unused */
 			CHECK(mmt_config_set(&c, "memmap", path, err,
 					     sizeof(err)) == 0);
+			m = mmt_machine_new(&c, err, sizeof(err));
+			CHECK(m != NULL);
+			if (m)
+				CHECK_EQ(m->ram_end_pfn, 1ULL << 34);
+			mmt_machine_free(m);
+			/* 5-level addresses it all: more than the model */
+			CHECK(mmt_config_set(&c, "arch", "x86_64-la57", err,
+					     sizeof(err)) == 0);
 			CHECK(mmt_machine_new(&c, err, sizeof(err)) == NULL);
-			CHECK(strstr(err, "64 TiB") != NULL);
+			CHECK(strstr(err, "128 TiB") != NULL);
 			unlink(path);
 		}
 	}

@@ -81,7 +81,18 @@ struct mmt_config {
 	struct mmt_kconfig kc;
 	/* Boot memory map source: "default", "host" or a file path. */
 	char memmap_src[256];
+	/* MMT_OPT_* bits: options given explicitly, which a later --arch
+	 * keeps (every other field takes the new profile's default). */
+	unsigned given;
 };
+
+/* Bits of mmt_config.given */
+#define MMT_OPT_MEM		0x001u
+#define MMT_OPT_VMALLOC		0x002u
+#define MMT_OPT_VMSPLIT		0x004u
+#define MMT_OPT_CPUS		0x008u
+#define MMT_OPT_NR_CPUS		0x010u
+#define MMT_OPT_KASLR		0x020u
 
 /* Fill @c with the defaults of profile @arch (Debian/host kernels). */
 void mmt_config_init(struct mmt_config *c, enum mmt_arch arch);
@@ -106,9 +117,27 @@ enum mmt_format;
 int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 			  int *i, enum mmt_format *fmt, char *err, size_t errlen);
 
+/*
+ * What option @key (without "--") is: -1 unknown, 0 a flag (a value
+ * only as "--key=value"), 1 takes a value.
+ */
+int mmt_config_opt_kind(const char *key);
+
+/*
+ * Check the options together, once all are parsed, so their order does
+ * not matter: options that do not apply to the profile (--vmalloc and
+ * --vmsplit on x86_64, --kaslr on x86_32), more online CPUs than
+ * NR_CPUS.  Returns 0, or -1 with a message in @err.
+ */
+int mmt_config_check(const struct mmt_config *c, char *err, size_t errlen);
+
+/*
+ * Numbers on the command line and in scenarios: decimal, or hexadecimal
+ * with 0x.  There is no octal: leading zeros are decimal ("010" is ten).
+ */
 /* Parse "512M", "4G", "0x1000", "1T" ... into bytes.  -1 on bad input. */
 int mmt_parse_size(const char *s, uint64_t *out);
-/* Parse a decimal or 0x-prefixed address. -1 on bad input. */
+/* Parse a decimal or 0x-prefixed number. -1 on bad input. */
 int mmt_parse_addr(const char *s, uint64_t *out);
 
 const char *mmt_arch_name(enum mmt_arch arch);

@@ -162,6 +162,8 @@ int mmt_iounmap(struct mmt_machine *m, uint64_t addr);
 /* The area containing @addr (guard page included), or NULL. */
 const struct mmt_vm_struct *mmt_find_vm_area(struct mmt_machine *m,
 					     uint64_t addr);
+/* meminfo "VmallocUsed:" in pages: vmalloc()'s own pages, not vmap's. */
+uint64_t mmt_vmalloc_nr_pages(struct mmt_machine *m);
 /* Usable [start, end) of the vmalloc space. */
 void mmt_vmalloc_range(struct mmt_machine *m, uint64_t *start, uint64_t *end);
 int mmt_vmalloc_check(struct mmt_machine *m, char *err, size_t len);

@@ -74,6 +74,27 @@ void mmt_frame_drop(struct mmt_machine *m, uint64_t pfn);
 /* Parse "GFP_KERNEL|__GFP_ZERO" (kernel names); -1 on an unknown word. */
 int mmt_gfp_parse(const char *s, unsigned *gfp);
 
+/*
+ * GFP_ZONE_BAD (include/linux/gfp.h): the zone-modifier combinations no
+ * zone answers -- two of __GFP_DMA, __GFP_DMA32 and __GFP_HIGHMEM
+ * together, with or without __GFP_MOVABLE.  The kernel's gfp_zone()
+ * hits VM_BUG_ON on them; the model's allocators return -EINVAL.
+ */
+static inline bool mmt_gfp_zone_bad(unsigned gfp)
+{
+	const unsigned bad = 1u << (MMT_GFP_DMA | MMT_GFP_HIGHMEM) |
+		1u << (MMT_GFP_DMA | MMT_GFP_DMA32) |
+		1u << (MMT_GFP_DMA32 | MMT_GFP_HIGHMEM) |
+		1u << (MMT_GFP_DMA | MMT_GFP_DMA32 | MMT_GFP_HIGHMEM) |
+		1u << (MMT_GFP_MOVABLE | MMT_GFP_HIGHMEM | MMT_GFP_DMA) |
+		1u << (MMT_GFP_MOVABLE | MMT_GFP_DMA32 | MMT_GFP_DMA) |
+		1u << (MMT_GFP_MOVABLE | MMT_GFP_DMA32 | MMT_GFP_HIGHMEM) |
+		1u << (MMT_GFP_MOVABLE | MMT_GFP_DMA32 | MMT_GFP_DMA |
+		       MMT_GFP_HIGHMEM);
+
+	return (bad >> (gfp & MMT_GFP_ZONEMASK)) & 1;
+}
+
 /* Whole-structure validator; 0 or -1 with a message. */
 int mmt_phys_check(struct mmt_machine *m, char *err, size_t errlen);
 

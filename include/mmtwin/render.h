@@ -40,7 +40,10 @@ void mmt_json_bool(struct mmt_json *j, const char *key, bool val);
 /* Ends the document with a newline. */
 void mmt_json_finish(struct mmt_json *j);
 
-/* "4 kB", "1.5 MB", "64 TB" ... as the kernel doc writes sizes. */
+/*
+ * "4 KiB", "875.99 MiB", "64 TiB": binary units, two decimals truncated.
+ * For the model's own tables; /proc views keep the kernel's "kB".
+ */
 void mmt_fmt_size(uint64_t bytes, char *buf, size_t len);
 
 #ifdef __cplusplus

@@ -55,9 +55,15 @@ int mmt_script_fail(struct mmt_script *s, const char *fmt, ...)
 
 /*
  * Run a script from @in.  Output goes to @out, a "file:line: message" to
- * @errf on the first error.  Returns 0 on success, 1 on error.
+ * @errf on the first error.  Returns 0 on success, 1 when a line fails
+ * (bad command or arguments, an operation that fails), 2 when @in is not
+ * a readable text script (a read error, binary data, a line longer than
+ * 4094 bytes).  Never echoes a non-text byte.
  */
 int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf);
+/* The same with @fmt as the default format of `show` and `explain`. */
+int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
+		       FILE *out, FILE *errf);
 int mmt_script_run_text(const char *text, const char *name, FILE *out,
 			FILE *errf);
 void mmt_script_help(FILE *out);

@@ -110,7 +110,9 @@ void mmt_json_finish(struct mmt_json *j)
 
 void mmt_fmt_size(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	/* binary units, labelled as such (the kernel's "kB" is for /proc) */
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
 	unsigned u = 0;
 	uint64_t whole = bytes, rem = 0, div = 1;
 
@@ -126,7 +128,7 @@ void mmt_fmt_size(uint64_t bytes, char *buf, size_t len)
 	if (rem == 0)
 		snprintf(buf, len, "%llu %s", (unsigned long long)whole, unit[u]);
 	else {
-		/* two decimals, truncated: "0.25 PB", "887.99 MB" */
+		/* two decimals, truncated: "0.25 PiB", "887.99 MiB" */
 		unsigned long long frac = (unsigned long long)((rem >> (u ? 10 * (u - 1) : 0)) * 100 / 1024);
 		snprintf(buf, len, "%llu.%02llu %s", (unsigned long long)whole, frac, unit[u]);
 	}

@@ -5,6 +5,8 @@
  */
 #include "cli.h"
 
+#include <string.h>
+
 static const char demo_script[] =
 	"echo \"##### Part I: the virtual address space #####\"\n"
 	"echo \"== 1. x86-32, 3G/1G split, 2 GiB RAM: where the 896 MB comes from ==\"\n"
@@ -36,8 +38,12 @@ static const char demo_script[] =
 	"explain 0xff11000000200000\n"
 	"echo\n"
 	"echo \"== 9. KASLR shuffles direct map, vmalloc and vmemmap (seeded) ==\"\n"
-	"machine --arch x86_64 --mem 4G --kaslr --seed 42\n"
-	"explain 0xffffffffff600000\n"
+	"machine --arch x86_64 --mem 4G\n"
+	"kaslr\n"
+	"machine --arch x86_64 --mem 4G --kaslr --seed 1\n"
+	"kaslr\n"
+	"machine --arch x86_64 --mem 4G --kaslr --seed 2\n"
+	"kaslr\n"
 	"echo\n"
 	"echo \"##### Part II: physical memory #####\"\n"
 	"echo \"== 10. Zones and the buddy allocator (/proc/buddyinfo: free blocks per order) ==\"\n"
@@ -48,13 +54,19 @@ static const char demo_script[] =
 	"alloc_pages u GFP_HIGHUSER_MOVABLE 0\n"
 	"echo\n"
 	"echo \"== 11. Order-0 frees go to per-CPU lists first; drain hands them back ==\"\n"
-	"fragment GFP_KERNEL 64\n"
-	"show buddyinfo\n"
+	"echo \"# a freed page waits on the CPU's list: the next allocation gets the same pfn\"\n"
+	"alloc_pages p GFP_KERNEL 0\n"
+	"free_pages p\n"
+	"alloc_pages q GFP_KERNEL 0\n"
+	"free_pages q\n"
 	"drain\n"
+	"echo\n"
+	"echo \"== 12. Fragmentation: every other page held, order-0 blocks pile up ==\"\n"
+	"fragment GFP_KERNEL 64\n"
 	"show buddyinfo\n"
 	"release\n"
 	"echo\n"
-	"echo \"== 12. Zone fallback: HighMem under its low watermark, Normal serves ==\"\n"
+	"echo \"== 13. Zone fallback: HighMem under its low watermark, Normal serves ==\"\n"
 	"fill GFP_HIGHUSER_MOVABLE 10 300\n"
 	"trace on\n"
 	"alloc_pages more GFP_HIGHUSER_MOVABLE 10\n"
@@ -63,12 +75,12 @@ static const char demo_script[] =
 	"check\n"
 	"echo\n"
 	"echo \"##### Part III: page tables, the MMU, the TLB #####\"\n"
-	"echo \"== 13. The direct map: 4K pages in the first MiB, 1G pages above ==\"\n"
+	"echo \"== 14. The direct map: 4K pages in the first MiB, 1G pages above ==\"\n"
 	"machine --arch x86_64 --mem 4G\n"
 	"walk 0xffff888000100000\n"
 	"walk 0xffff888040000000\n"
 	"echo\n"
-	"echo \"== 14. The MMU: U/S protection, a TLB hit, #GP ==\"\n"
+	"echo \"== 15. The MMU: U/S protection, a TLB hit, #GP ==\"\n"
 	"translate 0xffff888040000000 read user\n"
 	"translate 0xffff888040000000 write kernel\n"
 	"translate 0xffff888040000000 write kernel\n"
@@ -76,7 +88,7 @@ static const char demo_script[] =
 	"tlb\n"
 	"echo\n"
 	"echo \"##### Part IV: the kernel's allocators #####\"\n"
-	"echo \"== 15. x86-32, 2 GiB: reaching highmem with kmap, kmap_local, vmalloc, vmap ==\"\n"
+	"echo \"== 16. x86-32, 2 GiB: reaching highmem with kmap, kmap_local, vmalloc, vmap ==\"\n"
 	"machine --arch x86_32 --mem 2G\n"
 	"alloc_page hp GFP_HIGHUSER\n"
 	"kmap k hp\n"
@@ -90,7 +102,7 @@ static const char demo_script[] =
 	"kunmap_local l\n"
 	"kunmap k\n"
 	"echo\n"
-	"echo \"== 16. x86-64: kmalloc objects live in slab pages of the direct map ==\"\n"
+	"echo \"== 17. x86-64: kmalloc objects live in slab pages of the direct map; per-CPU copies sit one unit apart ==\"\n"
 	"machine --arch x86_64 --mem 4G\n"
 	"kmalloc a 100\n"
 	"kmalloc b 100\n"
@@ -99,13 +111,46 @@ static const char demo_script[] =
 	"per_cpu_ptr counter 1\n"
 	"show slabinfo\n";
 
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: mmtwin demo [--format text]\n\n"
+		"A tour of every concept the model implements, as a scenario "
+		"script.\nThe tour is narrated text: it has no JSON form "
+		"(--format json is\nrefused; each view it shows takes "
+		"'mmtwin show VIEW --format json').\n\n" CLI_EXIT_CODES
+		"\nThe script:\n\n%s", demo_script);
+}
+
 int cmd_demo(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		printf("usage: mmtwin demo\n\nA tour of every concept the model "
-		       "implements, as a scenario script:\n\n%s", demo_script);
-		return 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *fmt = NULL;
+
+		if (cli_is_help(a)) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(a, "--format") && i + 1 >= argc) {
+			fprintf(stderr, "mmtwin demo: option '--format' needs "
+				"a value\n");
+			return 2;
+		}
+		if (!strcmp(a, "--format"))
+			fmt = argv[++i];
+		else if (!strncmp(a, "--format=", 9))
+			fmt = a + 9;
+		if (fmt && !strcmp(fmt, "text"))
+			continue;
+		if (fmt && !strcmp(fmt, "json"))
+			fprintf(stderr, "mmtwin demo: the demo has no JSON form "
+				"(it is a narrated tour); use 'mmtwin show VIEW "
+				"--format json'\n");
+		else if (fmt)
+			fprintf(stderr, "mmtwin demo: bad --format '%s': text\n",
+				fmt);
+		else
+			fprintf(stderr, "mmtwin demo: unknown option '%s'\n", a);
+		return 2;
 	}
 	return mmt_script_run_text(demo_script, "demo", stdout, stderr);
 }

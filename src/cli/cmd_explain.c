@@ -15,8 +15,9 @@ static const char usage_text[] =
 	"code), the region and offset, the index each paging level takes,\n"
 	"and for the direct map __pa, the pfn and the zone.  With --phys: the\n"
 	"zone, the pfn and __va, or why highmem has no permanent mapping.\n"
-	"With --walk: the page walk through init_mm, level by level.\n\n"
-	"Options:\n" CLI_MACHINE_OPTS;
+	"With --walk: the page walk through init_mm, level by level.\n"
+	"ADDR is decimal or 0x-hex (no octal: 010 is ten).\n\n"
+	"Options:\n" CLI_MACHINE_OPTS "\n" CLI_EXIT_CODES;
 
 /* One JSON document: the explanation with its walk as member "walk". */
 static void print_json_with_walk(struct mmt_machine *m,

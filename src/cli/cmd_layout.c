@@ -7,7 +7,7 @@ static const char usage_text[] =
 	"Kernel-space and user-space tables (start, end, size, name, purpose)\n"
 	"computed with the kernel's formulas, the zones for that RAM size,\n"
 	"the key constants and why they have the values they have.\n\n"
-	"Options:\n" CLI_MACHINE_OPTS;
+	"Options:\n" CLI_MACHINE_OPTS "\n" CLI_EXIT_CODES;
 
 int cmd_layout(int argc, char **argv)
 {

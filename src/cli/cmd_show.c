@@ -12,7 +12,7 @@ static void usage(FILE *out)
 	for (const struct mmt_view *v = mmt_views; v->name; v++)
 		fprintf(out, "  %-12s %s%s\n", v->name, v->summary,
 			v->flags & MMT_VIEW_TASK ? " [PID]" : "");
-	fprintf(out, "\nOptions:\n" CLI_MACHINE_OPTS);
+	fprintf(out, "\nOptions:\n" CLI_MACHINE_OPTS "\n" CLI_EXIT_CODES);
 }
 
 /* Take "--pid N" / "--pid=N" out of argv; -1 (reported) without a value. */

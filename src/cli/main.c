@@ -2,6 +2,7 @@
 /* mmtwin: command table, dispatch, shared option parsing. */
 #include "cli.h"
 
+#include <errno.h>
 #include <string.h>
 
 const struct cli_cmd cli_cmds[] = {
@@ -72,10 +73,29 @@ static void usage(FILE *out)
 	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nRun 'mmtwin COMMAND --help' for a command's options.\n"
-		"Start with 'mmtwin demo'.\n");
+		"Start with 'mmtwin demo'.\n\n" CLI_EXIT_CODES);
 }
 
-int main(int argc, char **argv)
+/*
+ * Everything a command printed must reach its destination: flush stdout
+ * and report a failed write (a full disk, a closed pipe's EPIPE is
+ * SIGPIPE's business) as a run-time failure, status 1.
+ */
+static int close_stdout(int status)
+{
+	int r;
+
+	errno = 0;
+	r = fflush(stdout);
+	if (r || ferror(stdout)) {
+		fprintf(stderr, "mmtwin: write error: %s\n",
+			strerror(errno ? errno : EIO));
+		return status ? status : 1;
+	}
+	return status;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2 || cli_is_help(argv[1])) {
 		usage(argc < 2 ? stderr : stdout);
@@ -91,4 +111,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "mmtwin: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	return close_stdout(dispatch(argc, argv));
 }

@@ -8,20 +8,87 @@
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * Does @f hold /proc/iomem lines whose addresses are all zero?  That is
+ * what a non-root reader of /proc/iomem gets: r_show() in
+ * kernel/resource.c prints start and end as 0 unless the reader has
+ * CAP_SYS_ADMIN.  Rewinds @f.
+ */
+static bool iomem_zeroed(FILE *f)
+{
+	char line[512];
+	unsigned long long a, b;
+	unsigned ranges = 0, nonzero = 0;
+
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %llx-%llx :", &a, &b) == 2) {
+			ranges++;
+			nonzero += a || b;
+		}
+	rewind(f);
+	return ranges && !nonzero;
+}
+
+/*
+ * Check a memory-map file before the parser reads it: it must be a
+ * regular file we can open (so /dev/zero or a FIFO cannot hang the
+ * boot, a directory is refused) and not /proc/iomem as a non-root user
+ * sees it.  0, or -1 with the reason in @err.
+ */
+static int check_memmap_file(const char *path, bool host, char *err,
+			     size_t errlen)
+{
+	struct stat st;
+	FILE *f;
+	bool zeroed;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "--memmap %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--memmap %s: not a regular file (a "
+			 "/proc/iomem or dmesg BIOS-e820 listing)", path);
+		return -1;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "--memmap %s: %s", path, strerror(errno));
+		return -1;
+	}
+	zeroed = iomem_zeroed(f);
+	fclose(f);
+	if (zeroed) {
+		snprintf(err, errlen, "--memmap %s: every address is zero: "
+			 "/proc/iomem shows zeroed addresses to non-root "
+			 "users%s; run as root, or save a copy with 'sudo cat "
+			 "/proc/iomem > iomem.txt' and pass that file", path,
+			 host && geteuid() ? " (you are not root)" : "");
+		return -1;
+	}
+	return 0;
+}
 
 static int load_memmap(const struct mmt_config *c, struct mmt_e820 *fw,
 		       char *err, size_t errlen)
 {
+	bool host = !strcmp(c->memmap_src, "host");
+	const char *path = host ? "/proc/iomem" : c->memmap_src;
+
 	if (!strcmp(c->memmap_src, "default") || !c->memmap_src[0]) {
 		mmt_e820_qemu_default(c->mem_bytes, fw);
 		return 0;
 	}
-	if (!strcmp(c->memmap_src, "host"))
-		return mmt_e820_read("/proc/iomem", fw, err, errlen);
-	return mmt_e820_read(c->memmap_src, fw, err, errlen);
+	if (check_memmap_file(path, host, err, errlen))
+		return -1;
+	return mmt_e820_read(path, fw, err, errlen);
 }
 
 /*
@@ -54,12 +121,17 @@ static void ram_span(const struct mmt_e820 *m, uint64_t limit_pfn,
 	}
 }
 
-/* MAX_ARCH_PFN: 32 (non-PAE), 36 (PAE, 6.1) or 52 physical address bits */
+/*
+ * MAX_ARCH_PFN: 32 (non-PAE), 36 (PAE, 6.1) physical address bits; on
+ * x86_64 MAXMEM >> PAGE_SHIFT, MAXMEM = 1 << MAX_PHYSMEM_BITS (46 with
+ * 4-level paging, 52 with 5-level).
+ */
 static uint64_t max_arch_pfn(enum mmt_arch arch)
 {
 	switch (arch) {
 	case MMT_ARCH_X86_32: return 1ULL << (32 - MMT_PAGE_SHIFT);
 	case MMT_ARCH_X86_32_PAE: return 1ULL << (36 - MMT_PAGE_SHIFT);
+	case MMT_ARCH_X86_64: return 1ULL << (46 - MMT_PAGE_SHIFT);
 	default: return 1ULL << (52 - MMT_PAGE_SHIFT);
 	}
 }
@@ -74,6 +146,8 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 		return NULL;
 	}
 	m->cfg = *c;
+	if (mmt_config_check(c, err, errlen))
+		goto fail;
 	if (load_memmap(c, &m->firmware, err, errlen))
 		goto fail;
 	mmt_e820_sanitize(&m->firmware, &m->e820);
@@ -83,8 +157,8 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 		snprintf(err, errlen, "memory map has no usable RAM");
 		goto fail;
 	}
-	if (m->ram_end_pfn > (64ULL << (40 - MMT_PAGE_SHIFT))) {
-		snprintf(err, errlen, "memory map has RAM above 64 TiB, more "
+	if (m->ram_end_pfn > (128ULL << (40 - MMT_PAGE_SHIFT))) {
+		snprintf(err, errlen, "memory map has RAM above 128 TiB, more "
 			 "than the model supports");
 		goto fail;
 	}

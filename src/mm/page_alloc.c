@@ -854,6 +854,8 @@ int alloc_pages_cpu_node(struct mmt_machine *m, unsigned cpu, unsigned nid,
 {
 	uint64_t got;
 
+	if (__builtin_expect(mmt_gfp_zone_bad(gfp), 0))
+		return -EINVAL;	/* gfp_zone()'s VM_BUG_ON, as an error */
 	if (!m->phys || order > MMT_MAX_ORDER || nid >= m->phys->nr_nodes)
 		return -ENOMEM;
 	got = get_page_from_freelist(m, cpu, nid, gfp, order, MMT_WMARK_LOW);

@@ -372,6 +372,25 @@ static int check_area_pages(struct mmt_machine *m,
 	return 0;
 }
 
+/*
+ * vmalloc_nr_pages() (6.18, meminfo's VmallocUsed): nr_vmalloc_pages grows
+ * in __vmalloc_area_node() by the pages vmalloc itself allocated and
+ * shrinks in vfree(); vmap() and ioremap() areas bring their own (or no)
+ * pages and do not count.
+ */
+uint64_t mmt_vmalloc_nr_pages(struct mmt_machine *m)
+{
+	uint64_t n = 0;
+
+	if (!m->kalloc)
+		return 0;
+	for (const struct mmt_vm_struct *v = m->kalloc->vmap_areas; v;
+	     v = v->next)
+		if ((v->flags & MMT_VM_ALLOC) && v->owns_pages)
+			n += v->nr_pages;
+	return n;
+}
+
 int mmt_vmalloc_check(struct mmt_machine *m, char *err, size_t len)
 {
 	uint64_t start, end, prev_end, n = 0;

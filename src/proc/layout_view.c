@@ -23,7 +23,7 @@ static void print_row(FILE *out, const struct mmt_region *r, bool wide)
 	char sz[32];
 
 	if (r->start == 0 && r->last == UINT64_MAX)
-		snprintf(sz, sizeof(sz), "16 EB");
+		snprintf(sz, sizeof(sz), "16 EiB");
 	else
 		mmt_fmt_size(r->last - r->start + 1, sz, sizeof(sz));
 	if (wide)
@@ -177,6 +177,31 @@ static void print_zones(FILE *out, const struct mmt_layout *l)
 	}
 }
 
+/*
+ * Whole RAM pages of the sanitised e820 map inside the kernel's span
+ * [ram_start_pfn, ram_end_pfn): the RAM, without the holes the span has.
+ */
+static uint64_t ram_pages(const struct mmt_machine *m)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < m->e820.nr; i++) {
+		const struct mmt_e820_entry *e = &m->e820.e[i];
+		uint64_t s = (e->addr + MMT_PAGE_SIZE - 1) >> MMT_PAGE_SHIFT;
+		uint64_t end = (e->addr + e->size) >> MMT_PAGE_SHIFT;
+
+		if (e->type != MMT_E820_RAM)
+			continue;
+		if (s < m->ram_start_pfn)
+			s = m->ram_start_pfn;
+		if (end > m->ram_end_pfn)
+			end = m->ram_end_pfn;
+		if (end > s)
+			n += end - s;
+	}
+	return n;
+}
+
 int mmt_view_layout(const struct mmt_view_ctx *c)
 {
 	struct mmt_machine *m = c->m;
@@ -188,16 +213,20 @@ int mmt_view_layout(const struct mmt_view_ctx *c)
 	bool wide = mmt_arch_is_64(l->arch);
 	struct keyval kv[48];
 	unsigned n = key_values(l, kv), i;
-	char buf[32], split[32];
+	char buf[32], ram[32], split[32];
 
 	(void)err, (void)errlen;
 	if (fmt == MMT_FMT_JSON)
 		return layout_json(m, out);
+	mmt_fmt_size(ram_pages(m) << 12, ram, sizeof(ram));
 	mmt_fmt_size((m->ram_end_pfn - m->ram_start_pfn) << 12, buf, sizeof(buf));
 	fprintf(out, "%s: %u-level paging, %u-bit virtual addresses "
-		"(index bits %s), RAM span %s\n\n", mmt_arch_name(l->arch),
-		l->paging.levels, l->paging.va_bits,
-		paging_desc(&l->paging, split, sizeof(split)), buf);
+		"(index bits %s)\nRAM %s, spanning %s of physical addresses%s"
+		"\n\n", mmt_arch_name(l->arch), l->paging.levels,
+		l->paging.va_bits, paging_desc(&l->paging, split, sizeof(split)),
+		ram, buf, ram_pages(m) + 4096 < m->ram_end_pfn - m->ram_start_pfn
+		? " (first to last RAM page: the holes between, such as the "
+		  "PCI hole below 4 GiB, included)" : "");
 	fprintf(out, "Kernel space and holes (high to low):\n");
 	fprintf(out, wide ? "  %-16s  %-16s  %10s  %-15s %s\n"
 			  : "  %-8s  %-8s  %10s  %-15s %s\n",

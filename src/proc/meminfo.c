@@ -5,10 +5,12 @@
  * lists; pages cached on per-CPU lists are not counted, as in the kernel),
  * MemAvailable (free - totalreserve; no page cache yet), High/Low totals
  * on 32-bit, CommitLimit (overcommit_ratio 50, no swap), VmallocTotal
- * from the layout, PageTables (page-table pages, init_mm's included) and
+ * from the layout, VmallocUsed (vmalloc_nr_pages(): vmalloc's own pages,
+ * not vmap/ioremap), PageTables (page-table pages, init_mm's included),
  * Percpu (the first chunk), DirectMap* (init_mm's direct-map leaves).
  * Everything the model has not run yet (page cache, anon, slab
- * accounting, ...) is 0.
+ * accounting, ...) is 0: docs/physical-memory.md, "Not modelled", lists
+ * each such field.
  *
  * JSON (not a kernel format): one object, the fields in the same order,
  * keyed by name without the colon ("MemTotal", "Active(anon)", ...); the
@@ -132,7 +134,7 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 	kb(o, "CommitLimit:", total * 50 / 100);
 	kb(o, "Committed_AS:", 0);
 	field_kb(o, "VmallocTotal:", (l->vmalloc_end - l->vmalloc_start) >> 10);
-	kb(o, "VmallocUsed:", 0);
+	kb(o, "VmallocUsed:", mmt_vmalloc_nr_pages(m));
 	kb(o, "VmallocChunk:", 0);
 	field_kb(o, "Percpu:", m->kalloc ? mmt_percpu_bytes(m) >> 10 : 0);
 	for (unsigned i = 0; zero3[i]; i++)

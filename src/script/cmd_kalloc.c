@@ -227,6 +227,11 @@ static int cmd_kmem_cache_create(struct mmt_script *s, int argc, char **argv)
 	if (!m || parse_u64(s, "a size", argv[2], &size, true) ||
 	    (argc == 4 && parse_u64(s, "an alignment", argv[3], &align, true)))
 		return -1;
+	/* __alloc_percpu() callers pass __alignof__(type), a power of two;
+	 * pcpu_alloc() refuses others (it rounds only those below 4 up) */
+	if (align & (align - 1) || !align)
+		return mmt_script_fail(s, "alloc_percpu: ALIGN %s is not a "
+				       "power of two", argv[3]);
 	if (size > UINT32_MAX || align > UINT32_MAX)
 		return mmt_script_fail(s, "size or alignment too large");
 	c = mmt_kmem_cache_create(m, argv[1], (unsigned)size, (unsigned)align,
@@ -401,6 +406,10 @@ static int cmd_alloc_page(struct mmt_script *s, int argc, char **argv)
 		return mmt_script_fail(s, "unknown GFP flags '%s' (e.g. "
 				       "GFP_KERNEL, GFP_HIGHUSER, "
 				       "GFP_KERNEL|__GFP_HIGHMEM)", argv[2]);
+	if (mmt_gfp_zone_bad(gfp))
+		return mmt_script_fail(s, "GFP flags '%s' name no zone: "
+				       "GFP_ZONE_BAD (two of __GFP_DMA, "
+				       "__GFP_DMA32, __GFP_HIGHMEM)", argv[2]);
 	if (mmt_alloc_pages(m, gfp, 0, &pfn))
 		return mmt_script_fail(s, "alloc_page: out of memory");
 	fprintf(s->out, "%s = alloc_page(%s) = pfn %#" PRIx64 " (phys %#" PRIx64
@@ -559,6 +568,11 @@ static int cmd_alloc_percpu(struct mmt_script *s, int argc, char **argv)
 	if (!m || parse_u64(s, "a size", argv[2], &size, true) ||
 	    (argc == 4 && parse_u64(s, "an alignment", argv[3], &align, true)))
 		return -1;
+	/* __alloc_percpu() callers pass __alignof__(type), a power of two;
+	 * pcpu_alloc() refuses others (it rounds only those below 4 up) */
+	if (align & (align - 1) || !align)
+		return mmt_script_fail(s, "alloc_percpu: ALIGN %s is not a "
+				       "power of two", argv[3]);
 	r = mmt_alloc_percpu(m, size, align, &ptr);
 	if (r == -EINVAL)
 		return mmt_script_fail(s, "alloc_percpu: size must be 1..32K, "

@@ -4,7 +4,8 @@
  *   alloc_pages NAME GFP ORDER   allocate and remember a block
  *   free_pages NAME              free it
  *   fill GFP ORDER COUNT         allocate up to COUNT blocks (held)
- *   fragment GFP COUNT           allocate COUNT pages, free every other
+ *   fragment GFP COUNT           allocate COUNT pages, free every other,
+ *                                drain the pcp lists (real order-0 holes)
  *   release                      free every fill/fragment block
  *   drain                        drain_all_pages(): pcp lists -> buddy
  *   vmstat_refresh               the vmstat worker's decay_pcp_high()
@@ -72,6 +73,10 @@ static int get_gfp_order(struct mmt_script *s, const char *g, const char *o,
 	if (mmt_gfp_parse(g, gfp))
 		return mmt_script_fail(s, "unknown GFP flags '%s' (expected "
 				       "e.g. GFP_KERNEL|__GFP_ZERO)", g);
+	if (mmt_gfp_zone_bad(*gfp))
+		return mmt_script_fail(s, "GFP flags '%s' name no zone: "
+				       "GFP_ZONE_BAD (two of __GFP_DMA, "
+				       "__GFP_DMA32, __GFP_HIGHMEM)", g);
 	if (parse_uint(o, MMT_MAX_ORDER, order))
 		return mmt_script_fail(s, "expected an ORDER 0..%d, got '%s'",
 				       MMT_MAX_ORDER, o);
@@ -135,9 +140,9 @@ static int cmd_free_pages(struct mmt_script *s, int argc, char **argv)
 
 /* Allocate up to @count blocks; print how many came from which zone. */
 static int do_fill(struct mmt_script *s, struct mmt_machine *m, unsigned gfp,
-		   unsigned order, unsigned count, bool free_odd)
+		   unsigned order, unsigned count)
 {
-	uint64_t per_zone[MMT_NR_ZONES] = { 0 }, got = 0, freed = 0;
+	uint64_t per_zone[MMT_NR_ZONES] = { 0 }, got = 0;
 
 	for (unsigned i = 0; i < count; i++) {
 		uint64_t pfn;
@@ -148,28 +153,67 @@ static int do_fill(struct mmt_script *s, struct mmt_machine *m, unsigned gfp,
 		got++;
 		z = mmt_page_zone(m, pfn);
 		per_zone[z->type]++;
-		if (free_odd && (i & 1)) {
-			mmt_free_pages(m, pfn, order);
-			freed++;
-			continue;
-		}
 		if (hold_add(m->phys, "", pfn, order)) {
 			mmt_free_pages(m, pfn, order);
 			return mmt_script_fail(s, "out of host memory");
 		}
 	}
-	fprintf(s->out, "%s: %llu of %u order-%u blocks", free_odd ?
-		"fragment" : "fill", (unsigned long long)got, count, order);
+	fprintf(s->out, "fill: %llu of %u order-%u blocks",
+		(unsigned long long)got, count, order);
 	for (unsigned t = 0; t < MMT_NR_ZONES; t++)
 		if (per_zone[t])
 			fprintf(s->out, ", %s %llu", mmt_zone_name(t),
 				(unsigned long long)per_zone[t]);
-	if (free_odd)
-		fprintf(s->out, "; freed every other one (%llu)",
-			(unsigned long long)freed);
 	if (got < count)
 		fprintf(s->out, "; then -ENOMEM");
 	fputc('\n', s->out);
+	return 0;
+}
+
+/*
+ * fragment: allocate @count order-0 pages and keep them all, then free
+ * every other one and drain the per-CPU lists (drain_all_pages, as the
+ * kernel does under pressure).  Freeing while allocating would not
+ * fragment: the pcp list hands the freed page straight back.  After the
+ * drain each freed page is an order-0 buddy block whose buddy is held.
+ */
+static int do_fragment(struct mmt_script *s, struct mmt_machine *m,
+		       unsigned gfp, unsigned count)
+{
+	uint64_t *pfns = malloc((count ? count : 1) * sizeof(*pfns));
+	uint64_t per_zone[MMT_NR_ZONES] = { 0 }, drained;
+	unsigned got = 0, held = 0;
+
+	if (!pfns)
+		return mmt_script_fail(s, "out of host memory");
+	for (; got < count; got++) {
+		if (mmt_alloc_pages(m, gfp, 0, &pfns[got]))
+			break;
+		per_zone[mmt_page_zone(m, pfns[got])->type]++;
+	}
+	for (unsigned i = 0; i < got; i++) {
+		if (i & 1) {
+			mmt_free_pages(m, pfns[i], 0);
+			continue;
+		}
+		if (hold_add(m->phys, "", pfns[i], 0)) {
+			for (; i < got; i++)
+				mmt_free_pages(m, pfns[i], 0);
+			free(pfns);
+			return mmt_script_fail(s, "out of host memory");
+		}
+		held++;
+	}
+	free(pfns);
+	drained = mmt_drain_all_pages(m);
+	fprintf(s->out, "fragment: %u of %u order-0 pages", got, count);
+	for (unsigned t = 0; t < MMT_NR_ZONES; t++)
+		if (per_zone[t])
+			fprintf(s->out, ", %s %llu", mmt_zone_name(t),
+				(unsigned long long)per_zone[t]);
+	fprintf(s->out, "; freed every other one (%u), kept %u; drained %llu "
+		"per-CPU pages to the buddy%s\n", got - held, held,
+		(unsigned long long)drained, got < count ? "; -ENOMEM" : "");
 	return 0;
 }
 
@@ -185,22 +229,22 @@ static int cmd_fill(struct mmt_script *s, int argc, char **argv)
 	if (parse_uint(argv[3], 1u << 30, &count))
 		return mmt_script_fail(s, "expected a COUNT, got '%s'", argv[3]);
 	m = mmt_script_machine(s);
-	return m ? do_fill(s, m, gfp, order, count, false) : -1;
+	return m ? do_fill(s, m, gfp, order, count) : -1;
 }
 
 static int cmd_fragment(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m;
-	unsigned gfp, count;
+	unsigned gfp, order, count;
 
 	if (argc != 3)
 		return mmt_script_fail(s, "expected 'fragment GFP COUNT'");
-	if (mmt_gfp_parse(argv[1], &gfp))
-		return mmt_script_fail(s, "unknown GFP flags '%s'", argv[1]);
+	if (get_gfp_order(s, argv[1], "0", &gfp, &order))
+		return -1;
 	if (parse_uint(argv[2], 1u << 30, &count))
 		return mmt_script_fail(s, "expected a COUNT, got '%s'", argv[2]);
 	m = mmt_script_machine(s);
-	return m ? do_fill(s, m, gfp, 0, count, true) : -1;
+	return m ? do_fragment(s, m, gfp, count) : -1;
 }
 
 static int cmd_release(struct mmt_script *s, int argc, char **argv)
@@ -277,7 +321,8 @@ const struct mmt_script_cmd mmt_script_cmds_phys[] = {
 	{ "fill", "fill GFP ORDER COUNT",
 	  "allocate up to COUNT blocks and keep them", cmd_fill },
 	{ "fragment", "fragment GFP COUNT",
-	  "allocate COUNT pages, free every other one", cmd_fragment },
+	  "allocate COUNT pages, free every other one, drain the per-CPU "
+	  "lists: order-0 holes", cmd_fragment },
 	{ "release", "release", "free every fill/fragment block", cmd_release },
 	{ "drain", "drain",
 	  "return every per-CPU list page to the buddy (drain_all_pages)",

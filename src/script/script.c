@@ -8,6 +8,7 @@
 #include <mmtwin/script.h>
 #include <mmtwin/views.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,37 @@ static int cmd_check(struct mmt_script *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The three bases kernel_randomize_memory() moves (x86_64), on one line,
+ * so machines booted with different seeds can be compared row by row.
+ */
+static int cmd_kaslr(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	const struct mmt_layout *l;
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'kaslr'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	if (!mmt_arch_is_64(m->cfg.arch))
+		return mmt_script_fail(s, "kaslr: %s has no region KASLR "
+				       "(x86_64 only)",
+				       mmt_arch_name(m->cfg.arch));
+	l = &m->layout;
+	if (m->cfg.kaslr)
+		fprintf(s->out, "KASLR seed %-6llu", (unsigned long long)m->cfg.seed);
+	else
+		fprintf(s->out, "KASLR off        ");
+	fprintf(s->out, "  page_offset_base %#llx  vmalloc_base %#llx  "
+		"vmemmap_base %#llx\n", (unsigned long long)l->page_offset,
+		(unsigned long long)l->vmalloc_start,
+		(unsigned long long)l->vmemmap_base);
+	return 0;
+}
+
 static int cmd_echo(struct mmt_script *s, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -137,6 +169,8 @@ const struct mmt_script_cmd mmt_script_cmds_core[] = {
 	  "what is at an address, and why", cmd_explain },
 	{ "check", "check", "run every invariant checker of the machine "
 	  "(machine option --check: after every command)", cmd_check },
+	{ "kaslr", "kaslr", "the direct map, vmalloc and vmemmap bases "
+	  "(x86_64; randomised with --kaslr)", cmd_kaslr },
 	{ "echo", "echo TEXT...", "print a line (narration)", cmd_echo },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -233,22 +267,71 @@ static int run_line(struct mmt_script *s, char *line)
 	return s->m && s->m->cfg.check ? check_after(s, argv[0]) : 0;
 }
 
-int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+/*
+ * Is @line (@len bytes, NULs included) text?  Tabs, CR and LF are the only
+ * control bytes a script has; bytes >= 0x80 must form UTF-8 sequences.
+ */
+static bool line_is_text(const char *line, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)line;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned n;
+
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\r' &&
+		    p[i] != '\n')
+			return false;
+		if (p[i] == 0x7f)
+			return false;
+		if (p[i] < 0x80)
+			continue;
+		/* lead byte: how many continuation bytes follow */
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			n = 2;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			n = 3;
+		else
+			return false;
+		if (i + n >= len)
+			return false;
+		for (; n; n--)
+			if ((p[++i] & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Longest line, newline excluded (the runner's historical 4 KiB buffer). */
+#define MMT_SCRIPT_MAX_LINE 4094
+
+int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
+		       FILE *out, FILE *errf)
 {
 	struct mmt_script s;
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	int ret = 0;
 
 	memset(&s, 0, sizeof(s));
 	mmt_config_init(&s.cfg, MMT_ARCH_X86_64);
 	s.out = out;
 	s.file = name;
-	while (fgets(line, sizeof(line), in)) {
+	s.fmt = fmt;
+	while ((len = getline(&line, &cap, in)) > 0) {
 		s.line++;
-		if (!strchr(line, '\n') && !feof(in)) {
-			mmt_script_fail(&s, "line longer than %zu bytes",
-					sizeof(line) - 2);
-			ret = 1;
+		if (!line_is_text(line, (size_t)len)) {
+			mmt_script_fail(&s, "binary data at line %u: not a "
+					"scenario script", s.line);
+			ret = 2;
+			break;
+		}
+		if ((size_t)len - (line[len - 1] == '\n') > MMT_SCRIPT_MAX_LINE) {
+			mmt_script_fail(&s, "line longer than %d bytes",
+					MMT_SCRIPT_MAX_LINE);
+			ret = 2;
 			break;
 		}
 		s.err[0] = 0;
@@ -257,10 +340,20 @@ int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
 			break;
 		}
 	}
+	if (!ret && ferror(in)) {
+		mmt_script_fail(&s, "read error: %s", strerror(errno));
+		ret = 2;
+	}
 	if (ret)
 		fprintf(errf, "%s:%u: %s\n", name, s.line, s.err);
+	free(line);
 	mmt_machine_free(s.m);
 	return ret;
+}
+
+int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+{
+	return mmt_script_run_fmt(in, name, MMT_FMT_TEXT, out, errf);
 }
 
 int mmt_script_run_text(const char *text, const char *name, FILE *out,

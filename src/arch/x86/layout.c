@@ -212,33 +212,30 @@ static void lowmem_32(const struct mmt_config *c, struct mmt_layout *l)
 	l->high_memory = l->page_offset + (l->highstart_pfn << MMT_PAGE_SHIFT);
 }
 
-static int layout_32(const struct mmt_config *c, uint64_t start_pfn,
-		     uint64_t end_pfn, struct mmt_layout *l, char *err,
-		     size_t errlen)
+/*
+ * The areas below __FIXADDR_TOP, top-down: fixmap, cpu_entry_area (NR_CPUS
+ * areas plus the read-only IDT page), LDT, pkmap, VMALLOC_END.  They
+ * depend on the build (NR_CPUS, the fixmap enum), not on RAM.  @e gets
+ * the fixmap enum.
+ */
+static void top_areas_32(const struct mmt_config *c, struct mmt_layout *l,
+			 struct mmt_fix_enum *e)
 {
 	bool pae = c->arch == MMT_ARCH_X86_32_PAE;
 	uint64_t pmd_size = pae ? MB(2) : MB(4);
 	struct mmt_fix_kconfig k;
-	struct mmt_fix_enum e;
-	uint64_t cea_pages, max_arch_pfn;
+	uint64_t cea_pages;
 
-	paging_32(&l->paging, pae);
-	l->page_offset = page_offset_32(c->vmsplit_gb);
-	l->task_size = l->task_size_max = l->stack_top = l->page_offset;
-	l->start_kernel_map = l->page_offset;
-
-	/* fixmap: grows down from __FIXADDR_TOP */
 	mmt_fix_kconfig_for(c, &k);
-	mmt_fix_enum_build(&k, &e);
-	l->fix_permanent = e.end_permanent;
-	l->fix_total = e.end_total;
-	l->fix_kmap_begin = e.kmap_begin;
-	l->fix_kmap_end = e.kmap_begin + e.kmap_count - 1;
+	mmt_fix_enum_build(&k, e);
+	l->fix_permanent = e->end_permanent;
+	l->fix_total = e->end_total;
+	l->fix_kmap_begin = e->kmap_begin;
+	l->fix_kmap_end = e->kmap_begin + e->kmap_count - 1;
 	l->fixaddr_top = 0xfffff000ULL;
-	l->fixaddr_start = l->fixaddr_top - ((uint64_t)e.end_permanent << 12);
-	l->fixaddr_tot_start = l->fixaddr_top - ((uint64_t)e.end_total << 12);
+	l->fixaddr_start = l->fixaddr_top - ((uint64_t)e->end_permanent << 12);
+	l->fixaddr_tot_start = l->fixaddr_top - ((uint64_t)e->end_total << 12);
 
-	/* cpu_entry_area: NR_CPUS areas plus the read-only IDT page */
 	cea_pages = (uint64_t)c->kc.nr_cpus * c->kc.cea_pages_per_cpu;
 	l->cpu_entry_area_base =
 		ALIGN_DOWN(l->fixaddr_tot_start - PAGE * (cea_pages + 1),
@@ -249,6 +246,67 @@ static int layout_32(const struct mmt_config *c, uint64_t start_pfn,
 	l->last_pkmap = pae ? 512 : 1024;
 	l->pkmap_base = ALIGN_DOWN(l->ldt_base - PAGE, pmd_size);
 	l->vmalloc_end = l->pkmap_base - 2 * PAGE;
+}
+
+/*
+ * mem_init()'s build-time check BUILD_BUG_ON(VMALLOC_START >= VMALLOC_END)
+ * with high_memory taken as -128 MiB: the areas above vmalloc must leave
+ * room for it, or the kernel does not build.  Too many CPUs (43
+ * cpu_entry_area pages and 16 kmap_local slots each) break it.
+ */
+static bool builds_32(const struct mmt_config *c, unsigned nr_cpus)
+{
+	struct mmt_config t = *c;
+	struct mmt_layout l;
+	struct mmt_fix_enum e;
+
+	t.kc.nr_cpus = nr_cpus;
+	memset(&l, 0, sizeof(l));
+	top_areas_32(&t, &l, &e);
+	return 0x100000000ULL - MB(128) + MB(8) < l.vmalloc_end;
+}
+
+/* The largest NR_CPUS for which builds_32() holds (bisection). */
+static unsigned max_nr_cpus_32(const struct mmt_config *c)
+{
+	unsigned lo = 1, hi = c->kc.nr_cpus;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo + 1) / 2;
+
+		if (builds_32(c, mid))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static int layout_32(const struct mmt_config *c, uint64_t start_pfn,
+		     uint64_t end_pfn, struct mmt_layout *l, char *err,
+		     size_t errlen)
+{
+	bool pae = c->arch == MMT_ARCH_X86_32_PAE;
+	struct mmt_fix_enum e;
+	uint64_t max_arch_pfn;
+
+	paging_32(&l->paging, pae);
+	l->page_offset = page_offset_32(c->vmsplit_gb);
+	l->task_size = l->task_size_max = l->stack_top = l->page_offset;
+	l->start_kernel_map = l->page_offset;
+
+	if (!builds_32(c, c->kc.nr_cpus)) {
+		snprintf(err, errlen, "NR_CPUS=%u does not build for %s: "
+			 "cpu_entry_area (%u pages per CPU) and the fixmap "
+			 "(%u kmap_local slots per CPU) leave no vmalloc area, "
+			 "mem_init()'s BUILD_BUG_ON(VMALLOC_START >= "
+			 "VMALLOC_END) fails; at most NR_CPUS=%u",
+			 c->kc.nr_cpus, mmt_arch_name(c->arch),
+			 c->kc.cea_pages_per_cpu, c->kc.km_max_idx,
+			 max_nr_cpus_32(c));
+		return -1;
+	}
+	top_areas_32(c, l, &e);
 
 	/* vmalloc=<size> reserves size + VMALLOC_OFFSET below VMALLOC_END */
 	l->vmalloc_reserve = c->vmalloc_bytes ? c->vmalloc_bytes + MB(8)
@@ -371,7 +429,7 @@ static void kaslr_regions(const struct mmt_config *c, struct mmt_layout *l,
 	}
 	l->direct_map_size = size[0];
 	l->vmemmap_size = size[2];
-	note(l, "KASLR (seed %llu): direct map %llu TB at %#llx, vmalloc at "
+	note(l, "KASLR (seed %llu): direct map %llu TiB at %#llx, vmalloc at "
 		"%#llx, vmemmap at %#llx", (unsigned long long)c->seed,
 	     (unsigned long long)memory_tb, (unsigned long long)l->page_offset,
 	     (unsigned long long)l->vmalloc_start,
