@@ -30,7 +30,6 @@
 #include <stdio.h>
 
 #include "render.h"
-#include "script.h"
 
 struct mmt_machine;
 
@@ -241,7 +240,6 @@ int mmt_percpu_check(struct mmt_machine *m, char *err, size_t len);
 
 struct mmt_pfnmap_ent;
 struct mmt_pcpu_area;
-struct mmt_kalloc_name;
 
 struct mmt_kalloc {
 	/* slab */
@@ -279,13 +277,7 @@ struct mmt_kalloc {
 	uint64_t pcpu_static_size;
 	unsigned pcpu_nr_units;
 	struct mmt_pcpu_area *pcpu_areas;	/* sorted by offset */
-
-	/* scenario names (kmalloc NAME ..., kmap NAME PAGE, ...) */
-	struct mmt_kalloc_name *names;
 };
-
-/* Scenario commands (kmalloc, vmalloc, kmap ...), in script_tables.c. */
-extern const struct mmt_script_cmd mmt_script_cmds_kalloc[];
 
 /* Views (`mmtwin show NAME`), registered in src/proc/views.c. */
 int mmt_view_slabinfo(struct mmt_machine *m, FILE *out, enum mmt_format fmt,
@@ -305,6 +297,5 @@ int mmt_kmap_init(struct mmt_machine *m, char *err, size_t len);
 void mmt_kmap_exit(struct mmt_machine *m);
 int mmt_percpu_init(struct mmt_machine *m, char *err, size_t len);
 void mmt_percpu_exit(struct mmt_machine *m);
-void mmt_kalloc_names_free(struct mmt_machine *m);
 
 #endif

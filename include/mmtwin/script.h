@@ -6,8 +6,11 @@
  * one operation "NAME ARG...".  `machine --arch x86_32 --mem 2G` (or
  * `machine arch=x86_32 mem=2G`) configures the next machine, which boots on
  * first use; `show VIEW` prints a view.  Subsystems extend the language by
- * adding a command table to the list in src/core/script_tables.c.
+ * adding a command table to the list in src/script/script_tables.c.
  * Errors name the file, the line and what was expected.
+ *
+ * Commands that create an object bind it to a NAME in the script's typed
+ * name table (src/script/names.h); the allocators know nothing of names.
  */
 #ifndef MMTWIN_SCRIPT_H
 #define MMTWIN_SCRIPT_H
@@ -17,6 +20,8 @@
 
 #define MMT_SCRIPT_MAX_ARGS 32
 
+struct mmt_script_names;
+
 struct mmt_script {
 	struct mmt_config cfg;		/* next machine's configuration */
 	struct mmt_machine *m;		/* booted machine, or NULL */
@@ -25,6 +30,8 @@ struct mmt_script {
 	unsigned line;
 	enum mmt_format fmt;
 	char err[512];
+	/* names bound on machine m (NULL until the first); cleared with m */
+	struct mmt_script_names *names;
 };
 
 typedef int (*mmt_script_fn)(struct mmt_script *s, int argc, char **argv);
@@ -39,8 +46,9 @@ struct mmt_script_cmd {
 /* NULL-terminated list of NULL-name-terminated command tables. */
 extern const struct mmt_script_cmd *const mmt_script_tables[];
 extern const struct mmt_script_cmd mmt_script_cmds_core[];
-extern const struct mmt_script_cmd mmt_script_cmds_phys[];	/* src/mm */
-extern const struct mmt_script_cmd mmt_script_cmds_pgtable[];	/* src/arch/x86 */
+extern const struct mmt_script_cmd mmt_script_cmds_phys[];
+extern const struct mmt_script_cmd mmt_script_cmds_kalloc[];
+extern const struct mmt_script_cmd mmt_script_cmds_pgtable[];
 
 /* The booted machine (boots it on first use).  NULL + s->err on failure. */
 struct mmt_machine *mmt_script_machine(struct mmt_script *s);

@@ -2,8 +2,10 @@
 /*
  * The scenario runner: tokenise a line, look the first word up in the
  * command tables, run it.  The core commands live here; subsystems add
- * their own tables (src/core/script_tables.c).
+ * their own tables (src/script/script_tables.c).
  */
+#include "names.h"
+
 #include <mmtwin/explain.h>
 #include <mmtwin/script.h>
 #include <mmtwin/views.h>
@@ -20,6 +22,14 @@ int mmt_script_fail(struct mmt_script *s, const char *fmt, ...)
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Tear the machine down; its names go with it (they describe only it). */
+static void script_machine_free(struct mmt_script *s)
+{
+	mmt_script_names_clear(s);
+	mmt_machine_free(s->m);
+	s->m = NULL;
 }
 
 struct mmt_machine *mmt_script_machine(struct mmt_script *s)
@@ -87,8 +97,7 @@ static int cmd_machine(struct mmt_script *s, int argc, char **argv)
 		if (mmt_parse_machine_opt(&c, argc, argv, &i, &s->fmt, s->err,
 					  sizeof(s->err)))
 			return -1;
-	mmt_machine_free(s->m);
-	s->m = NULL;
+	script_machine_free(s);
 	s->cfg = c;
 	return mmt_script_machine(s) ? 0 : -1;
 }
@@ -267,7 +276,7 @@ int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
 	}
 	if (ret)
 		fprintf(errf, "%s:%u: %s\n", name, s.line, s.err);
-	mmt_machine_free(s.m);
+	script_machine_free(&s);
 	return ret;
 }
 
