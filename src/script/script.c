@@ -218,6 +218,10 @@ static const struct mmt_script_cmd *lookup(const char *name)
 void mmt_script_help(FILE *out)
 {
 	fprintf(out, "Scenario commands (one per line, '#' comments):\n");
+	fprintf(out, "  A NAME binds what the command creates; later commands "
+		"take it wherever\n  its type fits (a PAGE is any alloc_page "
+		"or alloc_pages block).  A freed\n  NAME may be bound again; "
+		"'machine' forgets every name.\n");
 	for (unsigned t = 0; mmt_script_tables[t]; t++)
 		for (const struct mmt_script_cmd *c = mmt_script_tables[t];
 		     c->name; c++)
