@@ -356,6 +356,6 @@ TEST(page_alloc_script)
 	CHECK(err && strstr(err, "ORDER"));
 	free(out), free(err);
 	CHECK(test_run_script("free_pages nobody\n", &out, &err) != 0);
-	CHECK(err && strstr(err, "nothing allocated as 'nobody'"));
+	CHECK(err && strstr(err, "unknown name 'nobody'"));
 	free(out), free(err);
 }

@@ -240,7 +240,6 @@ int mmt_percpu_check(struct mmt_machine *m, char *err, size_t len);
 
 struct mmt_pfnmap_ent;
 struct mmt_pcpu_area;
-struct mmt_kalloc_name;
 
 struct mmt_kalloc {
 	/* slab */
@@ -278,9 +277,6 @@ struct mmt_kalloc {
 	uint64_t pcpu_static_size;
 	unsigned pcpu_nr_units;
 	struct mmt_pcpu_area *pcpu_areas;	/* sorted by offset */
-
-	/* scenario names (kmalloc NAME ..., kmap NAME PAGE, ...) */
-	struct mmt_kalloc_name *names;
 };
 
 /* Boot/teardown of each part, called by mmt_kalloc_init/exit in order. */
@@ -291,7 +287,6 @@ int mmt_kmap_init(struct mmt_machine *m, char *err, size_t len);
 void mmt_kmap_exit(struct mmt_machine *m);
 int mmt_percpu_init(struct mmt_machine *m, char *err, size_t len);
 void mmt_percpu_exit(struct mmt_machine *m);
-void mmt_kalloc_names_free(struct mmt_machine *m);
 
 #ifdef __cplusplus
 }

@@ -228,16 +228,6 @@ struct mmt_phys {
 	struct mmt_zone *zone_table[1u << MMT_PAGE_ZONEID_BITS];
 	/* GFP_ZONE_TABLE: zone modifier bits -> highest zone type */
 	uint8_t gfp_zone_table[MMT_GFP_ZONEMASK + 1];
-	/* blocks held by scenario commands (alloc_pages NAME, fill ...) */
-	struct mmt_phys_hold *holds;
-	unsigned nr_holds, cap_holds;
-};
-
-/* A block a scenario holds: name "" for anonymous fill/fragment blocks. */
-struct mmt_phys_hold {
-	char name[32];
-	uint64_t pfn;
-	unsigned order;
 };
 
 /* Descriptor of @pfn: NULL if never materialised (and !create) or beyond. */

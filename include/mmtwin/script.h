@@ -6,8 +6,11 @@
  * one operation "NAME ARG...".  `machine --arch x86_32 --mem 2G` (or
  * `machine arch=x86_32 mem=2G`) configures the next machine, which boots on
  * first use; `show VIEW` prints a view.  Subsystems extend the language by
- * adding a command table to the list in src/core/script_tables.c.
+ * adding a command table to the list in src/script/script_tables.c.
  * Errors name the file, the line and what was expected.
+ *
+ * Commands that create an object bind it to a NAME in the script's typed
+ * name table (src/script/names.h); the allocators know nothing of names.
  */
 #ifndef MMTWIN_SCRIPT_H
 #define MMTWIN_SCRIPT_H
@@ -21,6 +24,8 @@ extern "C" {
 
 #define MMT_SCRIPT_MAX_ARGS 32
 
+struct mmt_script_names;
+
 struct mmt_script {
 	struct mmt_config cfg;		/* next machine's configuration */
 	struct mmt_machine *m;		/* booted machine, or NULL */
@@ -29,6 +34,8 @@ struct mmt_script {
 	unsigned line;
 	enum mmt_format fmt;
 	char err[512];
+	/* names bound on machine m (NULL until the first); cleared with m */
+	struct mmt_script_names *names;
 };
 
 typedef int (*mmt_script_fn)(struct mmt_script *s, int argc, char **argv);

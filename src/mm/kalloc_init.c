@@ -44,7 +44,6 @@ void mmt_kalloc_exit(struct mmt_machine *m)
 
 	if (!ka)
 		return;
-	mmt_kalloc_names_free(m);
 	mmt_percpu_exit(m);
 	mmt_kmap_exit(m);
 	mmt_vmalloc_exit(m);

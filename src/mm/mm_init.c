@@ -585,7 +585,6 @@ void mmt_mm_exit(struct mmt_machine *m)
 		munmap(p->pages, p->pages_bytes);
 	free(p->pg_present);
 	free(p->fr_chunk);
-	free(p->holds);
 	for (unsigned n = 0; n < p->nr_nodes; n++)
 		for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
 			free(p->nodes[n].zones[t].runs);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Scenario commands for the page allocator:
- *   alloc_pages NAME GFP ORDER   allocate and remember a block
- *   free_pages NAME              free it
+ *   alloc_pages NAME GFP ORDER   allocate a block, bound to NAME
+ *   free_pages NAME              free a block (alloc_pages or alloc_page)
  *   fill GFP ORDER COUNT         allocate up to COUNT blocks (held)
  *   fragment GFP COUNT           allocate COUNT pages, free every other,
  *                                drain the pcp lists (real order-0 holes)
- *   release                      free every fill/fragment block
+ *   release                      free every fill/fragment block, newest
+ *                                first
  *   drain                        drain_all_pages(): pcp lists -> buddy
  *   vmstat_refresh               the vmstat worker's decay_pcp_high()
  *   check                        run mmt_phys_check()
@@ -14,10 +15,11 @@
  * GFP is words joined by '|': GFP_KERNEL, GFP_DMA, GFP_DMA32, GFP_ATOMIC,
  * GFP_HIGHUSER_MOVABLE, __GFP_MOVABLE, ...
  */
+#include "names.h"
+
 #include <mmtwin/phys.h>
 #include <mmtwin/script.h>
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,31 +35,6 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
-}
-
-/* Remember a held block; -ENOMEM if the host is out of memory. */
-static int hold_add(struct mmt_phys *p, const char *name, uint64_t pfn,
-		    unsigned order)
-{
-	if (p->nr_holds == p->cap_holds) {
-		unsigned cap = p->cap_holds ? p->cap_holds * 2 : 64;
-		struct mmt_phys_hold *h = realloc(p->holds, cap * sizeof(*h));
-
-		if (!h)
-			return -ENOMEM;
-		p->holds = h;
-		p->cap_holds = cap;
-	}
-	snprintf(p->holds[p->nr_holds].name, sizeof(p->holds[0].name), "%s",
-		 name);
-	p->holds[p->nr_holds].pfn = pfn;
-	p->holds[p->nr_holds++].order = order;
-	return 0;
-}
-
-static void hold_del(struct mmt_phys *p, unsigned i)
-{
-	p->holds[i] = p->holds[--p->nr_holds];
 }
 
 static const char *zone_of(struct mmt_machine *m, uint64_t pfn)
@@ -86,31 +63,24 @@ static int get_gfp_order(struct mmt_script *s, const char *g, const char *o,
 static int cmd_alloc_pages(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m;
+	struct mmt_obj *o;
 	unsigned gfp, order;
 	uint64_t pfn;
 
 	if (argc != 4)
 		return mmt_script_fail(s, "expected 'alloc_pages NAME GFP ORDER'");
-	if (strlen(argv[1]) >= 32)
-		return mmt_script_fail(s, "name '%s' too long", argv[1]);
 	if (get_gfp_order(s, argv[2], argv[3], &gfp, &order))
 		return -1;
 	m = mmt_script_machine(s);
-	if (!m)
+	if (!m || !(o = mmt_script_new_name(s, argv[1])))
 		return -1;
-	for (unsigned i = 0; i < m->phys->nr_holds; i++)
-		if (!strcmp(m->phys->holds[i].name, argv[1]))
-			return mmt_script_fail(s, "'%s' is already allocated",
-					       argv[1]);
 	if (mmt_alloc_pages(m, gfp, order, &pfn)) {
 		fprintf(s->out, "%s: order-%u %s: -ENOMEM\n", argv[1], order,
 			argv[2]);
 		return 0;
 	}
-	if (hold_add(m->phys, argv[1], pfn, order)) {
-		mmt_free_pages(m, pfn, order);
-		return mmt_script_fail(s, "out of host memory");
-	}
+	mmt_name_bind(o, (struct mmt_obj){ .type = MMT_OBJ_PAGES, .pfn = pfn,
+					   .order = order });
 	fprintf(s->out, "%s: pfn %#llx order %u zone %s (%s)\n", argv[1],
 		(unsigned long long)pfn, order, zone_of(m, pfn),
 		mmt_migratetype_name(mmt_gfp_migratetype(gfp)));
@@ -120,22 +90,17 @@ static int cmd_alloc_pages(struct mmt_script *s, int argc, char **argv)
 static int cmd_free_pages(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m;
+	struct mmt_obj *o;
 
 	if (argc != 2)
 		return mmt_script_fail(s, "expected 'free_pages NAME'");
 	m = mmt_script_machine(s);
-	if (!m)
+	if (!m || !(o = mmt_script_get(s, argv[1],
+				       MMT_OBJ_MASK(MMT_OBJ_PAGES))))
 		return -1;
-	for (unsigned i = 0; i < m->phys->nr_holds; i++) {
-		struct mmt_phys_hold *h = &m->phys->holds[i];
-
-		if (h->name[0] && !strcmp(h->name, argv[1])) {
-			mmt_free_pages(m, h->pfn, h->order);
-			hold_del(m->phys, i);
-			return 0;
-		}
-	}
-	return mmt_script_fail(s, "nothing allocated as '%s'", argv[1]);
+	mmt_free_pages(m, o->pfn, o->order);
+	mmt_name_release(o);
+	return 0;
 }
 
 /* Allocate up to @count blocks; print how many came from which zone. */
@@ -153,7 +118,7 @@ static int do_fill(struct mmt_script *s, struct mmt_machine *m, unsigned gfp,
 		got++;
 		z = mmt_page_zone(m, pfn);
 		per_zone[z->type]++;
-		if (hold_add(m->phys, "", pfn, order)) {
+		if (mmt_script_hold_anon(s, pfn, order)) {
 			mmt_free_pages(m, pfn, order);
 			return mmt_script_fail(s, "out of host memory");
 		}
@@ -196,7 +161,7 @@ static int do_fragment(struct mmt_script *s, struct mmt_machine *m,
 			mmt_free_pages(m, pfns[i], 0);
 			continue;
 		}
-		if (hold_add(m->phys, "", pfns[i], 0)) {
+		if (mmt_script_hold_anon(s, pfns[i], 0)) {
 			for (; i < got; i++)
 				mmt_free_pages(m, pfns[i], 0);
 			free(pfns);
@@ -258,16 +223,31 @@ static int cmd_release(struct mmt_script *s, int argc, char **argv)
 	m = mmt_script_machine(s);
 	if (!m)
 		return -1;
-	for (unsigned i = m->phys->nr_holds; i-- > 0;) {
-		struct mmt_phys_hold *h = &m->phys->holds[i];
+	/* newest first, as the blocks would be unwound */
+	for (; s->names && s->names->nr_anon; n++) {
+		struct mmt_anon_block *b =
+			&s->names->anon[--s->names->nr_anon];
 
-		if (h->name[0])
-			continue;
-		mmt_free_pages(m, h->pfn, h->order);
-		hold_del(m->phys, i);
-		n++;
+		mmt_free_pages(m, b->pfn, b->order);
 	}
 	fprintf(s->out, "release: freed %llu blocks\n", (unsigned long long)n);
+	return 0;
+}
+
+static int cmd_check(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	char err[256];
+
+	(void)argv;
+	if (argc != 1)
+		return mmt_script_fail(s, "expected 'check'");
+	m = mmt_script_machine(s);
+	if (!m)
+		return -1;
+	if (mmt_phys_check(m, err, sizeof(err)))
+		return mmt_script_fail(s, "invariant broken: %s", err);
+	fprintf(s->out, "check: ok\n");
 	return 0;
 }
 
@@ -317,7 +297,8 @@ static int cmd_trace(struct mmt_script *s, int argc, char **argv)
 const struct mmt_script_cmd mmt_script_cmds_phys[] = {
 	{ "alloc_pages", "alloc_pages NAME GFP ORDER",
 	  "allocate 2^ORDER pages (GFP words joined by '|')", cmd_alloc_pages },
-	{ "free_pages", "free_pages NAME", "free a named block", cmd_free_pages },
+	{ "free_pages", "free_pages NAME",
+	  "free a block of alloc_pages or alloc_page", cmd_free_pages },
 	{ "fill", "fill GFP ORDER COUNT",
 	  "allocate up to COUNT blocks and keep them", cmd_fill },
 	{ "fragment", "fragment GFP COUNT",
@@ -330,6 +311,8 @@ const struct mmt_script_cmd mmt_script_cmds_phys[] = {
 	{ "vmstat_refresh", "vmstat_refresh",
 	  "run the vmstat worker's decay_pcp_high on every CPU",
 	  cmd_vmstat_refresh },
+	{ "check", "check", "run the physical-memory invariant checker",
+	  cmd_check },
 	{ "trace", "trace on|off", "explain each page-allocator decision",
 	  cmd_trace },
 	{ NULL, NULL, NULL, NULL }

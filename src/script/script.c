@@ -2,8 +2,10 @@
 /*
  * The scenario runner: tokenise a line, look the first word up in the
  * command tables, run it.  The core commands live here; subsystems add
- * their own tables (src/core/script_tables.c).
+ * their own tables (src/script/script_tables.c).
  */
+#include "names.h"
+
 #include <mmtwin/explain.h>
 #include <mmtwin/script.h>
 #include <mmtwin/views.h>
@@ -21,6 +23,14 @@ int mmt_script_fail(struct mmt_script *s, const char *fmt, ...)
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Tear the machine down; its names go with it (they describe only it). */
+static void script_machine_free(struct mmt_script *s)
+{
+	mmt_script_names_clear(s);
+	mmt_machine_free(s->m);
+	s->m = NULL;
 }
 
 struct mmt_machine *mmt_script_machine(struct mmt_script *s)
@@ -41,8 +51,7 @@ static int cmd_machine(struct mmt_script *s, int argc, char **argv)
 		if (mmt_parse_machine_opt(&c, argc, argv, &i, &s->fmt, s->err,
 					  sizeof(s->err)))
 			return -1;
-	mmt_machine_free(s->m);
-	s->m = NULL;
+	script_machine_free(s);
 	s->cfg = c;
 	return mmt_script_machine(s) ? 0 : -1;
 }
@@ -224,6 +233,10 @@ static const struct mmt_script_cmd *lookup(const char *name)
 void mmt_script_help(FILE *out)
 {
 	fprintf(out, "Scenario commands (one per line, '#' comments):\n");
+	fprintf(out, "  A NAME binds what the command creates; later commands "
+		"take it wherever\n  its type fits (a PAGE is any alloc_page "
+		"or alloc_pages block).  A freed\n  NAME may be bound again; "
+		"'machine' forgets every name.\n");
 	for (unsigned t = 0; mmt_script_tables[t]; t++)
 		for (const struct mmt_script_cmd *c = mmt_script_tables[t];
 		     c->name; c++)
@@ -347,7 +360,7 @@ int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
 	if (ret)
 		fprintf(errf, "%s:%u: %s\n", name, s.line, s.err);
 	free(line);
-	mmt_machine_free(s.m);
+	script_machine_free(&s);
 	return ret;
 }
 
