@@ -5,6 +5,8 @@
  */
 #include "test.h"
 
+#include "script/names.h"
+
 #include <mmtwin/kalloc.h>
 #include <mmtwin/phys.h>
 
@@ -265,5 +267,6 @@ TEST(options_fragment_fragments)
 		CHECK_EQ(mmt_phys_check(m, e, sizeof(e)), 0);
 	}
 	fclose(s.out);
+	mmt_script_names_clear(&s);
 	mmt_machine_free(m);
 }
