@@ -17,6 +17,7 @@
 #include "random.h"
 #include "render.h"
 #include "script.h"
+#include "syscall.h"
 #include "views.h"
 
 #endif

@@ -668,9 +668,11 @@ static int parse_positional(struct cursor *c, const struct mmt_syscall *e)
 	do {
 		const struct mmt_sys_argdesc *a;
 
-		if (i == e->nargs)
+		if (i == e->nargs) {
+			c->argno = 0;
 			return fail(c, "too many arguments (%u expected)",
 				    e->nargs);
+		}
 		a = &e->args[i++];
 		c->argno = i;
 		if (parse_arg(c, (enum mmt_sys_argtype)a->type,
