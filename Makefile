@@ -108,6 +108,7 @@ fuzz:
 	$(MAKE) CC=clang BUILD=build-fuzz SAN=1 FUZZFLAGS=-fsanitize=fuzzer-no-link build-fuzz/libmmtwin.a
 	$(FUZZ_CC) fuzz/fuzz_script.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-script -lm
 	$(FUZZ_CC) fuzz/fuzz_memmap.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-memmap -lm
+	$(FUZZ_CC) fuzz/fuzz_strace.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-strace -lm
 
 # A short fuzzing session on copies of the corpus (FUZZ_SECONDS each).
 # FUZZ_SEED with FUZZ_RUNS fixes libFuzzer's inputs, so CI's session is
@@ -121,6 +122,7 @@ fuzz-run: fuzz
 	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp -r fuzz/corpus/* build-fuzz/corpus/
 	./build-fuzz/fuzz-script $(FUZZ_OPTS) build-fuzz/corpus/script
 	./build-fuzz/fuzz-memmap $(FUZZ_OPTS) build-fuzz/corpus/memmap
+	./build-fuzz/fuzz-strace $(FUZZ_OPTS) build-fuzz/corpus/strace
 
 # `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the binary, both libraries,
 # the headers, mmtwin.pc, mmtwin(1) and the bash completion.

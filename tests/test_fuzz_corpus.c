@@ -76,6 +76,58 @@ static void boot_memmap_file(const char *path)
 	}
 }
 
+/* strace lines: framed or refused with a message; a parsed call prints
+ * to text that parses and prints the same (as fuzz/fuzz_strace.c). */
+static void strace_check_call(const char *path, const char *text,
+			      enum mmt_abi abi)
+{
+	static char a[1 << 16], b[1 << 16];
+	struct mmt_sys_call call;
+	char err[256] = "";
+
+	if (mmt_sys_parse_call(text, abi, &call, err, sizeof(err))) {
+		if (!err[0])
+			test_fail(__FILE__, __LINE__, "%s: refused silently",
+				  path);
+		return;
+	}
+	mmt_sys_format_call(a, sizeof(a), &call, -1);
+	mmt_sys_call_release(&call);
+	CHECK(mmt_sys_parse_call(a, abi, &call, err, sizeof(err)) == 0);
+	mmt_sys_format_call(b, sizeof(b), &call, -1);
+	mmt_sys_call_release(&call);
+	if (strcmp(a, b))
+		test_fail(__FILE__, __LINE__, "%s: %s -> %s", path, a, b);
+}
+
+static void run_strace_file(const char *path)
+{
+	char *text = test_read_file(path), *line, *save = NULL;
+
+	CHECK(text);
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct mmt_strace_line l;
+		char err[128], *call;
+
+		if (mmt_strace_line_parse(line, &l, err, sizeof(err)))
+			continue;
+		call = strndup(l.text, l.text_len);
+		CHECK(call);
+		if (!call)
+			break;
+		strace_check_call(path, call, MMT_ABI_X86_64);
+		strace_check_call(path, call, MMT_ABI_I386);
+		free(call);
+	}
+	free(text);
+}
+
+TEST(fuzz_corpus_strace)
+{
+	CHECK(for_each_file("fuzz/corpus/strace", run_strace_file) >= 4);
+}
+
 TEST(fuzz_corpus_scripts)
 {
 	CHECK(for_each_file("fuzz/corpus/script", run_script_file) >= 4);

@@ -22,6 +22,7 @@ extern "C" {
 #include "random.h"
 #include "render.h"
 #include "script.h"
+#include "syscall.h"
 #include "views.h"
 
 #ifdef __cplusplus
