@@ -8,6 +8,7 @@
 
 #include <mmtwin/explain.h>
 #include <mmtwin/script.h>
+#include <mmtwin/syscall.h>
 #include <mmtwin/views.h>
 
 #include <errno.h>
@@ -236,7 +237,12 @@ void mmt_script_help(FILE *out)
 	fprintf(out, "  A NAME binds what the command creates; later commands "
 		"take it wherever\n  its type fits (a PAGE is any alloc_page "
 		"or alloc_pages block).  A freed\n  NAME may be bound again; "
-		"'machine' forgets every name.\n");
+		"'machine' forgets every name.\n"
+		"  A line NAME(ARGS) is a system call in strace's notation, "
+		"e.g.\n    mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n  run through the syscall "
+		"table (i386 ABI on x86_32) and printed as\n  strace prints it, "
+		"with the model's result (-ENOSYS: not modelled yet).\n");
 	for (unsigned t = 0; mmt_script_tables[t]; t++)
 		for (const struct mmt_script_cmd *c = mmt_script_tables[t];
 		     c->name; c++)
@@ -254,11 +260,107 @@ static int check_after(struct mmt_script *s, const char *cmd)
 	return 0;
 }
 
+/*
+ * A line in strace's notation, "NAME(" first: a system call.  The same
+ * parser reads strace logs, so a line copied from `strace -y` runs as is
+ * (its " = RET" part, if any, is what the real kernel returned).
+ */
+static const char *syscall_text(const char *line)
+{
+	const char *p = line;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+		return NULL;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+	       *p == '_')
+		p++;
+	return *p == '(' ? line : NULL;
+}
+
+/* A call of the other ABI gets a clearer message than "unknown". */
+static int other_abi_hint(struct mmt_script *s, const char *text,
+			  enum mmt_abi abi)
+{
+	enum mmt_abi other = abi == MMT_ABI_I386 ? MMT_ABI_X86_64
+						 : MMT_ABI_I386;
+	char name[32];
+	size_t n;
+
+	text += strspn(text, " \t");
+	n = strcspn(text, "(");
+	if (n >= sizeof(name))
+		return -1;
+	memcpy(name, text, n);
+	name[n] = 0;
+	if (mmt_sys_by_name(abi, name) || !mmt_sys_by_name(other, name))
+		return -1;	/* the parser's own message stands */
+	return mmt_script_fail(s, "'%s' is a system call of the %s ABI; this "
+			       "machine's tasks use %s", name,
+			       other == MMT_ABI_I386 ? "i386" : "x86_64",
+			       abi == MMT_ABI_I386 ? "i386" : "x86_64");
+}
+
+/*
+ * Run one system call through the syscall table on the machine, with the
+ * ABI of its profile (i386 on x86_32, x86_64 otherwise), and print it as
+ * strace would, with the model's result.  A call the model does not
+ * implement yet answers -ENOSYS, said so in a comment; a recorded result
+ * that differs from the model's is shown beside it.
+ */
+static int run_syscall(struct mmt_script *s, const char *text)
+{
+	struct mmt_machine *m = mmt_script_machine(s);
+	struct mmt_sys_ctx ctx = { .m = m };
+	struct mmt_sys_call call;
+	char buf[1024], logged[128] = "";
+	int64_t r;
+	size_t n;
+
+	if (!m)
+		return -1;
+	n = strcspn(text, "\r\n");
+	if (n >= sizeof(buf))
+		return mmt_script_fail(s, "system call longer than %zu bytes",
+				       sizeof(buf) - 1);
+	memcpy(buf, text, n);
+	buf[n] = 0;
+	ctx.abi = mmt_arch_is_64(m->cfg.arch) ? MMT_ABI_X86_64 : MMT_ABI_I386;
+	if (mmt_sys_parse_call(buf, ctx.abi, &call, s->err, sizeof(s->err)))
+		return other_abi_hint(s, buf, ctx.abi);
+	if (call.has_ret) {
+		struct mmt_sys_call rec = call;
+
+		rec.nargs = 0;
+		mmt_sys_format_call(logged, sizeof(logged), &rec, -1);
+	}
+	r = mmt_sys_dispatch(&ctx, &call);
+	call.has_ret = true;
+	call.ret_unknown = false;
+	call.ret = r < 0 && r >= -4095 ? -1 : r;
+	call.err = r < 0 && r >= -4095 ? (int)-r : 0;
+	mmt_sys_format_call(buf, sizeof(buf), &call, 0);
+	fprintf(s->out, "%s", buf);
+	if (ctx.err[0])
+		fprintf(s->out, "  # %s", ctx.err);
+	if (logged[0] && strcmp(strrchr(logged, '=') ? strrchr(logged, '=') : "",
+				strrchr(buf, '=') ? strrchr(buf, '=') : ""))
+		fprintf(s->out, "  # recorded: %s", strrchr(logged, '='));
+	fputc('\n', s->out);
+	mmt_sys_call_release(&call);
+	return 0;
+}
+
 static int run_line(struct mmt_script *s, char *line)
 {
 	char *argv[MMT_SCRIPT_MAX_ARGS];
 	const struct mmt_script_cmd *c;
-	int argc, r = tokenize(line, argv, &argc);
+	int argc, r;
+
+	if (syscall_text(line))
+		return run_syscall(s, line);
+	r = tokenize(line, argv, &argc);
 
 	if (r == -1)
 		return mmt_script_fail(s, "unclosed quote");
