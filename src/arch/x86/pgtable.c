@@ -80,10 +80,9 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn)
 {
 	struct mmt_frame_slot *s = &m->kern->fc[pfn & (MMT_FC_SLOTS - 1)];
 
-	if (m->kern->pt_pages == 0) {
-		fprintf(stderr, "pt_free_table: page-table count underflow\n");
-		abort();
-	}
+	if (m->kern->pt_pages == 0)
+		MMT_BUG("page-table count underflow freeing pfn %#llx",
+			(unsigned long long)pfn);
 	if (s->pfn_plus1 == pfn + 1)
 		s->pfn_plus1 = 0;
 	mmt_frame_drop(m, pfn);
@@ -103,20 +102,27 @@ bool pt_table_empty(struct mmt_machine *m, uint64_t pfn)
 }
 
 /*
- * Store @v in the entry @w stopped at.  A kernel-half top-level entry of
- * init_mm is copied into every PGD on pgd_list (sync_global_pgds), so
- * process PGDs keep sharing the kernel half.
+ * Store @v in entry @idx of table @tbl at level @level.  A kernel-half
+ * top-level entry of init_mm is copied into every PGD on pgd_list
+ * (sync_global_pgds), so process PGDs keep sharing the kernel half.
  */
-void pt_set_entry(struct mmt_machine *m, const struct pt_walk *w, uint64_t v)
+void pt_store(struct mmt_machine *m, uint64_t tbl, unsigned idx,
+	      unsigned level, uint64_t v)
 {
 	struct mmt_kern *k = m->kern;
-	unsigned es = m->layout.paging.entry_size, l = w->level, i;
+	unsigned es = m->layout.paging.entry_size, i;
 
-	pt_set(es, pt_frame(m, w->tbl[l]), w->idx[l], v);
-	if (l != 0 || w->tbl[0] != k->pgd || w->idx[0] < k->kern_pgd_start)
+	pt_set(es, pt_frame(m, tbl), idx, v);
+	if (level != 0 || tbl != k->pgd || idx < k->kern_pgd_start)
 		return;
 	for (i = 0; i < k->nr_pgds; i++)
-		pt_set(es, pt_frame(m, k->pgds[i]), w->idx[0], v);
+		pt_set(es, pt_frame(m, k->pgds[i]), idx, v);
+}
+
+/* Store @v in the entry @w stopped at (pt_store). */
+void pt_set_entry(struct mmt_machine *m, const struct pt_walk *w, uint64_t v)
+{
+	pt_store(m, w->tbl[w->level], w->idx[w->level], w->level, v);
 }
 
 /* The non-leaf entry pointing to a new table @child at level @l. */
@@ -155,7 +161,7 @@ int pt_walk(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 				      w->idx[l]);
 		if (l == stop)
 			return 0;
-		if (!pte_present(e)) {
+		if (!pt_hw_present(e)) {
 			if (mode != WALK_ALLOC)
 				return 0;
 			if (pt_alloc_table(m, &child))
@@ -228,7 +234,7 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		return r;
 	if (w.level != (unsigned)leaf)
 		return -EEXIST;		/* a large leaf above covers va */
-	if (pte_present(w.entry)) {
+	if (pt_hw_present(w.entry)) {
 		if (pt_leaf(p, w.level, w.entry))
 			return -EEXIST;
 		child = pt_addr(m->kern, w.entry) >> MMT_PAGE_SHIFT;
@@ -273,7 +279,7 @@ int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va)
 	if (!pt_va_valid(m, va))
 		return -ENOENT;
 	pt_walk(m, pgd_pfn, va, m->layout.paging.levels - 1, WALK_LOOKUP, &w);
-	if (!pte_present(w.entry))
+	if (!pt_hw_present(w.entry))
 		return -ENOENT;
 	pt_set_entry(m, &w, 0);
 	pt_prune(m, &w);
@@ -292,7 +298,7 @@ int mmt_pt_lookup(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 	if (!pt_va_valid(m, va))
 		return -ENOENT;
 	pt_walk(m, pgd_pfn, va, p->levels - 1, WALK_LOOKUP, &w);
-	if (!pte_present(w.entry))
+	if (!pt_hw_present(w.entry))
 		return -ENOENT;
 	size = 1ULL << p->shift[w.level];
 	leaf->entry = w.entry;
@@ -340,20 +346,27 @@ uint64_t mmt_pgtable_pages(struct mmt_machine *m)
 	return m->kern ? m->kern->pt_pages : 0;
 }
 
-/* Free the table @pfn at level @l and every table below it. */
-static void pt_free_tree(struct mmt_machine *m, uint64_t pfn, unsigned l)
+/*
+ * Teardown callback, after the table below @e was emptied of tables:
+ * unlink it and free it.  Post-order, so children go before parents.
+ */
+static int free_table_below(const struct mmt_walk_entry *e,
+			    struct mmt_walk *w)
 {
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned i, n = mmt_pt_ptrs(m, l);
-	uint64_t e;
+	mmt_walk_set_entry(w, e, 0);
+	pt_free_table(w->m, e->pfn);
+	return 0;
+}
 
-	for (i = 0; l < p->levels - 1 && i < n; i++) {
-		e = pt_get(p->entry_size, pt_frame(m, pfn), i);
-		if (pte_present(e) && !pt_leaf(p, l, e))
-			pt_free_tree(m, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT,
-				     l + 1);
-	}
-	pt_free_table(m, pfn);
+static const struct mmt_walk_ops free_tree_ops = {
+	.post_table = free_table_below,
+};
+
+/* Free every table below @pgd covering [start, end), leaves untouched. */
+static void pt_free_tables(struct mmt_machine *m, uint64_t pgd,
+			   uint64_t start, uint64_t end)
+{
+	mmt_walk_page_range(m, pgd, start, end, &free_tree_ops, NULL);
 }
 
 /* Free init_mm's tables (machine teardown; process PGDs first). */
@@ -361,7 +374,8 @@ void mmt_pt_free_init_mm(struct mmt_machine *m)
 {
 	while (m->kern->nr_pgds)
 		mmt_pgd_free(m, m->kern->pgds[m->kern->nr_pgds - 1]);
-	pt_free_tree(m, m->kern->pgd, 0);
+	pt_free_tables(m, m->kern->pgd, 0, 0);
+	pt_free_table(m, m->kern->pgd);
 }
 
 /* Add @pgd to pgd_list; 0 or -ENOMEM. */
@@ -382,19 +396,11 @@ static int pgd_list_add(struct mmt_kern *k, uint64_t pgd)
 	return 0;
 }
 
-/* Free the user half of @pgd (below KERNEL_PGD_BOUNDARY). */
+/* Free the user half of @pgd (below KERNEL_PGD_BOUNDARY), then @pgd. */
 static void pgd_free_user(struct mmt_machine *m, uint64_t pgd)
 {
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned i;
-	uint64_t e;
-
-	for (i = 0; i < m->kern->kern_pgd_start; i++) {
-		e = pt_get(p->entry_size, pt_frame(m, pgd), i);
-		if (pte_present(e) && !pt_leaf(p, 0, e))
-			pt_free_tree(m, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT,
-				     1);
-	}
+	if (m->kern->kern_pgd_start)
+		pt_free_tables(m, pgd, 0, pt_user_end(m));
 	pt_free_table(m, pgd);
 }
 
@@ -432,11 +438,9 @@ void mmt_pgd_free(struct mmt_machine *m, uint64_t pgd_pfn)
 
 	for (i = 0; i < k->nr_pgds && k->pgds[i] != pgd_pfn; i++)
 		;
-	if (i == k->nr_pgds) {
-		fprintf(stderr, "mmt_pgd_free: pfn %#llx is not a process "
-			"PGD\n", (unsigned long long)pgd_pfn);
-		abort();
-	}
+	if (i == k->nr_pgds)
+		MMT_BUG("pfn %#llx is not a process PGD",
+			(unsigned long long)pgd_pfn);
 	k->pgds[i] = k->pgds[--k->nr_pgds];
 	for (i = 0; i < k->nr_cpus; i++)
 		if (k->cpus[i].cr3 == pgd_pfn)

@@ -75,10 +75,8 @@ static void tlb_flush(struct mmt_tlb *t, bool keep_global)
 static struct mmt_cpu *cpu_of(struct mmt_machine *m, unsigned cpu,
 			      const char *fn)
 {
-	if (cpu >= m->kern->nr_cpus) {
-		fprintf(stderr, "%s: no CPU %u\n", fn, cpu);
-		abort();
-	}
+	if (cpu >= m->kern->nr_cpus)
+		mmt_bug(fn, "no CPU %u", cpu);
 	return &m->kern->cpus[cpu];
 }
 
