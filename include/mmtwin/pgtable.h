@@ -67,8 +67,25 @@ uint64_t mmt_init_mm_pgd(struct mmt_machine *m);
  */
 int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 	       uint64_t pfn, uint64_t prot, unsigned page_shift);
-/* Remove the leaf covering @va; 0 or -ENOENT.  Flushes the TLBs. */
+/*
+ * Remove the leaf covering @va; 0 or -ENOENT.  Flushes the TLBs.  Never
+ * frees a page table (see mmt_free_pgd_range).
+ */
 int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va);
+/*
+ * free_pgd_range(tlb, addr, end, floor, ceiling) of mm/memory.c on the
+ * process PGD @pgd_pfn: free the page tables that translate only
+ * addresses of [addr, end) and nothing outside [floor, ceiling) (ceiling 0
+ * = the top of the address space), with the kernel's roundings: [addr,
+ * end) to PMD_SIZE for PTE tables, then PUD/P4D/PGDIR granules for the
+ * tables above.  munmap passes the neighbouring VMAs' end/start, exit 0/0.
+ * Leaves are not touched (zap them first).  The CPUs running the mm are
+ * flushed (freed_tables).  Returns the number of tables freed, or -EINVAL
+ * (not a process PGD, empty range, range beyond the user half).
+ */
+int mmt_free_pgd_range(struct mmt_machine *m, uint64_t pgd_pfn,
+		       uint64_t addr, uint64_t end, uint64_t floor,
+		       uint64_t ceiling);
 /* 0 and *leaf, or -ENOENT when not mapped. */
 int mmt_pt_lookup(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		  struct mmt_pt_leaf *leaf);

@@ -247,30 +247,10 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 }
 
 /*
- * After clearing a leaf: free the tables on @w's path that became empty,
- * bottom up.  Tables right under a kernel-half top-level entry are shared
- * with every process PGD and stay (the kernel never frees them), as do
- * the PAE PMDs the PDPT points to (loaded with CR3).
- */
-static void pt_prune(struct mmt_machine *m, struct pt_walk *w)
-{
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned l;
-
-	for (l = w->level; l >= 1; l--) {
-		if (l == 1 && (mmt_va_kernel_half(m, w->va) || p->levels == 3))
-			return;
-		if (!pt_table_empty(m, w->tbl[l]))
-			return;
-		pt_free_table(m, w->tbl[l]);
-		w->level = l - 1;
-		pt_set_entry(m, w, 0);
-	}
-}
-
-/*
- * Remove the leaf covering @va (a whole large page if one maps it), free
- * emptied tables and flush every CPU's TLB for it.  0 or -ENOENT.
+ * Remove the leaf covering @va (a whole large page if one maps it) and
+ * flush every CPU's TLB for it.  Page tables stay, even when emptied: the
+ * kernel's vunmap_range() never frees init_mm's tables, and user tables
+ * go only through free_pgd_range() (mmt_free_pgd_range).  0 or -ENOENT.
  */
 int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va)
 {
@@ -282,7 +262,6 @@ int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va)
 	if (!pt_hw_present(w.entry))
 		return -ENOENT;
 	pt_set_entry(m, &w, 0);
-	pt_prune(m, &w);
 	mmt_tlb_flush_va_all_cpus(m, va);
 	return 0;
 }
@@ -396,11 +375,14 @@ static int pgd_list_add(struct mmt_kern *k, uint64_t pgd)
 	return 0;
 }
 
-/* Free the user half of @pgd (below KERNEL_PGD_BOUNDARY), then @pgd. */
+/*
+ * pgd_free() after exit's free_pgtables(FIRST_USER_ADDRESS,
+ * USER_PGTABLES_CEILING): every user table, then the PGD itself.
+ */
 static void pgd_free_user(struct mmt_machine *m, uint64_t pgd)
 {
 	if (m->kern->kern_pgd_start)
-		pt_free_tables(m, pgd, 0, pt_user_end(m));
+		pt_free_pgd_range(m, pgd, 0, pt_user_end(m), 0, 0);
 	pt_free_table(m, pgd);
 }
 

@@ -152,3 +152,16 @@ int mmt_tlb_configure(struct mmt_machine *m, unsigned entries, unsigned ways)
 	free(n);
 	return 0;
 }
+
+/*
+ * After free_pgd_range() freed tables of @pgd covering [lo, hi): every CPU
+ * running it reloads CR3 (PAE needs that for a PDPTE change anyway).
+ */
+void pt_flush_freed_tables(struct mmt_machine *m, uint64_t pgd, uint64_t lo,
+			   uint64_t hi)
+{
+	(void)lo, (void)hi;
+	for (unsigned i = 0; i < m->kern->nr_cpus; i++)
+		if (m->kern->cpus[i].cr3 == pgd)
+			tlb_flush(&m->kern->cpus[i].tlb, true);
+}
