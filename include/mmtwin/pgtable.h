@@ -26,6 +26,8 @@ struct mmt_machine;
 #define MMT_PTE_GLOBAL   (1ULL << 8)
 #define MMT_PTE_SPECIAL  (1ULL << 9)
 #define MMT_PTE_NX       (1ULL << 63)	/* only with 8-byte entries */
+/* _PAGE_PROTNONE: the G bit, meaningful only with P clear */
+#define MMT_PTE_PROTNONE MMT_PTE_GLOBAL
 
 /* __PAGE_KERNEL: P|RW|A|D|G|NX (NX dropped where entries are 4 bytes) */
 #define MMT_PAGE_KERNEL (MMT_PTE_PRESENT | MMT_PTE_RW | MMT_PTE_ACCESSED | \
@@ -35,6 +37,9 @@ struct mmt_machine;
 #define MMT_PAGE_KERNEL_EXEC (MMT_PTE_PRESENT | MMT_PTE_RW | \
 			      MMT_PTE_ACCESSED | MMT_PTE_DIRTY | MMT_PTE_GLOBAL)
 #define MMT_PAGE_KERNEL_NOCACHE (MMT_PAGE_KERNEL | MMT_PTE_PCD)
+
+/* PAGE_NONE (protection_map[VM_NONE]): A | PROTNONE, P clear */
+#define MMT_PAGE_NONE (MMT_PTE_ACCESSED | MMT_PTE_PROTNONE)
 
 /* Access kinds for the MMU. */
 #define MMT_ACCESS_READ  0u
@@ -102,5 +107,47 @@ int mmt_kernel_unmap(struct mmt_machine *m, uint64_t va);
  */
 int mmt_mmu_translate(struct mmt_machine *m, unsigned cpu, uint64_t va,
 		      unsigned access, uint64_t *pa, unsigned *pf_error);
+
+/*
+ * Non-present entries that carry information (src/arch/x86/pte_nonpresent.c
+ * draws the bit layouts).  pte_present() is the kernel's: P or PROTNONE.
+ */
+#define MMT_SWP_TYPE_BITS 5
+bool mmt_pte_present(uint64_t pte);
+bool mmt_pte_protnone(uint64_t pte);	/* P clear, PROTNONE set */
+bool mmt_is_swap_pte(uint64_t pte);	/* !pte_none && !pte_present */
+/* pfn_pte(): with 8-byte entries a non-present @prot inverts the pfn. */
+uint64_t mmt_pfn_pte(const struct mmt_machine *m, uint64_t pfn,
+		     uint64_t prot);
+/* pte_pfn(): undoes the inversion. */
+uint64_t mmt_pte_pfn(const struct mmt_machine *m, uint64_t pte);
+/* Largest swap offset of the format: 2^50-1, 2^27-1 (PAE), 2^23-1. */
+uint64_t mmt_swp_offset_max(const struct mmt_machine *m);
+/* _PAGE_SWP_EXCLUSIVE of the format (bit 3 on x86_64, bit 7 on 32-bit). */
+uint64_t mmt_pte_swp_exclusive_bit(const struct mmt_machine *m);
+/* swp_entry_to_pte(swp_entry(type, offset)); 0, or -EINVAL if too big. */
+int mmt_swp_entry_to_pte(const struct mmt_machine *m, unsigned type,
+			 uint64_t offset, uint64_t *pte);
+/* pte_to_swp_entry(); 0, or -EINVAL if @pte is no swap PTE. */
+int mmt_pte_to_swp_entry(const struct mmt_machine *m, uint64_t pte,
+			 unsigned *type, uint64_t *offset);
+
+/*
+ * Store the raw PTE @raw for the page containing @va in the tables of
+ * @pgd_pfn (set_pte_at), allocating tables as needed; any format the
+ * checker accepts: zero, a present leaf, PROT_NONE, a swap entry.  A
+ * present entry it replaces is flushed from the TLBs.  0, -ENOMEM,
+ * -EEXIST (a large leaf or a non-present upper entry covers @va) or
+ * -EINVAL (bad address, kernel half of a process PGD, malformed @raw).
+ */
+int mmt_pt_set_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		   uint64_t raw);
+/*
+ * The raw entry translating @va: the PTE (possibly 0 or non-present) or a
+ * large leaf, with its level; an upper entry that is zero or non-present
+ * when no PTE table exists.  0, or -EINVAL for an invalid address.
+ */
+int mmt_pt_get_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		   uint64_t *raw, unsigned *level);
 
 #endif

@@ -140,8 +140,8 @@ static uint64_t pt_table_entry(struct mmt_machine *m, unsigned l,
 /*
  * The walker.  Descend from @pgd_pfn towards @va and stop at level @stop,
  * at a leaf above it, or at a non-present entry above it (WALK_LOOKUP);
- * WALK_ALLOC instead fills non-present entries above @stop with new
- * tables.  *w records the path and where it stopped (w->level,
+ * WALK_ALLOC instead fills zero entries above @stop with new tables (it
+ * still stops at a non-zero, non-present one).  *w records the path and where it stopped (w->level,
  * w->entry).  Returns 0, or -ENOMEM (tables allocated so far stay, empty
  * and linked, as the kernel leaves them).
  */
@@ -162,7 +162,8 @@ int pt_walk(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		if (l == stop)
 			return 0;
 		if (!pt_hw_present(e)) {
-			if (mode != WALK_ALLOC)
+			/* a non-zero entry (swap, garbage) is never replaced */
+			if (mode != WALK_ALLOC || e)
 				return 0;
 			if (pt_alloc_table(m, &child))
 				return -ENOMEM;
@@ -234,6 +235,8 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		return r;
 	if (w.level != (unsigned)leaf)
 		return -EEXIST;		/* a large leaf above covers va */
+	if (w.entry && !pt_hw_present(w.entry))
+		return -EEXIST;		/* swap/PROT_NONE: not pte_none */
 	if (pt_hw_present(w.entry)) {
 		if (pt_leaf(p, w.level, w.entry))
 			return -EEXIST;
@@ -254,15 +257,66 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
  */
 int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va)
 {
+	unsigned last = m->layout.paging.levels - 1;
 	struct pt_walk w;
 
 	if (!pt_va_valid(m, va))
 		return -ENOENT;
-	pt_walk(m, pgd_pfn, va, m->layout.paging.levels - 1, WALK_LOOKUP, &w);
-	if (!pt_hw_present(w.entry))
+	pt_walk(m, pgd_pfn, va, last, WALK_LOOKUP, &w);
+	if (!pt_hw_present(w.entry) && (!w.entry || w.level != last))
 		return -ENOENT;
 	pt_set_entry(m, &w, 0);
-	mmt_tlb_flush_va_all_cpus(m, va);
+	if (pt_hw_present(w.entry))	/* a swap PTE was never cached */
+		pt_flush_one(m, pgd_pfn, va);
+	return 0;
+}
+
+/* Is @raw a PTE the checker accepts?  0 or -EINVAL. */
+static int pte_check(struct mmt_machine *m, uint64_t raw)
+{
+	unsigned last = m->layout.paging.levels - 1;
+
+	if (m->layout.paging.entry_size == 4 && raw >> 32)
+		return -EINVAL;
+	if (!raw)
+		return 0;
+	if (!pt_hw_present(raw))
+		return pt_nonpresent_bad(m, last, raw) ? -EINVAL : 0;
+	return raw & pt_reserved_mask(m, last, raw) ? -EINVAL : 0;
+}
+
+int mmt_pt_set_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		   uint64_t raw)
+{
+	unsigned last = m->layout.paging.levels - 1;
+	struct pt_walk w;
+	int r;
+
+	if (!pt_va_valid(m, va) || pte_check(m, raw))
+		return -EINVAL;
+	if (pgd_pfn != m->kern->pgd && mmt_va_kernel_half(m, va))
+		return -EINVAL;
+	r = pt_walk(m, pgd_pfn, va, last, WALK_ALLOC, &w);
+	if (r)
+		return r;
+	if (w.level != last)
+		return -EEXIST;
+	pt_set_entry(m, &w, raw);
+	if (pt_hw_present(w.entry))
+		pt_flush_one(m, pgd_pfn, va);
+	return 0;
+}
+
+int mmt_pt_get_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		   uint64_t *raw, unsigned *level)
+{
+	struct pt_walk w;
+
+	if (!pt_va_valid(m, va))
+		return -EINVAL;
+	pt_walk(m, pgd_pfn, va, m->layout.paging.levels - 1, WALK_LOOKUP, &w);
+	*raw = w.entry;
+	*level = w.level;
 	return 0;
 }
 

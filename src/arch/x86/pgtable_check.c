@@ -9,6 +9,8 @@
  *    PDPTE control bits, PSE where no large page exists, the low address
  *    bits of a large leaf), so leaves are aligned and inside the
  *    physical address width;
+ *  - a non-present, non-zero entry is a PTE in the swap or PROT_NONE
+ *    format of the profile (pt_nonpresent_bad);
  *  - every process PGD's kernel half equals init_mm's;
  *  - every CPU's CR3 is init_mm or a live process PGD.
  */
@@ -94,9 +96,23 @@ static int ck_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 	return ck_reserved(w->private, e);
 }
 
+/* Swap and PROT_NONE PTEs: their format bits must be sane. */
+static int ck_nonpresent(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	struct pt_check *c = w->private;
+	const char *why = pt_nonpresent_bad(c->m, e->level, e->value);
+
+	if (!why)
+		return 0;
+	return ck_fail(c, "%s entry %u of table %#" PRIx64 " = %#" PRIx64
+		       ": %s", c->m->layout.paging.level_name[e->level],
+		       e->index, e->table_pfn, e->value, why);
+}
+
 static const struct mmt_walk_ops ck_ops = {
 	.entry = ck_link,
 	.leaf = ck_leaf,
+	.nonpresent = ck_nonpresent,
 };
 
 /* Check the tables below @pgd covering [start, end). */

@@ -244,8 +244,11 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn);
 unsigned pt_free_pgd_range(struct mmt_machine *m, uint64_t pgd,
 			   uint64_t addr, uint64_t end, uint64_t floor,
 			   uint64_t ceiling);
+void pt_flush_one(struct mmt_machine *m, uint64_t pgd, uint64_t va);
 void pt_flush_freed_tables(struct mmt_machine *m, uint64_t pgd, uint64_t lo,
 			   uint64_t hi);
+const char *pt_nonpresent_bad(const struct mmt_machine *m, unsigned l,
+			      uint64_t e);
 uint64_t pt_reserved_mask(const struct mmt_machine *m, unsigned l,
 			  uint64_t e);
 

@@ -51,6 +51,22 @@ static const char *size_unit(uint64_t size, uint64_t *val)
 	return u[i];
 }
 
+/* "(not present)", decoded when the entry carries a swap/PROT_NONE PTE. */
+static void print_nonpresent(struct mmt_machine *m, uint64_t e, FILE *out)
+{
+	unsigned type;
+	uint64_t off;
+
+	if (mmt_pte_protnone(e))
+		fprintf(out, "(not present: PROT_NONE, pfn %#" PRIx64 ")\n",
+			mmt_pte_pfn(m, e));
+	else if (!mmt_pte_to_swp_entry(m, e, &type, &off))
+		fprintf(out, "(not present: swap type %u offset %#" PRIx64
+			")\n", type, off);
+	else
+		fprintf(out, "(not present)\n");
+}
+
 void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		       FILE *out)
 {
@@ -74,7 +90,7 @@ void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		fprintf(out, "  %-4s index %4u  entry 0x%0*" PRIx64 "  ",
 			p->level_name[l], w.idx[l], (int)w16, e);
 		if (!pt_hw_present(e)) {
-			fprintf(out, "(not present)\n");
+			print_nonpresent(m, e, out);
 			continue;
 		}
 		fprintf(out, "%-24s", bits);

@@ -165,3 +165,10 @@ void pt_flush_freed_tables(struct mmt_machine *m, uint64_t pgd, uint64_t lo,
 		if (m->kern->cpus[i].cr3 == pgd)
 			tlb_flush(&m->kern->cpus[i].tlb, true);
 }
+
+/* A leaf of @pgd's tables at @va changed: flush it where it may be cached. */
+void pt_flush_one(struct mmt_machine *m, uint64_t pgd, uint64_t va)
+{
+	(void)pgd;
+	mmt_tlb_flush_va_all_cpus(m, va);
+}
