@@ -251,7 +251,8 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 
 /*
  * Remove the leaf covering @va (a whole large page if one maps it) and
- * flush every CPU's TLB for it.  Page tables stay, even when emptied: the
+ * flush it: flush_tlb_kernel_range in init_mm, flush_tlb_mm_range (the
+ * CPUs running the mm) in a process PGD.  Page tables stay, even when emptied: the
  * kernel's vunmap_range() never frees init_mm's tables, and user tables
  * go only through free_pgd_range() (mmt_free_pgd_range).  0 or -ENOENT.
  */
@@ -267,7 +268,8 @@ int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va)
 		return -ENOENT;
 	pt_set_entry(m, &w, 0);
 	if (pt_hw_present(w.entry))	/* a swap PTE was never cached */
-		pt_flush_one(m, pgd_pfn, va);
+		pt_flush_leaf(m, pgd_pfn, va,
+			      m->layout.paging.shift[w.level]);
 	return 0;
 }
 
@@ -303,7 +305,7 @@ int mmt_pt_set_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		return -EEXIST;
 	pt_set_entry(m, &w, raw);
 	if (pt_hw_present(w.entry))
-		pt_flush_one(m, pgd_pfn, va);
+		pt_flush_leaf(m, pgd_pfn, va, MMT_PAGE_SHIFT);
 	return 0;
 }
 
@@ -411,9 +413,10 @@ void mmt_pt_free_init_mm(struct mmt_machine *m)
 	pt_free_table(m, m->kern->pgd);
 }
 
-/* Add @pgd to pgd_list; 0 or -ENOMEM. */
+/* Add @pgd to pgd_list with an empty mm_cpumask; 0 or -ENOMEM. */
 static int pgd_list_add(struct mmt_kern *k, uint64_t pgd)
 {
+	unsigned w = k->cpumask_words;
 	uint64_t *n;
 
 	if (k->nr_pgds == k->cap_pgds) {
@@ -423,8 +426,13 @@ static int pgd_list_add(struct mmt_kern *k, uint64_t pgd)
 		if (!n)
 			return -ENOMEM;
 		k->pgds = n;
+		n = realloc(k->mm_cpumask, (size_t)cap * w * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		k->mm_cpumask = n;
 		k->cap_pgds = cap;
 	}
+	memset(&k->mm_cpumask[(size_t)k->nr_pgds * w], 0, w * sizeof(*n));
 	k->pgds[k->nr_pgds++] = pgd;
 	return 0;
 }
@@ -478,6 +486,9 @@ void mmt_pgd_free(struct mmt_machine *m, uint64_t pgd_pfn)
 		MMT_BUG("pfn %#llx is not a process PGD",
 			(unsigned long long)pgd_pfn);
 	k->pgds[i] = k->pgds[--k->nr_pgds];
+	memmove(&k->mm_cpumask[(size_t)i * k->cpumask_words],
+		&k->mm_cpumask[(size_t)k->nr_pgds * k->cpumask_words],
+		k->cpumask_words * sizeof(*k->mm_cpumask));
 	for (i = 0; i < k->nr_cpus; i++)
 		if (k->cpus[i].cr3 == pgd_pfn)
 			mmt_cpu_switch_mm(m, i, k->pgd);

@@ -244,7 +244,8 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn);
 unsigned pt_free_pgd_range(struct mmt_machine *m, uint64_t pgd,
 			   uint64_t addr, uint64_t end, uint64_t floor,
 			   uint64_t ceiling);
-void pt_flush_one(struct mmt_machine *m, uint64_t pgd, uint64_t va);
+void pt_flush_leaf(struct mmt_machine *m, uint64_t pgd, uint64_t va,
+		   unsigned shift);
 void pt_flush_freed_tables(struct mmt_machine *m, uint64_t pgd, uint64_t lo,
 			   uint64_t hi);
 const char *pt_nonpresent_bad(const struct mmt_machine *m, unsigned l,
