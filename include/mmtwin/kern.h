@@ -117,7 +117,10 @@ uint64_t mmt_pgtable_pages(struct mmt_machine *m);
  * PDPTEs are loaded with CR3).  0, or -ENOMEM with nothing allocated.
  */
 int mmt_pgd_alloc(struct mmt_machine *m, uint64_t *pgd_pfn);
-/* Free a PGD from mmt_pgd_alloc and its user-half tables (pgd_free). */
+/*
+ * Free a PGD from mmt_pgd_alloc (pgd_free): CPUs running it switch to
+ * init_mm, exit's free_pgtables(0, 0) frees its user tables, then the PGD.
+ */
 void mmt_pgd_free(struct mmt_machine *m, uint64_t pgd_pfn);
 /* Teardown: every process PGD, then all of init_mm's tables. */
 void mmt_pt_free_init_mm(struct mmt_machine *m);

@@ -4,7 +4,9 @@
  *
  * Entries use the real x86 bit layout (arch/x86/include/asm/pgtable_types.h)
  * in 4-byte (non-PAE) or 8-byte (PAE, x86_64) slots inside frames obtained
- * from the page allocator.  One walker serves map, unmap, lookup and free.
+ * from the page allocator.  pt_walk() follows one address (map, unmap,
+ * lookup); mmt_walk_page_range() (pagewalk.h) visits ranges (dump, check,
+ * teardown, free_pgd_range).
  */
 #ifndef MMTWIN_PGTABLE_H
 #define MMTWIN_PGTABLE_H
