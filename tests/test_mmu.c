@@ -348,3 +348,112 @@ TEST(mmu_cli_explain_walk)
 	CHECK(out && strstr(out, "(4M)"));
 	free(out);
 }
+
+static uint64_t received(struct mmt_machine *m, unsigned cpu)
+{
+	return m->kern->cpus[cpu].tlb.flush_received;
+}
+
+/*
+ * mm_cpumask: CPU 1 runs A, CPU 2 ran A and now runs B (its bit stays in
+ * A's mask: 6.18's lazy update), CPU 3 never ran A.  Unmapping in A
+ * flushes CPU 1 only; freeing A's page tables reaches CPUs 1 and 2, and
+ * CPU 2 leaves A's mask without flushing; kernel unmaps reach everyone.
+ */
+TEST(mmu_tlb_flush_only_cpus_running_the_mm)
+{
+	for (unsigned a = 0; a < 4; a++) {
+		struct mmt_machine *m = boot(all_arches[a]);
+		struct mmt_tlb *t2 = &m->kern->cpus[2].tlb;
+		uint64_t A, B, u = 0x10000000, r[4], hits;
+		unsigned c;
+
+		CHECK_EQ(mmt_pgd_alloc(m, &A), 0);
+		CHECK_EQ(mmt_pgd_alloc(m, &B), 0);
+		CHECK_EQ(mmt_pt_map(m, A, u, 0x444, MMT_PTE_PRESENT |
+				    MMT_PTE_USER, 12), 0);
+		CHECK_EQ(mmt_pt_map(m, B, u, 0x555, MMT_PTE_PRESENT |
+				    MMT_PTE_USER, 12), 0);
+		mmt_cpu_switch_mm(m, 1, A);
+		mmt_cpu_switch_mm(m, 2, A);
+		mmt_cpu_switch_mm(m, 2, B);
+		CHECK(mmt_mm_cpumask_test(m, A, 1));
+		CHECK(mmt_mm_cpumask_test(m, A, 2));	/* lazily left set */
+		CHECK(mmt_mm_cpumask_test(m, B, 2));
+		CHECK(!mmt_mm_cpumask_test(m, A, 3));
+		CHECK(!mmt_mm_cpumask_test(m, mmt_init_mm_pgd(m), 0));
+		CHECK_EQ(xl(m, 1, u, R | U, NULL), 0x100);
+		CHECK_EQ(xl(m, 2, u, R | U, NULL), 0x100);	/* B's page */
+		for (c = 0; c < 4; c++)
+			r[c] = received(m, c);
+		CHECK_EQ(mmt_pt_unmap(m, A, u), 0);
+		CHECK_EQ(received(m, 0), r[0]);
+		CHECK_EQ(received(m, 1), r[1] + 1);
+		CHECK_EQ(received(m, 2), r[2]);	/* not running A: no IPI */
+		CHECK_EQ(received(m, 3), r[3]);
+		CHECK_EQ(xl(m, 1, u, R | U, NULL), 0x4);
+		hits = t2->hits;
+		CHECK_EQ(xl(m, 2, u, R | U, NULL), 0x100);	/* still cached */
+		CHECK_EQ(t2->hits, hits + 1);
+		/* freed tables: every CPU of the mask gets the IPI */
+		CHECK(mmt_free_pgd_range(m, A, u, u + 0x1000, 0, 0) > 0);
+		CHECK_EQ(received(m, 1), r[1] + 2);
+		CHECK_EQ(received(m, 2), r[2] + 1);
+		CHECK_EQ(t2->flush_wrong_mm, 1);
+		CHECK(!mmt_mm_cpumask_test(m, A, 2));	/* trimmed */
+		CHECK(mmt_mm_cpumask_test(m, A, 1));
+		CHECK_EQ(received(m, 3), r[3]);
+		hits = t2->hits;
+		CHECK_EQ(xl(m, 2, u, R | U, NULL), 0x100);	/* not flushed */
+		CHECK_EQ(t2->hits, hits + 1);
+		/* a kernel unmap: flush_tlb_kernel_range on every CPU */
+		CHECK_EQ(mmt_kernel_map(m, kva(m), 0x70, MMT_PAGE_KERNEL), 0);
+		for (c = 0; c < 4; c++)
+			r[c] = received(m, c);
+		CHECK_EQ(mmt_kernel_unmap(m, kva(m)), 0);
+		for (c = 0; c < 4; c++)
+			CHECK_EQ(received(m, c), r[c] + 1);
+		PT_OK(m);
+		mmt_pgd_free(m, A);
+		mmt_pgd_free(m, B);
+		PT_OK(m);
+		mmt_machine_free(m);
+	}
+}
+
+/* tlb_single_page_flush_ceiling: 33 pages invlpg'd, 34 a full flush. */
+TEST(mmu_tlb_flush_ceiling_33_pages)
+{
+	struct mmt_machine *m = boot(MMT_ARCH_X86_64);
+	struct mmt_tlb *t = &m->kern->cpus[1].tlb;
+	uint64_t A, u = 0x10000000, kv = m->layout.page_offset + 0x3000000;
+	uint64_t flushes, misses;
+
+	CHECK_EQ(mmt_tlb_configure(m, 256, 8), 0);
+	CHECK_EQ(mmt_pgd_alloc(m, &A), 0);
+	for (uint64_t i = 0; i < 40; i++)
+		CHECK_EQ(mmt_pt_map(m, A, u + i * 4096, 0x400 + i,
+				    MMT_PTE_PRESENT | MMT_PTE_USER, 12), 0);
+	mmt_cpu_switch_mm(m, 1, A);
+	CHECK_EQ(xl(m, 1, u + 34 * 4096, R | U, NULL), 0x100);
+	CHECK_EQ(xl(m, 1, kv, R, NULL), 0x100);
+	flushes = t->flushes;
+	mmt_flush_tlb_mm_range(m, A, u, u + 33 * 4096, 12, false);
+	CHECK_EQ(t->flushes, flushes);		/* 33 invlpg */
+	misses = t->misses;
+	CHECK_EQ(xl(m, 1, u + 34 * 4096, R | U, NULL), 0x100);
+	CHECK_EQ(t->misses, misses);		/* outside: kept */
+	mmt_flush_tlb_mm_range(m, A, u, u + 34 * 4096, 12, false);
+	CHECK_EQ(t->flushes, flushes + 1);	/* full */
+	misses = t->misses;
+	CHECK_EQ(xl(m, 1, u + 34 * 4096, R | U, NULL), 0x100);
+	CHECK_EQ(t->misses, misses + 1);
+	CHECK_EQ(xl(m, 1, kv, R, NULL), 0x100);
+	CHECK_EQ(t->misses, misses + 1);	/* global survives */
+	/* the kernel's: 34 pages flush globals too */
+	mmt_flush_tlb_kernel_range(m, kv, kv + 34 * 4096);
+	CHECK_EQ(xl(m, 1, kv, R, NULL), 0x100);
+	CHECK_EQ(t->misses, misses + 2);
+	mmt_pgd_free(m, A);
+	mmt_machine_free(m);
+}

@@ -2,6 +2,7 @@
 /* Page tables in modelled frames: encodings, map/lookup/unmap, teardown. */
 #include "test_pgtable.h"
 
+#include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
 #include <mmtwin/phys.h>
 
@@ -200,12 +201,15 @@ TEST(pgtable_1tib_boots_fast)
 	mmt_machine_free(m);
 }
 
-/* User tables are freed when empty; pgd_free gives every page back. */
+/*
+ * Unmapping frees no table (the kernel's zap does not); free_pgd_range
+ * with exit's floor/ceiling (0, 0) does, and pgd_free gives the rest back.
+ */
 TEST(pgtable_user_tables_freed)
 {
 	for (unsigned a = 0; a < 4; a++) {
 		struct mmt_machine *m = test_machine(all_arches[a], "1G");
-		uint64_t free0 = mmt_phys_free_pages(m), pt0, pgd, pt1;
+		uint64_t free0 = mmt_phys_free_pages(m), pt0, pgd, pt1, pt2;
 		unsigned lv = m->layout.paging.levels;
 		struct mmt_pt_leaf leaf;
 
@@ -217,7 +221,8 @@ TEST(pgtable_user_tables_freed)
 		CHECK_EQ(mmt_pt_map(m, pgd, 0x400000, 0x1234,
 				    MMT_PTE_PRESENT | MMT_PTE_USER, 12), 0);
 		PT_OK(m);
-		CHECK_EQ(mmt_pgtable_pages(m) - pt1, lv == 3 ? 1 : lv - 1);
+		pt2 = mmt_pgtable_pages(m);
+		CHECK_EQ(pt2 - pt1, lv == 3 ? 1 : lv - 1);
 		CHECK_EQ(mmt_pt_lookup(m, pgd, 0x400123, &leaf), 0);
 		CHECK_EQ(leaf.pfn, 0x1234);
 		/* kernel half shared: the direct map is visible */
@@ -229,11 +234,137 @@ TEST(pgtable_user_tables_freed)
 				    MMT_PAGE_KERNEL, 12), -EINVAL);
 		CHECK_EQ(mmt_pt_unmap(m, pgd, 0x400000), 0);
 		PT_OK(m);
-		CHECK_EQ(mmt_pgtable_pages(m), pt1);
+		CHECK_EQ(mmt_pgtable_pages(m), pt2);	/* zap frees nothing */
+		/* exit: free_pgtables(FIRST_USER_ADDRESS, USER_PGTABLES_CEILING);
+		 * on PAE that includes the PMD of the first GiB */
+		CHECK_EQ(mmt_free_pgd_range(m, pgd, 0x400000, 0x401000, 0, 0),
+			 lv == 3 ? 2 : lv - 1);
+		PT_OK(m);
+		CHECK_EQ(mmt_pgtable_pages(m), pt1 - (lv == 3));
 		mmt_pgd_free(m, pgd);
 		PT_OK(m);
 		CHECK_EQ(mmt_pgtable_pages(m), pt0);
 		CHECK_EQ(mmt_phys_free_pages(m), free0);
+		mmt_machine_free(m);
+	}
+}
+
+#define UP (MMT_PTE_PRESENT | MMT_PTE_USER | MMT_PTE_RW)
+
+/*
+ * The floor/ceiling rules of free_pgd_range (mm/memory.c), on every
+ * format.  S is PMD_SIZE, what one PTE table covers (2M, or 4M non-PAE):
+ *
+ *   A = [base, base+4K)   B = [base+S, base+S+4K)   C = [base+8K, ..)
+ *
+ *  - munmap A, ceiling = B's start (B in the next PTE table, same upper
+ *    tables): only A's PTE table goes;
+ *  - munmap A, ceiling = C's start (C shares A's PTE table): nothing;
+ *  - munmap C, floor = A's end (A shares the table below): nothing.
+ */
+TEST(pgtable_free_pgd_range_floor_ceiling)
+{
+	for (unsigned a = 0; a < 4; a++) {
+		struct mmt_machine *m = test_machine(all_arches[a], "1G");
+		const struct mmt_paging *p = &m->layout.paging;
+		uint64_t S = 1ULL << p->shift[p->levels - 2];
+		uint64_t base = 0x10000000, pgd, pt, A = base, B = base + S,
+			 C = base + 0x2000;
+		struct mmt_pt_leaf leaf;
+
+		CHECK_EQ(mmt_pgd_alloc(m, &pgd), 0);
+		CHECK_EQ(mmt_pt_map(m, pgd, A, 0x100, UP, 12), 0);
+		CHECK_EQ(mmt_pt_map(m, pgd, B, 0x101, UP, 12), 0);
+		CHECK_EQ(mmt_pt_map(m, pgd, C, 0x102, UP, 12), 0);
+		pt = mmt_pgtable_pages(m);
+		/* C shares A's PTE table: munmap A with ceiling = C */
+		CHECK_EQ(mmt_pt_unmap(m, pgd, A), 0);
+		CHECK_EQ(mmt_free_pgd_range(m, pgd, A, A + 0x1000, 0, C), 0);
+		CHECK_EQ(mmt_pgtable_pages(m), pt);
+		/* A's end as C's floor: the shared table stays too */
+		CHECK_EQ(mmt_free_pgd_range(m, pgd, C, C + 0x1000, A + 0x1000, B),
+			 0);
+		CHECK_EQ(mmt_pgtable_pages(m), pt);
+		CHECK_EQ(mmt_pt_lookup(m, pgd, C, &leaf), 0);
+		/* now C goes; B is the ceiling: one PTE table freed */
+		CHECK_EQ(mmt_pt_unmap(m, pgd, C), 0);
+		CHECK_EQ(mmt_free_pgd_range(m, pgd, C, C + 0x1000, 0, B), 1);
+		CHECK_EQ(mmt_pgtable_pages(m), pt - 1);
+		CHECK_EQ(mmt_pt_lookup(m, pgd, B, &leaf), 0);
+		CHECK_EQ(leaf.pfn, 0x101);
+		PT_OK(m);
+		/* not on process PGDs or the kernel half */
+		CHECK_EQ(mmt_free_pgd_range(m, mmt_init_mm_pgd(m), B, B + 1, 0,
+					    0), -EINVAL);
+		CHECK_EQ(mmt_free_pgd_range(m, pgd, B, B, 0, 0), -EINVAL);
+		CHECK_EQ(mmt_free_pgd_range(m, pgd, m->layout.page_offset,
+					    m->layout.page_offset + 0x1000, 0,
+					    0), -EINVAL);
+		mmt_pgd_free(m, pgd);
+		PT_OK(m);
+		mmt_machine_free(m);
+	}
+}
+
+/*
+ * x86_64, the upper levels.  P = [1G, 1G+4K), A = [1G+2M, 1G+2M+4K) in
+ * the same PMD table (it covers [1G, 2G)), N at 2G in the next one:
+ *  - munmap A (floor = P's end, ceiling = N): A's PTE table goes, the PMD
+ *    table stays (its range starts below the floor);
+ *  - munmap P (floor below 1G, ceiling = N): P's PTE table and the PMD
+ *    table go, the PUD table stays (the PGDIR granule is 512G: the ceiling
+ *    rounds down to 0, i.e. below the range's end).
+ */
+TEST(pgtable_free_pgd_range_upper_levels_x86_64)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "1G");
+	uint64_t pgd, pt, G = 1ULL << 30, M2 = 1ULL << 21;
+
+	CHECK_EQ(mmt_pgd_alloc(m, &pgd), 0);
+	CHECK_EQ(mmt_pt_map(m, pgd, G, 0x100, UP, 12), 0);
+	CHECK_EQ(mmt_pt_map(m, pgd, G + M2, 0x101, UP, 12), 0);
+	CHECK_EQ(mmt_pt_map(m, pgd, 2 * G, 0x102, UP, 12), 0);
+	pt = mmt_pgtable_pages(m);
+	CHECK_EQ(mmt_pt_unmap(m, pgd, G + M2), 0);
+	CHECK_EQ(mmt_free_pgd_range(m, pgd, G + M2, G + M2 + 0x1000,
+				    G + 0x1000, 2 * G), 1);
+	CHECK_EQ(mmt_pt_unmap(m, pgd, G), 0);
+	CHECK_EQ(mmt_free_pgd_range(m, pgd, G, G + 0x1000, 0x1000, 2 * G), 2);
+	CHECK_EQ(mmt_pgtable_pages(m), pt - 3);
+	PT_OK(m);
+	/* the last VMA with exit's 0/0: its PTE, PMD and PUD tables */
+	CHECK_EQ(mmt_pt_unmap(m, pgd, 2 * G), 0);
+	CHECK_EQ(mmt_free_pgd_range(m, pgd, 2 * G, 2 * G + 0x1000, 0, 0), 3);
+	CHECK_EQ(mmt_pgtable_pages(m), pt - 6);
+	PT_OK(m);
+	mmt_pgd_free(m, pgd);
+	PT_OK(m);
+	mmt_machine_free(m);
+}
+
+/*
+ * vfree never frees init_mm's page tables (vunmap_range): the PTE tables
+ * a 3 MB vmalloc allocated stay, PageTables unchanged.
+ */
+TEST(pgtable_vfree_keeps_kernel_tables)
+{
+	static const enum mmt_arch arches[] = { MMT_ARCH_X86_32,
+						MMT_ARCH_X86_64 };
+
+	for (unsigned a = 0; a < 2; a++) {
+		struct mmt_machine *m = test_machine(arches[a], "2G");
+		uint64_t before, mapped, va;
+
+		before = mmt_pgtable_pages(m);
+		CHECK_EQ(mmt_vmalloc(m, 3000000, NULL, &va), 0);
+		mapped = mmt_pgtable_pages(m);
+		CHECK(mapped > before);
+		CHECK_EQ(mmt_vfree(m, va), 0);
+		CHECK_EQ(mmt_pgtable_pages(m), mapped);
+		PT_OK(m);
+		/* the next vmalloc reuses them */
+		CHECK_EQ(mmt_vmalloc(m, 3000000, NULL, &va), 0);
+		CHECK_EQ(mmt_pgtable_pages(m), mapped);
 		mmt_machine_free(m);
 	}
 }

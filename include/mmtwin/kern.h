@@ -19,6 +19,17 @@
  * (RW and US ANDed over every level, NX ORed) and the leaf's G and D bits.
  * A write through an entry whose D bit is clear re-walks (as the hardware
  * does to set D).  No PCIDs: a CR3 write drops every non-global entry.
+ *
+ * Flushes (arch/x86/mm/tlb.c of 6.18, without PCID/INVLPGB): every
+ * process PGD has an mm_cpumask; switch_mm sets the CPU's bit and, since
+ * "x86/mm/tlb: Update mm_cpumask lazily", leaves it set in the previous
+ * mm.  flush_tlb_mm_range() goes to the CPUs in the mask that have the mm
+ * loaded (should_flush_tlb), or to all of them when page tables were
+ * freed; a CPU reached with another mm loaded clears its bit and flushes
+ * nothing.  More than tlb_single_page_flush_ceiling (33) pages: a full
+ * flush (non-global, as a CR3 reload).  flush_tlb_kernel_range() reaches
+ * every CPU, with invlpg per page or, above 33 pages, a global flush.
+ * Not modelled: lazy TLB mode, the once-a-second cpumask trim.
  */
 #ifndef MMTWIN_KERN_H
 #define MMTWIN_KERN_H
@@ -60,7 +71,10 @@ struct mmt_tlb_entry {
 struct mmt_tlb {
 	struct mmt_tlb_entry *e;	/* sets * ways */
 	unsigned sets, ways;		/* sets is a power of 2; 0 = no TLB */
-	uint64_t hits, misses, flushes;
+	uint64_t hits, misses, flushes;	/* flushes: whole-TLB drops, CR3 too */
+	/* flush_tlb_func() runs on this CPU (local or IPI), and those that
+	 * found another mm loaded (only cleared the mm_cpumask bit) */
+	uint64_t flush_received, flush_wrong_mm;
 };
 
 struct mmt_cpu {
@@ -86,6 +100,9 @@ struct mmt_kern {
 	uint64_t rsvd[5][2];		/* reserved bits per level [leaf?] */
 	uint64_t *pgds;			/* pgd_list */
 	unsigned nr_pgds, cap_pgds;
+	/* mm_cpumask of pgds[i]: cpumask_words words at i * cpumask_words */
+	uint64_t *mm_cpumask;
+	unsigned cpumask_words;
 	unsigned nr_cpus;
 	struct mmt_cpu *cpus;
 	uint64_t walks;			/* MMU page walks done */
@@ -104,7 +121,10 @@ uint64_t mmt_pgtable_pages(struct mmt_machine *m);
  * PDPTEs are loaded with CR3).  0, or -ENOMEM with nothing allocated.
  */
 int mmt_pgd_alloc(struct mmt_machine *m, uint64_t *pgd_pfn);
-/* Free a PGD from mmt_pgd_alloc and its user-half tables (pgd_free). */
+/*
+ * Free a PGD from mmt_pgd_alloc (pgd_free): CPUs running it switch to
+ * init_mm, exit's free_pgtables(0, 0) frees its user tables, then the PGD.
+ */
 void mmt_pgd_free(struct mmt_machine *m, uint64_t pgd_pfn);
 /* Teardown: every process PGD, then all of init_mm's tables. */
 void mmt_pt_free_init_mm(struct mmt_machine *m);
@@ -120,14 +140,35 @@ int mmt_pt_populate(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va);
 bool mmt_va_kernel_half(const struct mmt_machine *m, uint64_t va);
 
 /* CPUs and TLBs */
-/* Load CR3 on @cpu: drops non-global TLB entries. */
+/*
+ * switch_mm on @cpu: load CR3 (drops non-global TLB entries) and set the
+ * CPU in the new mm's mm_cpumask (the old mm keeps it: lazy update).
+ */
 void mmt_cpu_switch_mm(struct mmt_machine *m, unsigned cpu, uint64_t pgd_pfn);
 /* invlpg: drop @cpu's entries (global too) covering @va. */
 void mmt_tlb_flush_one(struct mmt_machine *m, unsigned cpu, uint64_t va);
 /* Drop every entry of @cpu, global ones too (CR4.PGE toggle). */
 void mmt_tlb_flush_all(struct mmt_machine *m, unsigned cpu);
-/* flush_tlb_kernel_range for one address: invlpg on every CPU. */
+/* flush_tlb_kernel_range for one page: invlpg on every CPU. */
 void mmt_tlb_flush_va_all_cpus(struct mmt_machine *m, uint64_t va);
+
+#define MMT_TLB_FLUSH_ALL UINT64_MAX		/* @end: the whole mm */
+#define MMT_TLB_SINGLE_PAGE_FLUSH_CEILING 33	/* tlb_single_page_flush_ceiling */
+/*
+ * flush_tlb_mm_range(): flush [start, end) (pages of 2^@stride_shift) of
+ * the process PGD @pgd_pfn on the CPUs of its mm_cpumask that run it; all
+ * of the mask when @freed_tables (those running another mm leave it).
+ * init_mm goes to mmt_flush_tlb_kernel_range.
+ */
+void mmt_flush_tlb_mm_range(struct mmt_machine *m, uint64_t pgd_pfn,
+			    uint64_t start, uint64_t end,
+			    unsigned stride_shift, bool freed_tables);
+/* flush_tlb_kernel_range(): [start, end) on every CPU, globals too. */
+void mmt_flush_tlb_kernel_range(struct mmt_machine *m, uint64_t start,
+				uint64_t end);
+/* cpumask_test_cpu(cpu, mm_cpumask(mm)); false for init_mm. */
+bool mmt_mm_cpumask_test(struct mmt_machine *m, uint64_t pgd_pfn,
+			 unsigned cpu);
 /*
  * Resize every CPU's TLB: @entries total (0 disables the TLB), @ways per
  * set; entries/ways is rounded down to a power of 2.  Clears the TLBs.

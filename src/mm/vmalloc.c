@@ -148,9 +148,7 @@ static void unmap_pages(struct mmt_machine *m, struct mmt_vm_struct *vm,
 {
 	for (unsigned i = 0; i < n; i++)
 		if (mmt_kernel_unmap(m, vm->addr + (uint64_t)i * MMT_PAGE_SIZE)) {
-			fprintf(stderr, "mmtwin: unmap_pages: %#" PRIx64
-				" was not mapped\n", vm->addr);
-			abort();
+			MMT_BUG("%#" PRIx64 " was not mapped", vm->addr);
 		}
 }
 

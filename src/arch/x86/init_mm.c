@@ -173,6 +173,7 @@ static int kern_cpus(struct mmt_machine *m, struct mmt_kern *k)
 	unsigned i;
 
 	k->nr_cpus = m->cfg.online_cpus ? m->cfg.online_cpus : 1;
+	k->cpumask_words = (k->nr_cpus + 63) / 64;
 	k->cpus = calloc(k->nr_cpus, sizeof(*k->cpus));
 	if (!k->cpus)
 		return -ENOMEM;
@@ -231,6 +232,7 @@ void mmt_kern_exit(struct mmt_machine *m)
 		mmt_tlb_free(&k->cpus[i].tlb);
 	free(k->cpus);
 	free(k->pgds);
+	free(k->mm_cpumask);
 	free(k);
 	m->kern = NULL;
 }

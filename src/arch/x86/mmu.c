@@ -49,7 +49,7 @@ static int mmu_walk(struct mmt_machine *m, struct mmt_cpu *c, uint64_t va,
 		t = pt_frame(m, tbl);
 		idx = pt_index(p, l, va);
 		e = pt_get(es, t, idx);
-		if (!pte_present(e)) {
+		if (!pt_hw_present(e)) {
 			*pf = ecode;
 			return MMT_XLATE_PF;
 		}
@@ -117,10 +117,8 @@ static int mmu_translate_slow(struct mmt_machine *m, unsigned cpu,
 	struct mmt_cpu *c;
 	struct mmt_tlb_entry *e;
 
-	if (cpu >= k->nr_cpus) {
-		fprintf(stderr, "mmt_mmu_translate: no CPU %u\n", cpu);
-		abort();
-	}
+	if (cpu >= k->nr_cpus)
+		mmt_bug("mmt_mmu_translate", "no CPU %u", cpu);
 	c = &k->cpus[cpu];
 	if (!pt_va_valid(m, va))
 		return MMT_XLATE_GP;

@@ -80,10 +80,9 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn)
 {
 	struct mmt_frame_slot *s = &m->kern->fc[pfn & (MMT_FC_SLOTS - 1)];
 
-	if (m->kern->pt_pages == 0) {
-		fprintf(stderr, "pt_free_table: page-table count underflow\n");
-		abort();
-	}
+	if (m->kern->pt_pages == 0)
+		MMT_BUG("page-table count underflow freeing pfn %#llx",
+			(unsigned long long)pfn);
 	if (s->pfn_plus1 == pfn + 1)
 		s->pfn_plus1 = 0;
 	mmt_frame_drop(m, pfn);
@@ -103,20 +102,27 @@ bool pt_table_empty(struct mmt_machine *m, uint64_t pfn)
 }
 
 /*
- * Store @v in the entry @w stopped at.  A kernel-half top-level entry of
- * init_mm is copied into every PGD on pgd_list (sync_global_pgds), so
- * process PGDs keep sharing the kernel half.
+ * Store @v in entry @idx of table @tbl at level @level.  A kernel-half
+ * top-level entry of init_mm is copied into every PGD on pgd_list
+ * (sync_global_pgds), so process PGDs keep sharing the kernel half.
  */
-void pt_set_entry(struct mmt_machine *m, const struct pt_walk *w, uint64_t v)
+void pt_store(struct mmt_machine *m, uint64_t tbl, unsigned idx,
+	      unsigned level, uint64_t v)
 {
 	struct mmt_kern *k = m->kern;
-	unsigned es = m->layout.paging.entry_size, l = w->level, i;
+	unsigned es = m->layout.paging.entry_size, i;
 
-	pt_set(es, pt_frame(m, w->tbl[l]), w->idx[l], v);
-	if (l != 0 || w->tbl[0] != k->pgd || w->idx[0] < k->kern_pgd_start)
+	pt_set(es, pt_frame(m, tbl), idx, v);
+	if (level != 0 || tbl != k->pgd || idx < k->kern_pgd_start)
 		return;
 	for (i = 0; i < k->nr_pgds; i++)
-		pt_set(es, pt_frame(m, k->pgds[i]), w->idx[0], v);
+		pt_set(es, pt_frame(m, k->pgds[i]), idx, v);
+}
+
+/* Store @v in the entry @w stopped at (pt_store). */
+void pt_set_entry(struct mmt_machine *m, const struct pt_walk *w, uint64_t v)
+{
+	pt_store(m, w->tbl[w->level], w->idx[w->level], w->level, v);
 }
 
 /* The non-leaf entry pointing to a new table @child at level @l. */
@@ -134,8 +140,8 @@ static uint64_t pt_table_entry(struct mmt_machine *m, unsigned l,
 /*
  * The walker.  Descend from @pgd_pfn towards @va and stop at level @stop,
  * at a leaf above it, or at a non-present entry above it (WALK_LOOKUP);
- * WALK_ALLOC instead fills non-present entries above @stop with new
- * tables.  *w records the path and where it stopped (w->level,
+ * WALK_ALLOC instead fills zero entries above @stop with new tables (it
+ * still stops at a non-zero, non-present one).  *w records the path and where it stopped (w->level,
  * w->entry).  Returns 0, or -ENOMEM (tables allocated so far stay, empty
  * and linked, as the kernel leaves them).
  */
@@ -155,8 +161,9 @@ int pt_walk(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 				      w->idx[l]);
 		if (l == stop)
 			return 0;
-		if (!pte_present(e)) {
-			if (mode != WALK_ALLOC)
+		if (!pt_hw_present(e)) {
+			/* a non-zero entry (swap, garbage) is never replaced */
+			if (mode != WALK_ALLOC || e)
 				return 0;
 			if (pt_alloc_table(m, &child))
 				return -ENOMEM;
@@ -228,7 +235,9 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		return r;
 	if (w.level != (unsigned)leaf)
 		return -EEXIST;		/* a large leaf above covers va */
-	if (pte_present(w.entry)) {
+	if (w.entry && !pt_hw_present(w.entry))
+		return -EEXIST;		/* swap/PROT_NONE: not pte_none */
+	if (pt_hw_present(w.entry)) {
 		if (pt_leaf(p, w.level, w.entry))
 			return -EEXIST;
 		child = pt_addr(m->kern, w.entry) >> MMT_PAGE_SHIFT;
@@ -241,43 +250,75 @@ int mmt_pt_map(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 }
 
 /*
- * After clearing a leaf: free the tables on @w's path that became empty,
- * bottom up.  Tables right under a kernel-half top-level entry are shared
- * with every process PGD and stay (the kernel never frees them), as do
- * the PAE PMDs the PDPT points to (loaded with CR3).
- */
-static void pt_prune(struct mmt_machine *m, struct pt_walk *w)
-{
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned l;
-
-	for (l = w->level; l >= 1; l--) {
-		if (l == 1 && (mmt_va_kernel_half(m, w->va) || p->levels == 3))
-			return;
-		if (!pt_table_empty(m, w->tbl[l]))
-			return;
-		pt_free_table(m, w->tbl[l]);
-		w->level = l - 1;
-		pt_set_entry(m, w, 0);
-	}
-}
-
-/*
- * Remove the leaf covering @va (a whole large page if one maps it), free
- * emptied tables and flush every CPU's TLB for it.  0 or -ENOENT.
+ * Remove the leaf covering @va (a whole large page if one maps it) and
+ * flush it: flush_tlb_kernel_range in init_mm, flush_tlb_mm_range (the
+ * CPUs running the mm) in a process PGD.  Page tables stay, even when emptied: the
+ * kernel's vunmap_range() never frees init_mm's tables, and user tables
+ * go only through free_pgd_range() (mmt_free_pgd_range).  0 or -ENOENT.
  */
 int mmt_pt_unmap(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va)
 {
+	unsigned last = m->layout.paging.levels - 1;
 	struct pt_walk w;
 
 	if (!pt_va_valid(m, va))
 		return -ENOENT;
-	pt_walk(m, pgd_pfn, va, m->layout.paging.levels - 1, WALK_LOOKUP, &w);
-	if (!pte_present(w.entry))
+	pt_walk(m, pgd_pfn, va, last, WALK_LOOKUP, &w);
+	if (!pt_hw_present(w.entry) && (!w.entry || w.level != last))
 		return -ENOENT;
 	pt_set_entry(m, &w, 0);
-	pt_prune(m, &w);
-	mmt_tlb_flush_va_all_cpus(m, va);
+	if (pt_hw_present(w.entry))	/* a swap PTE was never cached */
+		pt_flush_leaf(m, pgd_pfn, va,
+			      m->layout.paging.shift[w.level]);
+	return 0;
+}
+
+/* Is @raw a PTE the checker accepts?  0 or -EINVAL. */
+static int pte_check(struct mmt_machine *m, uint64_t raw)
+{
+	unsigned last = m->layout.paging.levels - 1;
+
+	if (m->layout.paging.entry_size == 4 && raw >> 32)
+		return -EINVAL;
+	if (!raw)
+		return 0;
+	if (!pt_hw_present(raw))
+		return pt_nonpresent_bad(m, last, raw) ? -EINVAL : 0;
+	return raw & pt_reserved_mask(m, last, raw) ? -EINVAL : 0;
+}
+
+int mmt_pt_set_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		   uint64_t raw)
+{
+	unsigned last = m->layout.paging.levels - 1;
+	struct pt_walk w;
+	int r;
+
+	if (!pt_va_valid(m, va) || pte_check(m, raw))
+		return -EINVAL;
+	if (pgd_pfn != m->kern->pgd && mmt_va_kernel_half(m, va))
+		return -EINVAL;
+	r = pt_walk(m, pgd_pfn, va, last, WALK_ALLOC, &w);
+	if (r)
+		return r;
+	if (w.level != last)
+		return -EEXIST;
+	pt_set_entry(m, &w, raw);
+	if (pt_hw_present(w.entry))
+		pt_flush_leaf(m, pgd_pfn, va, MMT_PAGE_SHIFT);
+	return 0;
+}
+
+int mmt_pt_get_pte(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
+		   uint64_t *raw, unsigned *level)
+{
+	struct pt_walk w;
+
+	if (!pt_va_valid(m, va))
+		return -EINVAL;
+	pt_walk(m, pgd_pfn, va, m->layout.paging.levels - 1, WALK_LOOKUP, &w);
+	*raw = w.entry;
+	*level = w.level;
 	return 0;
 }
 
@@ -292,7 +333,7 @@ int mmt_pt_lookup(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 	if (!pt_va_valid(m, va))
 		return -ENOENT;
 	pt_walk(m, pgd_pfn, va, p->levels - 1, WALK_LOOKUP, &w);
-	if (!pte_present(w.entry))
+	if (!pt_hw_present(w.entry))
 		return -ENOENT;
 	size = 1ULL << p->shift[w.level];
 	leaf->entry = w.entry;
@@ -340,20 +381,27 @@ uint64_t mmt_pgtable_pages(struct mmt_machine *m)
 	return m->kern ? m->kern->pt_pages : 0;
 }
 
-/* Free the table @pfn at level @l and every table below it. */
-static void pt_free_tree(struct mmt_machine *m, uint64_t pfn, unsigned l)
+/*
+ * Teardown callback, after the table below @e was emptied of tables:
+ * unlink it and free it.  Post-order, so children go before parents.
+ */
+static int free_table_below(const struct mmt_walk_entry *e,
+			    struct mmt_walk *w)
 {
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned i, n = mmt_pt_ptrs(m, l);
-	uint64_t e;
+	mmt_walk_set_entry(w, e, 0);
+	pt_free_table(w->m, e->pfn);
+	return 0;
+}
 
-	for (i = 0; l < p->levels - 1 && i < n; i++) {
-		e = pt_get(p->entry_size, pt_frame(m, pfn), i);
-		if (pte_present(e) && !pt_leaf(p, l, e))
-			pt_free_tree(m, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT,
-				     l + 1);
-	}
-	pt_free_table(m, pfn);
+static const struct mmt_walk_ops free_tree_ops = {
+	.post_table = free_table_below,
+};
+
+/* Free every table below @pgd covering [start, end), leaves untouched. */
+static void pt_free_tables(struct mmt_machine *m, uint64_t pgd,
+			   uint64_t start, uint64_t end)
+{
+	mmt_walk_page_range(m, pgd, start, end, &free_tree_ops, NULL);
 }
 
 /* Free init_mm's tables (machine teardown; process PGDs first). */
@@ -361,12 +409,14 @@ void mmt_pt_free_init_mm(struct mmt_machine *m)
 {
 	while (m->kern->nr_pgds)
 		mmt_pgd_free(m, m->kern->pgds[m->kern->nr_pgds - 1]);
-	pt_free_tree(m, m->kern->pgd, 0);
+	pt_free_tables(m, m->kern->pgd, 0, 0);
+	pt_free_table(m, m->kern->pgd);
 }
 
-/* Add @pgd to pgd_list; 0 or -ENOMEM. */
+/* Add @pgd to pgd_list with an empty mm_cpumask; 0 or -ENOMEM. */
 static int pgd_list_add(struct mmt_kern *k, uint64_t pgd)
 {
+	unsigned w = k->cpumask_words;
 	uint64_t *n;
 
 	if (k->nr_pgds == k->cap_pgds) {
@@ -376,25 +426,25 @@ static int pgd_list_add(struct mmt_kern *k, uint64_t pgd)
 		if (!n)
 			return -ENOMEM;
 		k->pgds = n;
+		n = realloc(k->mm_cpumask, (size_t)cap * w * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		k->mm_cpumask = n;
 		k->cap_pgds = cap;
 	}
+	memset(&k->mm_cpumask[(size_t)k->nr_pgds * w], 0, w * sizeof(*n));
 	k->pgds[k->nr_pgds++] = pgd;
 	return 0;
 }
 
-/* Free the user half of @pgd (below KERNEL_PGD_BOUNDARY). */
+/*
+ * pgd_free() after exit's free_pgtables(FIRST_USER_ADDRESS,
+ * USER_PGTABLES_CEILING): every user table, then the PGD itself.
+ */
 static void pgd_free_user(struct mmt_machine *m, uint64_t pgd)
 {
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned i;
-	uint64_t e;
-
-	for (i = 0; i < m->kern->kern_pgd_start; i++) {
-		e = pt_get(p->entry_size, pt_frame(m, pgd), i);
-		if (pte_present(e) && !pt_leaf(p, 0, e))
-			pt_free_tree(m, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT,
-				     1);
-	}
+	if (m->kern->kern_pgd_start)
+		pt_free_pgd_range(m, pgd, 0, pt_user_end(m), 0, 0);
 	pt_free_table(m, pgd);
 }
 
@@ -432,12 +482,13 @@ void mmt_pgd_free(struct mmt_machine *m, uint64_t pgd_pfn)
 
 	for (i = 0; i < k->nr_pgds && k->pgds[i] != pgd_pfn; i++)
 		;
-	if (i == k->nr_pgds) {
-		fprintf(stderr, "mmt_pgd_free: pfn %#llx is not a process "
-			"PGD\n", (unsigned long long)pgd_pfn);
-		abort();
-	}
+	if (i == k->nr_pgds)
+		MMT_BUG("pfn %#llx is not a process PGD",
+			(unsigned long long)pgd_pfn);
 	k->pgds[i] = k->pgds[--k->nr_pgds];
+	memmove(&k->mm_cpumask[(size_t)i * k->cpumask_words],
+		&k->mm_cpumask[(size_t)k->nr_pgds * k->cpumask_words],
+		k->cpumask_words * sizeof(*k->mm_cpumask));
 	for (i = 0; i < k->nr_cpus; i++)
 		if (k->cpus[i].cr3 == pgd_pfn)
 			mmt_cpu_switch_mm(m, i, k->pgd);

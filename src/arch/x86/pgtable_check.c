@@ -9,6 +9,8 @@
  *    PDPTE control bits, PSE where no large page exists, the low address
  *    bits of a large leaf), so leaves are aligned and inside the
  *    physical address width;
+ *  - a non-present, non-zero entry is a PTE in the swap or PROT_NONE
+ *    format of the profile (pt_nonpresent_bad);
  *  - every process PGD's kernel half equals init_mm's;
  *  - every CPU's CR3 is init_mm or a live process PGD.
  */
@@ -66,31 +68,58 @@ static int ck_table(struct pt_check *c, uint64_t pfn, unsigned l)
 	return 0;
 }
 
-/* Check table @pfn at level @l, entries [from, to), and its subtree. */
-static int ck_tree(struct pt_check *c, uint64_t pfn, unsigned l,
-		   unsigned from, unsigned to)
+/* Reserved bits of a present entry: 0, or -1 with the message. */
+static int ck_reserved(struct pt_check *c, const struct mmt_walk_entry *e)
 {
-	struct mmt_machine *m = c->m;
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned i;
-	uint64_t e;
+	const struct mmt_paging *p = &c->m->layout.paging;
+	uint64_t bad = e->value & pt_reserved_mask(c->m, e->level, e->value);
 
-	for (i = from; i < to && !c->bad; i++) {
-		e = mmt_pt_entry_read(m, pfn, i);
-		if (!pte_present(e))
-			continue;
-		if (e & pt_reserved_mask(m, l, e))
-			return ck_fail(c, "%s entry %u of table %#" PRIx64
-				       " = %#" PRIx64 " has reserved bits "
-				       "%#" PRIx64, p->level_name[l], i, pfn, e,
-				       e & pt_reserved_mask(m, l, e));
-		if (pt_leaf(p, l, e))
-			continue;
-		if (ck_table(c, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT, l + 1))
-			return -1;
-		ck_tree(c, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT, l + 1, 0,
-			mmt_pt_ptrs(m, l + 1));
-	}
+	if (!bad)
+		return 0;
+	return ck_fail(c, "%s entry %u of table %#" PRIx64 " = %#" PRIx64
+		       " has reserved bits %#" PRIx64, p->level_name[e->level],
+		       e->index, e->table_pfn, e->value, bad);
+}
+
+/* Walker callbacks: a table link records its child, leaves are checked. */
+static int ck_link(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	struct pt_check *c = w->private;
+
+	if (ck_reserved(c, e))
+		return -1;
+	return ck_table(c, e->pfn, e->level + 1);
+}
+
+static int ck_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	return ck_reserved(w->private, e);
+}
+
+/* Swap and PROT_NONE PTEs: their format bits must be sane. */
+static int ck_nonpresent(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	struct pt_check *c = w->private;
+	const char *why = pt_nonpresent_bad(c->m, e->level, e->value);
+
+	if (!why)
+		return 0;
+	return ck_fail(c, "%s entry %u of table %#" PRIx64 " = %#" PRIx64
+		       ": %s", c->m->layout.paging.level_name[e->level],
+		       e->index, e->table_pfn, e->value, why);
+}
+
+static const struct mmt_walk_ops ck_ops = {
+	.entry = ck_link,
+	.leaf = ck_leaf,
+	.nonpresent = ck_nonpresent,
+};
+
+/* Check the tables below @pgd covering [start, end). */
+static int ck_tree(struct pt_check *c, uint64_t pgd, uint64_t start,
+		   uint64_t end)
+{
+	mmt_walk_page_range(c->m, pgd, start, end, &ck_ops, c);
 	return c->bad ? -1 : 0;
 }
 
@@ -142,12 +171,13 @@ int mmt_pgtable_check(struct mmt_machine *m, char *err, size_t len)
 	if (!k)
 		return 0;
 	if (!ck_table(&c, k->pgd, 0))
-		ck_tree(&c, k->pgd, 0, 0, mmt_pt_ptrs(m, 0));
+		ck_tree(&c, k->pgd, 0, 0);
 	for (i = 0; i < k->nr_pgds && !c.bad; i++) {
 		if (ck_table(&c, k->pgds[i], 0) ||
 		    ck_shared_half(&c, k->pgds[i]))
 			break;
-		ck_tree(&c, k->pgds[i], 0, 0, k->kern_pgd_start);
+		if (k->kern_pgd_start)	/* the user half only */
+			ck_tree(&c, k->pgds[i], 0, pt_user_end(m));
 	}
 	if (!c.bad)
 		ck_cpus(&c);

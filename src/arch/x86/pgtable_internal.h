@@ -9,6 +9,9 @@
 #include <mmtwin/kern.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
+#include <mmtwin/pagewalk.h>
+
+#include "base/bug.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +31,8 @@ static inline void *pt_frame(struct mmt_machine *m, uint64_t pfn)
 	if (__builtin_expect(s->pfn_plus1 != pfn + 1, 0)) {
 		s->data = mmt_frame_data(m, pfn, true);
 		if (!s->data)
-			abort();
+			MMT_BUG("no frame data for table pfn %#llx",
+				(unsigned long long)pfn);
 		s->pfn_plus1 = pfn + 1;
 	}
 	return s->data;
@@ -78,7 +82,11 @@ static inline void pt_set(unsigned esize, void *table, unsigned idx,
 	}
 }
 
-static inline bool pte_present(uint64_t e)
+/*
+ * The hardware's P bit: what the MMU and the walkers descend through.  The
+ * kernel's pt_hw_present() (P or PROTNONE) is mmt_pte_present().
+ */
+static inline bool pt_hw_present(uint64_t e)
 {
 	return e & MMT_PTE_PRESENT;
 }
@@ -189,6 +197,29 @@ static inline bool pt_va_valid(const struct mmt_machine *m, uint64_t va)
 	return va + k->va_add < k->va_lim;	/* sign-extended for 64-bit */
 }
 
+/* Canonical form of a linear (index-space) address: sign-extended on x86_64. */
+static inline uint64_t pt_canon(const struct mmt_machine *m, uint64_t lin)
+{
+	unsigned vb = m->kern->va_bits;
+
+	if (vb == 32)
+		return lin;
+	return (uint64_t)((int64_t)(lin << (64 - vb)) >> (64 - vb));
+}
+
+/*
+ * The exclusive end of the user half (KERNEL_PGD_BOUNDARY's address):
+ * 0x0000800000000000 on 4-level x86_64, PAGE_OFFSET-ish on x86_32.  The
+ * caller guarantees kern_pgd_start > 0.
+ */
+static inline uint64_t pt_user_end(const struct mmt_machine *m)
+{
+	uint64_t lin = (uint64_t)m->kern->kern_pgd_start <<
+		       m->layout.paging.shift[0];
+
+	return pt_canon(m, lin - 1) + 1;
+}
+
 /* One walk's path: where it stopped and the tables it went through. */
 struct pt_walk {
 	uint64_t va;
@@ -205,9 +236,20 @@ int pt_walk(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 	    unsigned stop, int mode, struct pt_walk *w);
 void pt_set_entry(struct mmt_machine *m, const struct pt_walk *w,
 		  uint64_t v);
+void pt_store(struct mmt_machine *m, uint64_t tbl, unsigned idx,
+	      unsigned level, uint64_t v);
 bool pt_table_empty(struct mmt_machine *m, uint64_t pfn);
 int pt_alloc_table(struct mmt_machine *m, uint64_t *pfn);
 void pt_free_table(struct mmt_machine *m, uint64_t pfn);
+unsigned pt_free_pgd_range(struct mmt_machine *m, uint64_t pgd,
+			   uint64_t addr, uint64_t end, uint64_t floor,
+			   uint64_t ceiling);
+void pt_flush_leaf(struct mmt_machine *m, uint64_t pgd, uint64_t va,
+		   unsigned shift);
+void pt_flush_freed_tables(struct mmt_machine *m, uint64_t pgd, uint64_t lo,
+			   uint64_t hi);
+const char *pt_nonpresent_bad(const struct mmt_machine *m, unsigned l,
+			      uint64_t e);
 uint64_t pt_reserved_mask(const struct mmt_machine *m, unsigned l,
 			  uint64_t e);
 

@@ -12,7 +12,6 @@
  */
 #include "pgtable_internal.h"
 
-
 #include <inttypes.h>
 
 void mmt_pt_entry_bits(const struct mmt_machine *m, unsigned level,
@@ -52,6 +51,22 @@ static const char *size_unit(uint64_t size, uint64_t *val)
 	return u[i];
 }
 
+/* "(not present)", decoded when the entry carries a swap/PROT_NONE PTE. */
+static void print_nonpresent(struct mmt_machine *m, uint64_t e, FILE *out)
+{
+	unsigned type;
+	uint64_t off;
+
+	if (mmt_pte_protnone(e))
+		fprintf(out, "(not present: PROT_NONE, pfn %#" PRIx64 ")\n",
+			mmt_pte_pfn(m, e));
+	else if (!mmt_pte_to_swp_entry(m, e, &type, &off))
+		fprintf(out, "(not present: swap type %u offset %#" PRIx64
+			")\n", type, off);
+	else
+		fprintf(out, "(not present)\n");
+}
+
 void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		       FILE *out)
 {
@@ -74,8 +89,8 @@ void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		mmt_pt_entry_bits(m, l, e, bits, sizeof(bits));
 		fprintf(out, "  %-4s index %4u  entry 0x%0*" PRIx64 "  ",
 			p->level_name[l], w.idx[l], (int)w16, e);
-		if (!pte_present(e)) {
-			fprintf(out, "(not present)\n");
+		if (!pt_hw_present(e)) {
+			print_nonpresent(m, e, out);
 			continue;
 		}
 		fprintf(out, "%-24s", bits);
@@ -92,7 +107,7 @@ void mmt_pt_walk_print(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 				pt_addr(m->kern, e) >> MMT_PAGE_SHIFT);
 		}
 	}
-	if (pte_present(w.entry)) {
+	if (pt_hw_present(w.entry)) {
 		sz = 1ULL << p->shift[w.level];
 		fprintf(out, "  => physical address %#" PRIx64 "\n",
 			((pt_addr(m->kern, w.entry) & ~(sz - 1)) | (va & (sz - 1))));
@@ -126,8 +141,8 @@ void mmt_pt_walk_json(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		mmt_json_str(j, "level", p->level_name[l]);
 		mmt_json_u64(j, "index", w.idx[l]);
 		mmt_json_hex(j, "entry", e);
-		mmt_json_bool(j, "present", pte_present(e));
-		if (pte_present(e)) {
+		mmt_json_bool(j, "present", pt_hw_present(e));
+		if (pt_hw_present(e)) {
 			mmt_json_str(j, "bits", bits);
 			mmt_json_bool(j, "leaf", pt_leaf(p, l, e));
 			sz = pt_leaf(p, l, e) ? 1ULL << p->shift[l] : MMT_PAGE_SIZE;
@@ -139,8 +154,8 @@ void mmt_pt_walk_json(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 		mmt_json_end_obj(j);
 	}
 	mmt_json_end_arr(j);
-	mmt_json_bool(j, "mapped", pte_present(w.entry));
-	if (pte_present(w.entry)) {
+	mmt_json_bool(j, "mapped", pt_hw_present(w.entry));
+	if (pt_hw_present(w.entry)) {
 		sz = 1ULL << p->shift[w.level];
 		mmt_json_hex(j, "pa", (pt_addr(m->kern, w.entry) & ~(sz - 1)) |
 				      (va & (sz - 1)));
@@ -153,12 +168,18 @@ void mmt_pt_walk_json(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 #define DUMP_BITS (MMT_PTE_PRESENT | MMT_PTE_RW | MMT_PTE_USER | \
 		   MMT_PTE_PWT | MMT_PTE_PCD | MMT_PTE_PSE | MMT_PTE_GLOBAL | \
 		   MMT_PTE_NX)
+/*
+ * Marks a non-present, non-zero entry (swap, PROT_NONE) in a range's
+ * prot: the kernel's note_page() compares raw flag bits, so such entries
+ * never merge with holes; they print with no flags, P being clear.
+ */
+#define DUMP_NONPRESENT (1ULL << 11)
 
 struct ptdump {
 	struct mmt_machine *m;
 	FILE *out;
-	uint64_t start, prot;	/* current range */
-	int level;		/* -1: no range yet */
+	uint64_t start, end, prot;	/* current range */
+	int level;			/* -1: no range yet */
 	const char *marker;
 	uint64_t tables[5], present[5], leaves[5];
 };
@@ -199,65 +220,77 @@ static void dump_line(struct ptdump *d, uint64_t end)
 	fprintf(d->out, "%s\n", dump_level_name(d->m, (unsigned)d->level));
 }
 
-/* A range [addr, ...) with @prot at @level starts: close the current. */
-static void note_page(struct ptdump *d, uint64_t addr, unsigned level,
-		      uint64_t prot, bool force)
+/*
+ * [start, end) at @level with printed bits @prot (0 for a hole): extend
+ * the current range or close it.  A gap between ranges (the x86_64
+ * non-canonical hole) closes the current range at its own end.
+ */
+static void note_page(struct ptdump *d, uint64_t start, uint64_t end,
+		      unsigned level, uint64_t prot)
 {
-	prot &= DUMP_BITS;
-	if (!(prot & MMT_PTE_PRESENT))
-		prot = 0;
-	if (d->level >= 0 && !force && (unsigned)d->level == level &&
-	    d->prot == prot)
-		return;
-	if (d->level >= 0 && d->out)
-		dump_line(d, addr);
-	d->start = addr;
-	d->prot = prot;
-	d->level = (int)level;
-}
-
-/* Sign-extend a 64-bit address to the canonical form. */
-static uint64_t canon(const struct mmt_machine *m, uint64_t a)
-{
-	unsigned vb = m->kern->va_bits;
-
-	if (vb == 32)
-		return a;
-	return (uint64_t)((int64_t)(a << (64 - vb)) >> (64 - vb));
-}
-
-static void dump_table(struct ptdump *d, uint64_t pfn, unsigned l,
-		       uint64_t base)
-{
-	struct mmt_machine *m = d->m;
-	const struct mmt_paging *p = &m->layout.paging;
-	unsigned i, n = mmt_pt_ptrs(m, l);
-	uint64_t e, a;
-
-	d->tables[l]++;
-	for (i = 0; i < n; i++) {
-		a = canon(m, base + ((uint64_t)i << p->shift[l]));
-		e = mmt_pt_entry_read(m, pfn, i);
-		/* the non-canonical hole splits ranges */
-		bool hole = l == 0 && i == n / 2 && mmt_arch_is_64(m->layout.arch);
-
-		if (hole && d->level >= 0 && d->out)
-			dump_line(d, base + ((uint64_t)i << p->shift[l]));
-		if (hole)
-			d->level = -1;
-		if (!pte_present(e)) {
-			note_page(d, a, l, 0, false);
-			continue;
-		}
-		d->present[l]++;
-		if (pt_leaf(p, l, e)) {
-			d->leaves[l]++;
-			note_page(d, a, l, e, false);
-		} else {
-			dump_table(d, pt_addr(m->kern, e) >> MMT_PAGE_SHIFT,
-				   l + 1, a);
-		}
+	if (d->level >= 0 && start != d->end) {
+		if (d->out)
+			dump_line(d, d->end);
+		d->level = -1;
 	}
+	if (d->level < 0 || (unsigned)d->level != level || d->prot != prot) {
+		if (d->level >= 0 && d->out)
+			dump_line(d, start);
+		d->start = start;
+		d->prot = prot;
+		d->level = (int)level;
+	}
+	d->end = end;
+}
+
+/* Walker callbacks of the dump: count, then note the range. */
+static int dump_hole(uint64_t start, uint64_t end, unsigned level,
+		     struct mmt_walk *w)
+{
+	note_page(w->private, start, end, level, 0);
+	return 0;
+}
+
+static int dump_link(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	struct ptdump *d = w->private;
+
+	d->present[e->level]++;
+	d->tables[e->level + 1]++;
+	return 0;
+}
+
+static int dump_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	struct ptdump *d = w->private;
+
+	d->present[e->level]++;
+	d->leaves[e->level]++;
+	note_page(d, e->start, e->end, e->level, e->value & DUMP_BITS);
+	return 0;
+}
+
+static int dump_nonpresent(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	note_page(w->private, e->start, e->end, e->level,
+		  (e->value & DUMP_BITS) | DUMP_NONPRESENT);
+	return 0;
+}
+
+static const struct mmt_walk_ops dump_ops = {
+	.entry = dump_link,
+	.leaf = dump_leaf,
+	.nonpresent = dump_nonpresent,
+	.pte_hole = dump_hole,
+};
+
+/* Walk all of init_mm into @d (d->out NULL: count only). */
+static void dump_walk(struct ptdump *d)
+{
+	d->tables[0] = 1;
+	mmt_walk_page_range(d->m, d->m->kern->pgd, 0, 0, &dump_ops, d);
+	if (d->level >= 0 && d->out)
+		dump_line(d, d->end);
 }
 
 static void dump_summary(struct ptdump *d)
@@ -288,7 +321,7 @@ void mmt_ptdump_print(struct mmt_machine *m, FILE *out, enum mmt_format fmt)
 	struct ptdump d = { .m = m, .level = -1 };
 	unsigned l;
 
-	dump_table(&d, m->kern->pgd, 0, 0);	/* count only */
+	dump_walk(&d);		/* count only */
 	if (fmt == MMT_FMT_JSON) {
 		fprintf(out, "{\"arch\": \"%s\", \"levels\": %u, "
 			"\"pt_pages\": %" PRIu64 ", \"per_level\": [",
@@ -306,8 +339,5 @@ void mmt_ptdump_print(struct mmt_machine *m, FILE *out, enum mmt_format fmt)
 	d.out = out;
 	dump_summary(&d);
 	d = (struct ptdump){ .m = m, .out = out, .level = -1 };
-	dump_table(&d, m->kern->pgd, 0, 0);
-	if (d.level >= 0)
-		dump_line(&d, mmt_arch_is_64(m->layout.arch) ? 0 :
-			  0x100000000ULL);
+	dump_walk(&d);
 }

@@ -75,17 +75,42 @@ static void tlb_flush(struct mmt_tlb *t, bool keep_global)
 static struct mmt_cpu *cpu_of(struct mmt_machine *m, unsigned cpu,
 			      const char *fn)
 {
-	if (cpu >= m->kern->nr_cpus) {
-		fprintf(stderr, "%s: no CPU %u\n", fn, cpu);
-		abort();
-	}
+	if (cpu >= m->kern->nr_cpus)
+		mmt_bug(fn, "no CPU %u", cpu);
 	return &m->kern->cpus[cpu];
 }
 
+/* mm_cpumask(mm) of a process PGD; NULL for init_mm or an unknown pfn. */
+static uint64_t *mm_cpumask(struct mmt_kern *k, uint64_t pgd)
+{
+	for (unsigned i = 0; i < k->nr_pgds; i++)
+		if (k->pgds[i] == pgd)
+			return &k->mm_cpumask[(size_t)i * k->cpumask_words];
+	return NULL;
+}
+
+bool mmt_mm_cpumask_test(struct mmt_machine *m, uint64_t pgd_pfn,
+			 unsigned cpu)
+{
+	uint64_t *mask = mm_cpumask(m->kern, pgd_pfn);
+
+	return mask && cpu < m->kern->nr_cpus && (mask[cpu / 64] >> cpu % 64 & 1);
+}
+
+/*
+ * switch_mm_irqs_off() without PCID: CR3 written, non-global entries
+ * gone (choose_new_asid: need_flush), the CPU set in next's mask.  The
+ * previous mm keeps the bit until a flush finds the CPU elsewhere.
+ */
 void mmt_cpu_switch_mm(struct mmt_machine *m, unsigned cpu, uint64_t pgd_pfn)
 {
 	struct mmt_cpu *c = cpu_of(m, cpu, "mmt_cpu_switch_mm");
+	uint64_t *mask = mm_cpumask(m->kern, pgd_pfn);
 
+	if (pgd_pfn != m->kern->pgd && !mask)
+		MMT_BUG("pfn %#llx is no PGD", (unsigned long long)pgd_pfn);
+	if (mask)
+		mask[cpu / 64] |= 1ULL << cpu % 64;
 	c->cr3 = pgd_pfn;
 	tlb_flush(&c->tlb, true);
 }
@@ -113,10 +138,115 @@ void mmt_tlb_flush_one(struct mmt_machine *m, unsigned cpu, uint64_t va)
 
 void mmt_tlb_flush_va_all_cpus(struct mmt_machine *m, uint64_t va)
 {
-	unsigned i;
+	mmt_flush_tlb_kernel_range(m, va, va + MMT_PAGE_SIZE);
+}
 
-	for (i = 0; i < m->kern->nr_cpus; i++)
-		mmt_tlb_flush_one(m, i, va);
+/* More pages than tlb_single_page_flush_ceiling: flush everything. */
+static bool flush_is_full(uint64_t start, uint64_t end, unsigned stride)
+{
+	return end == MMT_TLB_FLUSH_ALL || end < start ||
+	       (end - start) >> stride > MMT_TLB_SINGLE_PAGE_FLUSH_CEILING;
+}
+
+/* invlpg every 2^@stride page of [start, end) on @cpu. */
+static void flush_pages(struct mmt_machine *m, unsigned cpu, uint64_t start,
+			uint64_t end, unsigned stride)
+{
+	for (uint64_t a = start; a < end; a += 1ULL << stride)
+		mmt_tlb_flush_one(m, cpu, a);
+}
+
+void mmt_flush_tlb_kernel_range(struct mmt_machine *m, uint64_t start,
+				uint64_t end)
+{
+	bool full = flush_is_full(start, end, MMT_PAGE_SHIFT);
+
+	for (unsigned i = 0; i < m->kern->nr_cpus; i++) {
+		m->kern->cpus[i].tlb.flush_received++;
+		if (full)	/* do_flush_tlb_all */
+			tlb_flush(&m->kern->cpus[i].tlb, false);
+		else		/* do_kernel_range_flush */
+			flush_pages(m, i, start & MMT_PAGE_MASK, end,
+				    MMT_PAGE_SHIFT);
+	}
+}
+
+/*
+ * flush_tlb_func() on @cpu for a flush of @pgd: a CPU that no longer has
+ * the mm loaded leaves its mm_cpumask and flushes nothing.
+ */
+static void flush_tlb_func(struct mmt_machine *m, unsigned cpu, uint64_t pgd,
+			   uint64_t *mask, uint64_t start, uint64_t end,
+			   unsigned stride, bool full)
+{
+	struct mmt_tlb *t = &m->kern->cpus[cpu].tlb;
+
+	t->flush_received++;
+	if (m->kern->cpus[cpu].cr3 != pgd) {
+		mask[cpu / 64] &= ~(1ULL << cpu % 64);
+		t->flush_wrong_mm++;
+		return;
+	}
+	if (full)
+		tlb_flush(t, true);	/* flush_tlb_local: a CR3 reload */
+	else
+		flush_pages(m, cpu, start, end, stride);
+}
+
+void mmt_flush_tlb_mm_range(struct mmt_machine *m, uint64_t pgd_pfn,
+			    uint64_t start, uint64_t end,
+			    unsigned stride_shift, bool freed_tables)
+{
+	struct mmt_kern *k = m->kern;
+	uint64_t *mask = mm_cpumask(k, pgd_pfn);
+	bool full = flush_is_full(start, end, stride_shift);
+
+	if (pgd_pfn == k->pgd) {
+		mmt_flush_tlb_kernel_range(m, start, end);
+		return;
+	}
+	if (!mask)
+		MMT_BUG("pfn %#llx is no PGD", (unsigned long long)pgd_pfn);
+	start &= ~((1ULL << stride_shift) - 1);
+	for (unsigned i = 0; i < k->nr_cpus; i++) {
+		if (!(mask[i / 64] >> i % 64 & 1))
+			continue;
+		/* should_flush_tlb(): IPIs only where the mm is loaded,
+		 * unless page tables were freed (native_flush_tlb_multi) */
+		if (k->cpus[i].cr3 != pgd_pfn && !freed_tables)
+			continue;
+		flush_tlb_func(m, i, pgd_pfn, mask, start, end, stride_shift,
+			       full);
+	}
+}
+
+/*
+ * A leaf of 2^@shift bytes at @va changed in @pgd: flush_tlb_kernel_range
+ * in the kernel half, flush_tlb_mm_range in a process's user half.
+ */
+void pt_flush_leaf(struct mmt_machine *m, uint64_t pgd, uint64_t va,
+		   unsigned shift)
+{
+	uint64_t size = 1ULL << shift, start = va & ~(size - 1);
+
+	if (pgd == m->kern->pgd || mmt_va_kernel_half(m, va))
+		mmt_flush_tlb_kernel_range(m, start, start + size);
+	else
+		mmt_flush_tlb_mm_range(m, pgd, start, start + size, shift,
+				       false);
+}
+
+/*
+ * free_pgd_range() freed tables of @pgd at [lo, hi): tlb_finish_mmu's
+ * flush_tlb_mm_range with freed_tables (PMD stride, as after
+ * pte_free_tlb), which reaches every CPU of the mask.
+ */
+void pt_flush_freed_tables(struct mmt_machine *m, uint64_t pgd, uint64_t lo,
+			   uint64_t hi)
+{
+	const struct mmt_paging *p = &m->layout.paging;
+
+	mmt_flush_tlb_mm_range(m, pgd, lo, hi, p->shift[p->levels - 2], true);
 }
 
 int mmt_tlb_configure(struct mmt_machine *m, unsigned entries, unsigned ways)
@@ -154,3 +284,4 @@ int mmt_tlb_configure(struct mmt_machine *m, unsigned entries, unsigned ways)
 	free(n);
 	return 0;
 }
+
