@@ -62,8 +62,27 @@ static uint64_t max_arch_pfn(enum mmt_arch arch)
 	}
 }
 
-struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
-				    size_t errlen)
+int mmt_machine_setup_arch(struct mmt_machine *m, char *err, size_t errlen)
+{
+	mmt_e820_sanitize(&m->firmware, &m->e820);
+	ram_span(&m->e820, max_arch_pfn(m->cfg.arch), &m->ram_start_pfn,
+		 &m->ram_end_pfn);
+	if (m->ram_end_pfn == 0) {
+		snprintf(err, errlen, "memory map has no usable RAM");
+		return -1;
+	}
+	if (m->ram_end_pfn > (64ULL << (40 - MMT_PAGE_SHIFT))) {
+		snprintf(err, errlen, "memory map has RAM above 64 TiB, more "
+			 "than the model supports");
+		return -1;
+	}
+	return mmt_layout_compute(&m->cfg, m->ram_start_pfn, m->ram_end_pfn,
+				  &m->layout, err, errlen);
+}
+
+struct mmt_machine *mmt_machine_new_e820(const struct mmt_config *c,
+					 const struct mmt_e820 *fw, char *err,
+					 size_t errlen)
 {
 	struct mmt_machine *m = calloc(1, sizeof(*m));
 
@@ -72,22 +91,8 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 		return NULL;
 	}
 	m->cfg = *c;
-	if (load_memmap(c, &m->firmware, err, errlen))
-		goto fail;
-	mmt_e820_sanitize(&m->firmware, &m->e820);
-	ram_span(&m->e820, max_arch_pfn(c->arch), &m->ram_start_pfn,
-		 &m->ram_end_pfn);
-	if (m->ram_end_pfn == 0) {
-		snprintf(err, errlen, "memory map has no usable RAM");
-		goto fail;
-	}
-	if (m->ram_end_pfn > (64ULL << (40 - MMT_PAGE_SHIFT))) {
-		snprintf(err, errlen, "memory map has RAM above 64 TiB, more "
-			 "than the model supports");
-		goto fail;
-	}
-	if (mmt_layout_compute(c, m->ram_start_pfn, m->ram_end_pfn, &m->layout,
-			       err, errlen))
+	m->firmware = *fw;
+	if (mmt_machine_setup_arch(m, err, errlen))
 		goto fail;
 	if (mmt_mm_init(m, err, errlen))
 		goto fail;
@@ -99,6 +104,16 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 fail:
 	mmt_machine_free(m);
 	return NULL;
+}
+
+struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
+				    size_t errlen)
+{
+	struct mmt_e820 fw;
+
+	if (load_memmap(c, &fw, err, errlen))
+		return NULL;
+	return mmt_machine_new_e820(c, &fw, err, errlen);
 }
 
 void mmt_machine_free(struct mmt_machine *m)
