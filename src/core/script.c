@@ -24,6 +24,11 @@ int mmt_script_fail(struct mmt_script *s, const char *fmt, ...)
 
 struct mmt_machine *mmt_script_machine(struct mmt_script *s)
 {
+	if (!s->m && s->mem_limit && s->cfg.mem_bytes > s->mem_limit) {
+		mmt_script_fail(s, "--mem above %llu MiB is refused here",
+				(unsigned long long)(s->mem_limit >> 20));
+		return NULL;
+	}
 	if (!s->m)
 		s->m = mmt_machine_new(&s->cfg, s->err, sizeof(s->err));
 	return s->m;
@@ -80,9 +85,8 @@ int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 
 static int cmd_machine(struct mmt_script *s, int argc, char **argv)
 {
-	struct mmt_config c;
+	struct mmt_config c = s->base;
 
-	mmt_config_init(&c, MMT_ARCH_X86_64);
 	for (int i = 1; i < argc; i++)
 		if (mmt_parse_machine_opt(&c, argc, argv, &i, &s->fmt, s->err,
 					  sizeof(s->err)))
@@ -241,14 +245,22 @@ static int run_line(struct mmt_script *s, char *line)
 	return 0;
 }
 
-int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+/* ------------------------------------------------ runner with options */
+
+int mmt_script_run_opts(FILE *in, const char *name, FILE *out, FILE *errf,
+			const struct mmt_script_opts *o)
 {
 	struct mmt_script s;
 	char line[4096];
 	int ret = 0;
 
 	memset(&s, 0, sizeof(s));
-	mmt_config_init(&s.cfg, MMT_ARCH_X86_64);
+	if (o && o->defaults)
+		s.base = *o->defaults;
+	else
+		mmt_config_init(&s.base, MMT_ARCH_X86_64);
+	s.mem_limit = o ? o->mem_limit : 0;
+	s.cfg = s.base;
 	s.out = out;
 	s.file = name;
 	while (fgets(line, sizeof(line), in)) {
@@ -271,8 +283,8 @@ int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
 	return ret;
 }
 
-int mmt_script_run_text(const char *text, const char *name, FILE *out,
-			FILE *errf)
+int mmt_script_run_text_opts(const char *text, const char *name, FILE *out,
+			     FILE *errf, const struct mmt_script_opts *o)
 {
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	int r;
@@ -281,7 +293,20 @@ int mmt_script_run_text(const char *text, const char *name, FILE *out,
 		fprintf(errf, "%s: cannot open script\n", name);
 		return 1;
 	}
-	r = mmt_script_run(in, name, out, errf);
+	r = mmt_script_run_opts(in, name, out, errf, o);
 	fclose(in);
 	return r;
+}
+
+/* -------------------------------------------- end of runner with options */
+
+int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+{
+	return mmt_script_run_opts(in, name, out, errf, NULL);
+}
+
+int mmt_script_run_text(const char *text, const char *name, FILE *out,
+			FILE *errf)
+{
+	return mmt_script_run_text_opts(text, name, out, errf, NULL);
 }
