@@ -52,20 +52,10 @@ static void ram_span(const struct mmt_e820 *m, uint64_t limit_pfn,
 	}
 }
 
-/* MAX_ARCH_PFN: 32 (non-PAE), 36 (PAE, 6.1) or 52 physical address bits */
-static uint64_t max_arch_pfn(enum mmt_arch arch)
-{
-	switch (arch) {
-	case MMT_ARCH_X86_32: return 1ULL << (32 - MMT_PAGE_SHIFT);
-	case MMT_ARCH_X86_32_PAE: return 1ULL << (36 - MMT_PAGE_SHIFT);
-	default: return 1ULL << (52 - MMT_PAGE_SHIFT);
-	}
-}
-
 int mmt_machine_setup_arch(struct mmt_machine *m, char *err, size_t errlen)
 {
 	mmt_e820_sanitize(&m->firmware, &m->e820);
-	ram_span(&m->e820, max_arch_pfn(m->cfg.arch), &m->ram_start_pfn,
+	ram_span(&m->e820, mmt_max_arch_pfn(m->cfg.arch), &m->ram_start_pfn,
 		 &m->ram_end_pfn);
 	if (m->ram_end_pfn == 0) {
 		snprintf(err, errlen, "memory map has no usable RAM");
