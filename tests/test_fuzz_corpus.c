@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static unsigned for_each_file(const char *dir, void (*fn)(const char *path))
 {
@@ -136,4 +137,215 @@ TEST(fuzz_corpus_scripts)
 TEST(fuzz_corpus_memmaps)
 {
 	CHECK(for_each_file("fuzz/corpus/memmap", boot_memmap_file) >= 5);
+}
+
+/* ------------------------------------- what the fuzz targets rely on */
+
+/* Whole file with its length (NULs included); NULL if unreadable. */
+static char *read_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n == cap) {
+			char *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* The file reader and the buffer parser agree: same map, same message. */
+static void check_read_matches_parse(const char *path, const char *bytes,
+				     size_t len)
+{
+	struct mmt_e820 a, b;
+	char ea[512] = "", eb[512] = "";
+	int ra = mmt_e820_read(path, &a, ea, sizeof(ea));
+	int rb = mmt_e820_parse_text(bytes, len, path, &b, eb, sizeof(eb));
+
+	if (ra != rb || strcmp(ea, eb) ||
+	    (!ra && (a.nr != b.nr || memcmp(a.e, b.e, a.nr * sizeof(a.e[0])))))
+		test_fail(__FILE__, __LINE__, "%s: read %d '%s' (%u entries), "
+			  "parse %d '%s' (%u entries)", path, ra, ea, a.nr, rb,
+			  eb, b.nr);
+}
+
+static void parse_matches_read_file(const char *path)
+{
+	size_t len = 0;
+	char *bytes = read_bytes(path, &len);
+
+	CHECK(bytes);
+	if (bytes)
+		check_read_matches_parse(path, bytes, len);
+	free(bytes);
+}
+
+TEST(fuzz_memmap_parse_text_matches_file_reader)
+{
+	CHECK(for_each_file("fuzz/corpus/memmap", parse_matches_read_file) >= 5);
+}
+
+/*
+ * The corners where a buffer and a FILE differ: no final newline, a NUL
+ * inside a line, a line longer than the reader's 511-byte pieces (the
+ * second piece is read as a line of its own), an empty input.
+ */
+TEST(fuzz_memmap_parse_text_matches_file_reader_edges)
+{
+	/* C strings end at the NUL: the map line after it is not seen */
+	static const char nul[] = "#\0" "00100000-3fffffff : System RAM\n";
+	char path[] = "/tmp/mmtwin-test-memmap-XXXXXX", big[1200];
+	struct { const char *text; size_t len; } cases[4];
+	int fd;
+
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "# ", 2);
+	/* the second piece starts at byte 511 with a whole map line */
+	memcpy(big + 511, "00100000-3fffffff : System RAM\n", 31);
+	big[542] = 0;
+	cases[0].text = "0-9ffff : System RAM\n100000-3fffffff : System RAM";
+	cases[0].len = strlen(cases[0].text);
+	cases[1].text = nul;
+	cases[1].len = sizeof(nul) - 1;
+	cases[2].text = big;
+	cases[2].len = 542;
+	cases[3].text = "";
+	cases[3].len = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		fd = mkstemp(path);
+		CHECK(fd >= 0);
+		if (fd < 0)
+			return;
+		CHECK(write(fd, cases[i].text, cases[i].len) ==
+		      (ssize_t)cases[i].len);
+		close(fd);
+		check_read_matches_parse(path, cases[i].text, cases[i].len);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+}
+
+/*
+ * The fuzz target's shortcut: mmt_machine_setup_arch on a zeroed struct
+ * refuses exactly the maps the boot refuses at that stage, with the same
+ * message, and otherwise computes the layout the boot computes.
+ */
+/* The boundaries a boot depends on (memcmp would compare padding too). */
+static bool same_layout(const struct mmt_layout *a, const struct mmt_layout *b)
+{
+	return a->max_pfn == b->max_pfn && a->max_low_pfn == b->max_low_pfn &&
+	       a->page_offset == b->page_offset &&
+	       a->high_memory == b->high_memory &&
+	       a->vmalloc_start == b->vmalloc_start &&
+	       a->vmalloc_end == b->vmalloc_end &&
+	       a->nr_kregions == b->nr_kregions &&
+	       !memcmp(a->zone_start_pfn, b->zone_start_pfn,
+		       sizeof(a->zone_start_pfn)) &&
+	       !memcmp(a->zone_end_pfn, b->zone_end_pfn,
+		       sizeof(a->zone_end_pfn));
+}
+
+static void setup_arch_matches_boot(const char *path)
+{
+	struct mmt_e820 fw;
+	char err[512] = "";
+
+	if (mmt_e820_read(path, &fw, err, sizeof(err)))
+		return;
+	for (int a = 0; a < MMT_NR_ARCHES; a++) {
+		struct mmt_machine plan, *m;
+		char pe[512] = "", be[512] = "";
+		int r;
+
+		memset(&plan, 0, sizeof(plan));
+		mmt_config_init(&plan.cfg, (enum mmt_arch)a);
+		plan.firmware = fw;
+		r = mmt_machine_setup_arch(&plan, pe, sizeof(pe));
+		m = mmt_machine_new_e820(&plan.cfg, &fw, be, sizeof(be));
+		if (r && (m || strcmp(pe, be)))
+			test_fail(__FILE__, __LINE__, "%s/%s: setup_arch '%s', "
+				  "boot '%s'", path, mmt_arch_name(a), pe, be);
+		if (m && (plan.ram_start_pfn != m->ram_start_pfn ||
+			  plan.ram_end_pfn != m->ram_end_pfn ||
+			  plan.e820.nr != m->e820.nr ||
+			  memcmp(plan.e820.e, m->e820.e,
+				 plan.e820.nr * sizeof(plan.e820.e[0])) ||
+			  !same_layout(&plan.layout, &m->layout)))
+			test_fail(__FILE__, __LINE__, "%s/%s: setup_arch and "
+				  "boot disagree", path, mmt_arch_name(a));
+		mmt_machine_free(m);
+	}
+}
+
+TEST(fuzz_memmap_setup_arch_matches_boot)
+{
+	CHECK(for_each_file("fuzz/corpus/memmap", setup_arch_matches_boot) >= 5);
+}
+
+static int run_opts(const char *text, const struct mmt_script_opts *o,
+		    char **out, char **err)
+{
+	size_t ol = 0, el = 0;
+	FILE *of = open_memstream(out, &ol), *ef = open_memstream(err, &el);
+	int r = mmt_script_run_text_opts(text, "opts", of, ef, o);
+
+	fclose(of);
+	fclose(ef);
+	return r;
+}
+
+/*
+ * The fuzz target's small machines: the default machine and the start of
+ * every "machine" line come from opts.defaults, and --mem above
+ * opts.mem_limit is an error naming the line.
+ */
+TEST(fuzz_script_opts_defaults_and_mem_limit)
+{
+	struct mmt_config d;
+	struct mmt_script_opts o = { .defaults = &d, .mem_limit = 1ULL << 30 };
+	char *out, *err;
+	unsigned long long kb = 0;
+	const char *mt;
+
+	mmt_config_init(&d, MMT_ARCH_X86_64);
+	d.mem_bytes = 64ULL << 20;
+	d.given |= MMT_OPT_MEM;
+	CHECK(run_opts("show meminfo\n", &o, &out, &err) == 0);
+	mt = strstr(out, "MemTotal:");
+	CHECK(mt && sscanf(mt, "MemTotal: %llu", &kb) == 1);
+	CHECK(kb > 0 && kb < 64ULL << 10);
+	free(out);
+	free(err);
+	/* "machine --arch x86_32" keeps the defaults' 64 MiB, not 4 GiB */
+	CHECK(run_opts("machine --arch x86_32\nshow meminfo\n", &o, &out,
+		       &err) == 0);
+	mt = strstr(out, "MemTotal:");
+	CHECK(mt && sscanf(mt, "MemTotal: %llu", &kb) == 1);
+	CHECK(kb > 0 && kb < 64ULL << 10);
+	free(out);
+	free(err);
+	CHECK(run_opts("machine --mem 1G\nmachine --mem 2G\n", &o, &out,
+		       &err) == 1);
+	CHECK_STR(err, "opts:2: --mem above 1024 MiB is refused here\n");
+	free(out);
+	free(err);
+	/* without options: the x86_64 profile's 4 GiB, no limit */
+	CHECK(mmt_script_run_text_opts("machine --mem 2G\n", "opts", stdout,
+				       stdout, NULL) == 0);
 }

@@ -61,8 +61,6 @@ void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,
 void mmt_explain_json_members(const struct mmt_machine *m,
 			      const struct mmt_explain *x, struct mmt_json *j);
 
-/* Zone of a pfn on @m, -1 if none. */
-int mmt_pfn_zone(const struct mmt_machine *m, uint64_t pfn);
 bool mmt_pa_is_ram(const struct mmt_machine *m, uint64_t pa);
 
 #ifdef __cplusplus

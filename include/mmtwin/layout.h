@@ -89,6 +89,9 @@ struct mmt_layout {
 	uint64_t cpu_entry_area_size;
 	uint64_t ldt_base, ldt_end;
 	uint64_t max_pfn;	/* highest RAM pfn + 1 seen by the kernel */
+	/* sizeof(struct page) of the modelled kernel: the memmap's size at
+	 * boot, vmemmap's size and the struct page an address falls in */
+	unsigned struct_page_size;
 	uint64_t max_low_pfn;	/* end of directly-mapped RAM (pfn) */
 	uint64_t high_memory;	/* virtual end of the direct map */
 
@@ -149,6 +152,29 @@ uint64_t mmt_mmap_base(uint64_t ts, uint64_t rlim_stack, uint64_t stack_rnd_max,
 		       uint64_t rnd);
 
 const char *mmt_zone_name(enum mmt_zone_type z);
+/*
+ * pfn -> zone: the zone whose boundaries (l->zone_start/end_pfn) hold
+ * @pfn, -1 if none.  The one place this is computed; mmt_page_zone()
+ * adds the node, explain and the scenario commands name it.
+ */
+int mmt_layout_pfn_zone(const struct mmt_layout *l, uint64_t pfn);
+
+/*
+ * A profile's physical address widths in bits, the one place they live:
+ *   max_arch  MAX_ARCH_PFN << PAGE_SHIFT, RAM the kernel uses at all
+ *             (e820__end_of_ram_pfn's cap) and the addresses explain
+ *             accepts: 32, 36 (PAE, 6.1), 52 (x86_64: the model's own
+ *             64 TiB limit on RAM is checked separately, with a message)
+ *   pte       __PHYSICAL_MASK_SHIFT, what a page-table entry can hold:
+ *             32, 44 (PAE), 52
+ */
+struct mmt_phys_bits {
+	unsigned max_arch;
+	unsigned pte;
+};
+struct mmt_phys_bits mmt_arch_phys_bits(enum mmt_arch arch);
+/* MAX_ARCH_PFN of @arch: 1 << (max_arch - PAGE_SHIFT). */
+uint64_t mmt_max_arch_pfn(enum mmt_arch arch);
 
 /* Region containing @va in the kernel table (or user table), NULL if none. */
 const struct mmt_region *mmt_layout_find(const struct mmt_layout *l,

@@ -56,6 +56,19 @@ void mmt_kalloc_exit(struct mmt_machine *m);
  */
 struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 				    size_t errlen);
+/* The same, booting from firmware map @fw instead of c->memmap_src. */
+struct mmt_machine *mmt_machine_new_e820(const struct mmt_config *c,
+					 const struct mmt_e820 *fw, char *err,
+					 size_t errlen);
+/*
+ * The first, allocation-free part of the boot (setup_arch() up to
+ * e820__end_of_ram_pfn() and the layout): from m->cfg and m->firmware,
+ * fill m->e820, the RAM span and m->layout.  Returns 0, or -1 with a
+ * message in @err for a map the model refuses.  Touches nothing else, so
+ * a zeroed struct on the stack may be used and then simply dropped (no
+ * mmt_machine_free) -- a cheap check of a memory map on every profile.
+ */
+int mmt_machine_setup_arch(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_machine_free(struct mmt_machine *m);
 /*
  * Run every subsystem's whole-structure validator (buddy and pcp lists,
@@ -73,6 +86,13 @@ void mmt_e820_qemu_default(uint64_t mem, struct mmt_e820 *out);
  */
 int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
 		  size_t errlen);
+/*
+ * The same reader on @len bytes of @text (NULs included, no terminator
+ * needed); @name stands for the file in messages.  A file read with
+ * mmt_e820_read and its contents given here give the same map or message.
+ */
+int mmt_e820_parse_text(const char *text, size_t len, const char *name,
+			struct mmt_e820 *out, char *err, size_t errlen);
 const char *mmt_e820_type_name(enum mmt_e820_type t);
 /* Apply the kernel's early fixups (first page, 640K-1M legacy area). */
 void mmt_e820_sanitize(const struct mmt_e820 *in, struct mmt_e820 *out);

@@ -195,7 +195,6 @@ struct mmt_phys {
 	struct mmt_mb_region kimage[4];	/* code, rodata, data, bss */
 	uint64_t max_pfn;		/* pfns covered by the tables */
 	unsigned pageblock_order;
-	unsigned struct_page_size;	/* the modelled kernel's sizeof */
 	uint64_t min_free_kbytes;
 	unsigned watermark_scale_factor;
 	uint64_t totalram_pages;	/* sum of managed */

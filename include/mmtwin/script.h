@@ -28,6 +28,8 @@ struct mmt_script_names;
 
 struct mmt_script {
 	struct mmt_config cfg;		/* next machine's configuration */
+	struct mmt_config base;		/* what "machine" options start from */
+	uint64_t mem_limit;		/* refuse larger machines; 0: none */
 	struct mmt_machine *m;		/* booted machine, or NULL */
 	FILE *out;
 	const char *file;
@@ -73,6 +75,26 @@ int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
 		       FILE *out, FILE *errf);
 int mmt_script_run_text(const char *text, const char *name, FILE *out,
 			FILE *errf);
+
+/*
+ * How a caller other than the CLI runs scenarios.  The fuzz target keeps
+ * machines small, since every input boots at least one.
+ */
+struct mmt_script_opts {
+	/* the machine before any "machine" line, and what a "machine"
+	 * line's options start from; NULL: the x86_64 profile's defaults */
+	const struct mmt_config *defaults;
+	/* refuse to boot a machine with more RAM (an error, as for a bad
+	 * option); 0: no limit */
+	uint64_t mem_limit;
+	/* default format of `show` and `explain` */
+	enum mmt_format fmt;
+};
+/* mmt_script_run/_text with @o (NULL: as without). */
+int mmt_script_run_opts(FILE *in, const char *name, FILE *out, FILE *errf,
+			const struct mmt_script_opts *o);
+int mmt_script_run_text_opts(const char *text, const char *name, FILE *out,
+			     FILE *errf, const struct mmt_script_opts *o);
 void mmt_script_help(FILE *out);
 
 

@@ -121,49 +121,40 @@ static void ram_span(const struct mmt_e820 *m, uint64_t limit_pfn,
 	}
 }
 
-/*
- * MAX_ARCH_PFN: 32 (non-PAE), 36 (PAE, 6.1) physical address bits; on
- * x86_64 MAXMEM >> PAGE_SHIFT, MAXMEM = 1 << MAX_PHYSMEM_BITS (46 with
- * 4-level paging, 52 with 5-level).
- */
-static uint64_t max_arch_pfn(enum mmt_arch arch)
+int mmt_machine_setup_arch(struct mmt_machine *m, char *err, size_t errlen)
 {
-	switch (arch) {
-	case MMT_ARCH_X86_32: return 1ULL << (32 - MMT_PAGE_SHIFT);
-	case MMT_ARCH_X86_32_PAE: return 1ULL << (36 - MMT_PAGE_SHIFT);
-	case MMT_ARCH_X86_64: return 1ULL << (46 - MMT_PAGE_SHIFT);
-	default: return 1ULL << (52 - MMT_PAGE_SHIFT);
+	mmt_e820_sanitize(&m->firmware, &m->e820);
+	ram_span(&m->e820, mmt_max_arch_pfn(m->cfg.arch), &m->ram_start_pfn,
+		 &m->ram_end_pfn);
+	if (m->ram_end_pfn == 0) {
+		snprintf(err, errlen, "memory map has no usable RAM");
+		return -1;
 	}
+	if (m->ram_end_pfn > (128ULL << (40 - MMT_PAGE_SHIFT))) {
+		snprintf(err, errlen, "memory map has RAM above 128 TiB, more "
+			 "than the model supports");
+		return -1;
+	}
+	return mmt_layout_compute(&m->cfg, m->ram_start_pfn, m->ram_end_pfn,
+				  &m->layout, err, errlen);
 }
 
-struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
-				    size_t errlen)
+struct mmt_machine *mmt_machine_new_e820(const struct mmt_config *c,
+					 const struct mmt_e820 *fw, char *err,
+					 size_t errlen)
 {
-	struct mmt_machine *m = calloc(1, sizeof(*m));
+	struct mmt_machine *m;
 
+	if (mmt_config_check(c, err, errlen))
+		return NULL;
+	m = calloc(1, sizeof(*m));
 	if (!m) {
 		snprintf(err, errlen, "out of host memory");
 		return NULL;
 	}
 	m->cfg = *c;
-	if (mmt_config_check(c, err, errlen))
-		goto fail;
-	if (load_memmap(c, &m->firmware, err, errlen))
-		goto fail;
-	mmt_e820_sanitize(&m->firmware, &m->e820);
-	ram_span(&m->e820, max_arch_pfn(c->arch), &m->ram_start_pfn,
-		 &m->ram_end_pfn);
-	if (m->ram_end_pfn == 0) {
-		snprintf(err, errlen, "memory map has no usable RAM");
-		goto fail;
-	}
-	if (m->ram_end_pfn > (128ULL << (40 - MMT_PAGE_SHIFT))) {
-		snprintf(err, errlen, "memory map has RAM above 128 TiB, more "
-			 "than the model supports");
-		goto fail;
-	}
-	if (mmt_layout_compute(c, m->ram_start_pfn, m->ram_end_pfn, &m->layout,
-			       err, errlen))
+	m->firmware = *fw;
+	if (mmt_machine_setup_arch(m, err, errlen))
 		goto fail;
 	if (mmt_mm_init(m, err, errlen))
 		goto fail;
@@ -177,6 +168,16 @@ struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
 fail:
 	mmt_machine_free(m);
 	return NULL;
+}
+
+struct mmt_machine *mmt_machine_new(const struct mmt_config *c, char *err,
+				    size_t errlen)
+{
+	struct mmt_e820 fw;
+
+	if (load_memmap(c, &fw, err, errlen))
+		return NULL;
+	return mmt_machine_new_e820(c, &fw, err, errlen);
 }
 
 /* Every validator, bottom-up: a broken allocator explains the rest. */

@@ -216,7 +216,7 @@ static uint64_t memory_top_below(struct mmt_phys *p, uint64_t limit)
 
 /*
  * memblock.reserved: the first 1 MiB (x86 always reserves it), the kernel
- * image (_text .. end of bss), the memmap (struct_page_size bytes per
+ * image (_text .. end of bss), the memmap (layout.struct_page_size bytes per
  * present page, per node, at the top of the node's directly mapped
  * memory, 2 MiB granular on x86_64's vmemmap) and an estimate of the
  * early page tables (one page per GiB of direct map, plus 4) below it.
@@ -233,7 +233,7 @@ static int memblock_reserve_boot(struct mmt_machine *m)
 		return -1;
 	for (unsigned n = 0; n < p->nr_nodes; n++) {
 		struct mmt_node *nd = &p->nodes[n];
-		uint64_t bytes = nd->present * p->struct_page_size, top, pt;
+		uint64_t bytes = nd->present * m->layout.struct_page_size, top, pt;
 		uint64_t limit = nd->end_pfn << MMT_PAGE_SHIFT;
 
 		if (!mmt_arch_is_64(m->cfg.arch) || limit > low_limit)
@@ -508,9 +508,6 @@ int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen)
 	m->phys = p;
 	p->host_bytes = sizeof(*p);
 	p->pageblock_order = m->cfg.arch == MMT_ARCH_X86_32 ? 10 : 9;
-	/* sizeof(struct page): 64 on x86_64; 40 on Debian 6.1 i386 (gdb on
-	 * the -dbg vmlinux, tests/data/i386/sizes-686.txt) */
-	p->struct_page_size = mmt_arch_is_64(m->cfg.arch) ? 64 : 40;
 	p->watermark_scale_factor = 10;
 	p->nr_cpus = m->cfg.online_cpus ? m->cfg.online_cpus : 1;
 	/* HPAGE_PMD_ORDER: 10 with 2-level (4 MiB) PMDs, else 9 */

@@ -182,22 +182,24 @@ bool mmt_zone_is_highmem(const struct mmt_zone *z)
 	return z->type == MMT_ZONE_HIGHMEM;
 }
 
+/*
+ * A node's zones are the layout's zone ranges clipped to the node
+ * (setup_zones), so the zone type comes from the layout and the node
+ * from its span.
+ */
 struct mmt_zone *mmt_page_zone(struct mmt_machine *m, uint64_t pfn)
 {
 	struct mmt_phys *p = m->phys;
+	int t = mmt_layout_pfn_zone(&m->layout, pfn);
 
+	if (t < 0)
+		return NULL;
 	for (unsigned n = 0; n < p->nr_nodes; n++) {
 		struct mmt_node *nd = &p->nodes[n];
 
-		if (pfn < nd->start_pfn || pfn >= nd->end_pfn)
-			continue;
-		for (unsigned t = 0; t < MMT_NR_ZONES; t++) {
-			struct mmt_zone *z = &nd->zones[t];
-
-			if (z->spanned && pfn >= z->zone_start_pfn &&
-			    pfn < mmt_zone_end_pfn(z))
-				return z;
-		}
+		if (pfn >= nd->start_pfn && pfn < nd->end_pfn &&
+		    nd->zones[t].spanned)
+			return &nd->zones[t];
 	}
 	return NULL;
 }

@@ -24,17 +24,6 @@ static void why(struct mmt_explain *x, const char *fmt, ...)
 	va_end(ap);
 }
 
-int mmt_pfn_zone(const struct mmt_machine *m, uint64_t pfn)
-{
-	const struct mmt_layout *l = &m->layout;
-
-	for (int z = 0; z < MMT_NR_ZONES; z++)
-		if (l->zone_end_pfn[z] && pfn >= l->zone_start_pfn[z] &&
-		    pfn < l->zone_end_pfn[z])
-			return z;
-	return -1;
-}
-
 bool mmt_pa_is_ram(const struct mmt_machine *m, uint64_t pa)
 {
 	for (unsigned i = 0; i < m->e820.nr; i++) {
@@ -55,7 +44,7 @@ static void fill_phys(const struct mmt_machine *m, struct mmt_explain *x,
 	x->has_pa = true;
 	x->pa = pa;
 	x->pfn = pa >> MMT_PAGE_SHIFT;
-	x->zone = mmt_pfn_zone(m, x->pfn);
+	x->zone = mmt_layout_pfn_zone(&m->layout, x->pfn);
 	x->is_ram = mmt_pa_is_ram(m, pa);
 	if (x->is_ram && mmt_va(&m->layout, pa, &va) == 0) {
 		x->has_va = true;
@@ -121,10 +110,10 @@ static void kernel_region_facts(const struct mmt_machine *m,
 		       " (phys_base 0, no KASLR)", pa);
 	} else if (!strcmp(name, "vmemmap")) {
 		x->via_vmemmap = true;
-		x->vmemmap_pfn = (va - l->vmemmap_base) / 64;
+		x->vmemmap_pfn = (va - l->vmemmap_base) / l->struct_page_size;
 		why(x, "vmemmap: this byte belongs to struct page #%" PRIu64
-		       " (64 bytes each), describing pfn %#" PRIx64,
-		    x->vmemmap_pfn, x->vmemmap_pfn);
+		       " (%u bytes each), describing pfn %#" PRIx64,
+		    x->vmemmap_pfn, l->struct_page_size, x->vmemmap_pfn);
 	} else if (!strcmp(name, "vmalloc")) {
 		why(x, "vmalloc area: page by page mappings in init_mm, any "
 		       "physical page; a guard page follows every area");
@@ -179,8 +168,7 @@ int mmt_explain_pa(const struct mmt_machine *m, uint64_t pa,
 		   struct mmt_explain *x, char *err, size_t errlen)
 {
 	const struct mmt_layout *l = &m->layout;
-	unsigned phys_bits = l->arch == MMT_ARCH_X86_32 ? 32 :
-			     l->arch == MMT_ARCH_X86_32_PAE ? 36 : 52;
+	unsigned phys_bits = mmt_arch_phys_bits(l->arch).max_arch;
 
 	memset(x, 0, sizeof(*x));
 	x->addr = pa;

@@ -36,6 +36,11 @@ static void script_machine_free(struct mmt_script *s)
 
 struct mmt_machine *mmt_script_machine(struct mmt_script *s)
 {
+	if (!s->m && s->mem_limit && s->cfg.mem_bytes > s->mem_limit) {
+		mmt_script_fail(s, "--mem above %llu MiB is refused here",
+				(unsigned long long)(s->mem_limit >> 20));
+		return NULL;
+	}
 	if (!s->m)
 		s->m = mmt_machine_new(&s->cfg, s->err, sizeof(s->err));
 	return s->m;
@@ -45,9 +50,8 @@ struct mmt_machine *mmt_script_machine(struct mmt_script *s)
 
 static int cmd_machine(struct mmt_script *s, int argc, char **argv)
 {
-	struct mmt_config c;
+	struct mmt_config c = s->base;
 
-	mmt_config_init(&c, MMT_ARCH_X86_64);
 	for (int i = 1; i < argc; i++)
 		if (mmt_parse_machine_opt(&c, argc, argv, &i, &s->fmt, s->err,
 					  sizeof(s->err)))
@@ -421,8 +425,8 @@ static bool line_is_text(const char *line, size_t len)
 /* Longest line, newline excluded (the runner's historical 4 KiB buffer). */
 #define MMT_SCRIPT_MAX_LINE 4094
 
-int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
-		       FILE *out, FILE *errf)
+int mmt_script_run_opts(FILE *in, const char *name, FILE *out, FILE *errf,
+			const struct mmt_script_opts *o)
 {
 	struct mmt_script s;
 	char *line = NULL;
@@ -431,10 +435,15 @@ int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
 	int ret = 0;
 
 	memset(&s, 0, sizeof(s));
-	mmt_config_init(&s.cfg, MMT_ARCH_X86_64);
+	if (o && o->defaults)
+		s.base = *o->defaults;
+	else
+		mmt_config_init(&s.base, MMT_ARCH_X86_64);
+	s.mem_limit = o ? o->mem_limit : 0;
+	s.cfg = s.base;
 	s.out = out;
 	s.file = name;
-	s.fmt = fmt;
+	s.fmt = o ? o->fmt : MMT_FMT_TEXT;
 	while ((len = getline(&line, &cap, in)) > 0) {
 		s.line++;
 		if (!line_is_text(line, (size_t)len)) {
@@ -466,22 +475,36 @@ int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
 	return ret;
 }
 
-int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+int mmt_script_run_fmt(FILE *in, const char *name, enum mmt_format fmt,
+		       FILE *out, FILE *errf)
 {
-	return mmt_script_run_fmt(in, name, MMT_FMT_TEXT, out, errf);
+	struct mmt_script_opts o = { .fmt = fmt };
+
+	return mmt_script_run_opts(in, name, out, errf, &o);
 }
 
-int mmt_script_run_text(const char *text, const char *name, FILE *out,
-			FILE *errf)
+int mmt_script_run(FILE *in, const char *name, FILE *out, FILE *errf)
+{
+	return mmt_script_run_opts(in, name, out, errf, NULL);
+}
+
+int mmt_script_run_text_opts(const char *text, const char *name, FILE *out,
+			     FILE *errf, const struct mmt_script_opts *o)
 {
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	int r;
 
 	if (!in) {
 		fprintf(errf, "%s: cannot open script\n", name);
-		return 1;
+		return 2;
 	}
-	r = mmt_script_run(in, name, out, errf);
+	r = mmt_script_run_opts(in, name, out, errf, o);
 	fclose(in);
 	return r;
+}
+
+int mmt_script_run_text(const char *text, const char *name, FILE *out,
+			FILE *errf)
+{
+	return mmt_script_run_text_opts(text, name, out, errf, NULL);
 }

@@ -221,50 +221,121 @@ static int looks_like_iomem(const char *line)
 }
 
 /*
+ * One map being read, line by line: the file reader and the buffer parser
+ * feed the same lines, so a file and its contents in memory give the same
+ * map and the same messages.
+ */
+struct e820_parse {
+	struct mmt_e820 *out;		/* BIOS-e820 lines, then the result */
+	struct mmt_e820 iomem;		/* /proc/iomem lines */
+	const char *name;		/* for messages */
+	unsigned lineno;
+	int ok_dmesg, ok_iomem;
+};
+
+static void e820_parse_begin(struct e820_parse *ps, const char *name,
+			     struct mmt_e820 *out)
+{
+	memset(out, 0, sizeof(*out));
+	memset(ps, 0, sizeof(*ps));
+	ps->out = out;
+	ps->name = name;
+}
+
+/* One line (NUL-terminated, at most 511 bytes as fgets hands it over). */
+static int e820_parse_line(struct e820_parse *ps, const char *line,
+			   char *err, size_t errlen)
+{
+	int r;
+
+	ps->lineno++;
+	if (strstr(line, "BIOS-e820"))
+		r = parse_dmesg_line(line, ps->out, &ps->ok_dmesg);
+	else if (!looks_like_iomem(line))
+		r = 0;	/* log noise, comments, nested lines */
+	else
+		r = parse_iomem_line(line, &ps->iomem, &ps->ok_iomem);
+	if (r)
+		snprintf(err, errlen,
+			 "%s:%u: expected 'start-end : type' (/proc/iomem) "
+			 "or 'BIOS-e820: [mem a-b] type'", ps->name, ps->lineno);
+	return r;
+}
+
+/*
  * A kernel log may also carry a /proc/iomem dump: when "BIOS-e820" lines are
  * present they alone describe the map.
  */
+static int e820_parse_end(struct e820_parse *ps, char *err, size_t errlen)
+{
+	struct mmt_e820 *out = ps->out;
+
+	if (!ps->ok_dmesg && !ps->ok_iomem) {
+		snprintf(err, errlen, "%s: no memory map entries found",
+			 ps->name);
+		return -1;
+	}
+	if (!ps->ok_dmesg)
+		*out = ps->iomem;
+	qsort(out->e, out->nr, sizeof(out->e[0]), cmp_entry);
+	dedupe(out);	/* a log printed twice repeats its lines */
+	return 0;
+}
+
+/* The size of the line buffer: longer lines arrive in pieces, as from fgets. */
+#define E820_LINE_MAX 512
+
 int mmt_e820_read(const char *path, struct mmt_e820 *out, char *err,
 		  size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	struct mmt_e820 iomem;
-	char line[512];
-	unsigned lineno = 0;
-	int ok_dmesg = 0, ok_iomem = 0;
+	struct e820_parse ps;
+	char line[E820_LINE_MAX];
 
-	memset(out, 0, sizeof(*out));
-	memset(&iomem, 0, sizeof(iomem));
+	e820_parse_begin(&ps, path, out);
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open memory map", path);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		int r;
-
-		lineno++;
-		if (strstr(line, "BIOS-e820"))
-			r = parse_dmesg_line(line, out, &ok_dmesg);
-		else if (!looks_like_iomem(line))
-			r = 0;	/* log noise, comments, nested lines */
-		else
-			r = parse_iomem_line(line, &iomem, &ok_iomem);
-		if (r) {
-			snprintf(err, errlen,
-				 "%s:%u: expected 'start-end : type' (/proc/iomem) "
-				 "or 'BIOS-e820: [mem a-b] type'", path, lineno);
+		if (e820_parse_line(&ps, line, err, errlen)) {
 			fclose(f);
 			return -1;
 		}
 	}
 	fclose(f);
-	if (!ok_dmesg && !ok_iomem) {
-		snprintf(err, errlen, "%s: no memory map entries found", path);
-		return -1;
+	return e820_parse_end(&ps, err, errlen);
+}
+
+/*
+ * The next piece of @text as fgets(@size) would return it: up to and
+ * including a newline, at most @size - 1 bytes, NUL-terminated in @line.
+ * Returns the number of bytes consumed (0 at the end).
+ */
+static size_t next_line(const char *text, size_t len, char *line, size_t size)
+{
+	size_t n = len < size - 1 ? len : size - 1;
+	const char *nl = memchr(text, '\n', n);
+
+	if (nl)
+		n = (size_t)(nl - text) + 1;
+	memcpy(line, text, n);
+	line[n] = 0;
+	return n;
+}
+
+int mmt_e820_parse_text(const char *text, size_t len, const char *name,
+			struct mmt_e820 *out, char *err, size_t errlen)
+{
+	struct e820_parse ps;
+	char line[E820_LINE_MAX];
+	size_t n;
+
+	e820_parse_begin(&ps, name, out);
+	for (; len; text += n, len -= n) {
+		n = next_line(text, len, line, sizeof(line));
+		if (e820_parse_line(&ps, line, err, errlen))
+			return -1;
 	}
-	if (!ok_dmesg)
-		*out = iomem;
-	qsort(out->e, out->nr, sizeof(out->e[0]), cmp_entry);
-	dedupe(out);	/* a log printed twice repeats its lines */
-	return 0;
+	return e820_parse_end(&ps, err, errlen);
 }

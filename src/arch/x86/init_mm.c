@@ -30,10 +30,7 @@ static void kern_geometry(struct mmt_machine *m, struct mmt_kern *k)
 	const struct mmt_paging *p = &m->layout.paging;
 	unsigned l, leaf;
 
-	if (p->entry_size == 4)
-		k->phys_shift = 32;
-	else
-		k->phys_shift = mmt_arch_is_64(m->layout.arch) ? 52 : 44;
+	k->phys_shift = mmt_arch_phys_bits(m->layout.arch).pte;
 	k->phys_mask = ((1ULL << k->phys_shift) - 1) & MMT_PAGE_MASK;
 	k->va_bits = mmt_arch_is_64(m->layout.arch) ? p->va_bits : 32;
 	k->va_add = k->va_bits == 32 ? 0 : 1ULL << (k->va_bits - 1);

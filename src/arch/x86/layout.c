@@ -121,6 +121,32 @@ uint64_t mmt_mmap_base(uint64_t ts, uint64_t rlim_stack, uint64_t stack_rnd_max,
 	return ALIGN_UP(ts - gap - rnd, PAGE);
 }
 
+int mmt_layout_pfn_zone(const struct mmt_layout *l, uint64_t pfn)
+{
+	for (int z = 0; z < MMT_NR_ZONES; z++)
+		if (l->zone_end_pfn[z] && pfn >= l->zone_start_pfn[z] &&
+		    pfn < l->zone_end_pfn[z])
+			return z;
+	return -1;
+}
+
+struct mmt_phys_bits mmt_arch_phys_bits(enum mmt_arch arch)
+{
+	switch (arch) {
+	case MMT_ARCH_X86_32: return (struct mmt_phys_bits){ 32, 32 };
+	case MMT_ARCH_X86_32_PAE: return (struct mmt_phys_bits){ 36, 44 };
+	/* MAX_ARCH_PFN = MAXMEM >> PAGE_SHIFT, MAXMEM = 2^MAX_PHYSMEM_BITS:
+	 * 46 with 4-level paging, 52 with 5-level */
+	case MMT_ARCH_X86_64: return (struct mmt_phys_bits){ 46, 52 };
+	default: return (struct mmt_phys_bits){ 52, 52 };
+	}
+}
+
+uint64_t mmt_max_arch_pfn(enum mmt_arch arch)
+{
+	return 1ULL << (mmt_arch_phys_bits(arch).max_arch - MMT_PAGE_SHIFT);
+}
+
 static void zones_set(struct mmt_layout *l, enum mmt_zone_type z,
 		      uint64_t start, uint64_t end)
 {
@@ -288,7 +314,7 @@ static int layout_32(const struct mmt_config *c, uint64_t start_pfn,
 {
 	bool pae = c->arch == MMT_ARCH_X86_32_PAE;
 	struct mmt_fix_enum e;
-	uint64_t max_arch_pfn;
+	uint64_t max_arch_pfn = mmt_max_arch_pfn(c->arch);
 
 	paging_32(&l->paging, pae);
 	l->page_offset = page_offset_32(c->vmsplit_gb);
@@ -318,8 +344,6 @@ static int layout_32(const struct mmt_config *c, uint64_t start_pfn,
 	}
 	l->maxmem = l->vmalloc_end - l->page_offset - l->vmalloc_reserve;
 
-	/* MAX_ARCH_PFN: 32 (non-PAE) or 36 (PAE, 6.1) physical address bits */
-	max_arch_pfn = pae ? 1ULL << 24 : 1ULL << 20;
 	l->max_pfn = end_pfn < max_arch_pfn ? end_pfn : max_arch_pfn;
 	if (end_pfn > max_arch_pfn)
 		l->highmem_truncated = true;
@@ -411,8 +435,9 @@ static void kaslr_regions(const struct mmt_config *c, struct mmt_layout *l,
 		memory_tb = 1ULL << (phys_bits - 40);
 	size[0] = TB(memory_tb);
 	size[1] = vmalloc_size;
-	/* struct page (64 bytes) for every page of the direct map, in TB */
-	size[2] = ALIGN_UP((size[0] >> MMT_PAGE_SHIFT) * 64, TB(1));
+	/* a struct page for every page of the direct map, in TB */
+	size[2] = ALIGN_UP((size[0] >> MMT_PAGE_SHIFT) * l->struct_page_size,
+			   TB(1));
 	base[0] = &l->page_offset;
 	base[1] = &l->vmalloc_start;
 	base[2] = &l->vmemmap_base;
@@ -480,9 +505,10 @@ static int layout_64(const struct mmt_config *c, uint64_t start_pfn,
 	l->vmalloc_start = la57 ? 0xffa0000000000000ULL : 0xffffc90000000000ULL;
 	l->vmemmap_base = la57 ? 0xffd4000000000000ULL : 0xffffea0000000000ULL;
 	/* the direct-map window is half the kernel half; vmemmap holds one
-	 * 64-byte struct page per 4 KiB of it */
+	 * struct page per 4 KiB of it */
 	l->direct_map_size = 1ULL << (vshift - 1);
-	l->vmemmap_size = l->direct_map_size >> 6;
+	l->vmemmap_size = (l->direct_map_size >> MMT_PAGE_SHIFT) *
+			  l->struct_page_size;
 	l->cpu_entry_area_base = (uint64_t)-4 << p4d_shift;
 	l->cpu_entry_area_size = 1ULL << p4d_shift;
 	if (c->kaslr && c->kc.randomize_memory)	/* vaddr_end = CEA base */
@@ -615,6 +641,9 @@ int mmt_layout_compute(const struct mmt_config *c, uint64_t ram_start_pfn,
 
 	memset(l, 0, sizeof(*l));
 	l->arch = c->arch;
+	/* 64 on x86_64; 40 on Debian 6.1 i386 (gdb on the -dbg vmlinux,
+	 * tests/data/i386/sizes-686.txt) */
+	l->struct_page_size = mmt_arch_is_64(c->arch) ? 64 : 40;
 	if (ram_end_pfn <= ram_start_pfn) {
 		snprintf(err, errlen, "the memory map has no RAM");
 		return -1;
