@@ -6,7 +6,7 @@
  */
 #include "bench.h"
 
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

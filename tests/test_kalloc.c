@@ -7,6 +7,7 @@
  * matching free the translation faults even though the TLB held it.
  */
 #include "test_kalloc.h"
+#include "mm/kalloc_internal.h"
 
 #include <errno.h>
 

@@ -3,9 +3,10 @@
 #include "test.h"
 
 #include <mmtwin/kern.h>
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include "base/bug.h"
+#include "arch/x86/kern_internal.h"
 
 #include <stdlib.h>
 

@@ -3,6 +3,7 @@
 #include "test_pgtable.h"
 
 #include <mmtwin/kern.h>
+#include "arch/x86/kern_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

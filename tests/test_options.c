@@ -8,7 +8,7 @@
 #include "script/names.h"
 
 #include <mmtwin/kalloc.h>
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

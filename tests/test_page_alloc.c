@@ -5,7 +5,7 @@
  */
 #include "test.h"
 
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -37,7 +37,7 @@ static void add(struct rec *r, char kind, uint64_t start, uint64_t end,
 
 static int rec_entry(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	struct rec *r = w->private;
+	struct rec *r = w->priv;
 
 	add(r, 'E', e->start, e->end, e->level, e->value, e->pfn);
 	if (r->skip_tables)
@@ -47,13 +47,13 @@ static int rec_entry(const struct mmt_walk_entry *e, struct mmt_walk *w)
 
 static int rec_post(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	add(w->private, 'P', e->start, e->end, e->level, e->value, e->pfn);
+	add(w->priv, 'P', e->start, e->end, e->level, e->value, e->pfn);
 	return 0;
 }
 
 static int rec_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	struct rec *r = w->private;
+	struct rec *r = w->priv;
 
 	add(r, 'L', e->start, e->end, e->level, e->value, e->pfn);
 	if (r->stop_after_leaves && ++r->leaves == r->stop_after_leaves)
@@ -63,14 +63,14 @@ static int rec_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 
 static int rec_np(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	add(w->private, 'N', e->start, e->end, e->level, e->value, e->pfn);
+	add(w->priv, 'N', e->start, e->end, e->level, e->value, e->pfn);
 	return 0;
 }
 
 static int rec_hole(uint64_t start, uint64_t end, unsigned level,
 		    struct mmt_walk *w)
 {
-	add(w->private, 'H', start, end, level, 0, 0);
+	add(w->priv, 'H', start, end, level, 0, 0);
 	return 0;
 }
 
@@ -217,7 +217,7 @@ TEST(pagewalk_canonical_boundary_splits_holes)
 
 static int clear_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	(*(unsigned *)w->private)++;
+	(*(unsigned *)w->priv)++;
 	mmt_walk_set_entry(w, e, 0);
 	return 0;
 }

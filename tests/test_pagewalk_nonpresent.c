@@ -83,7 +83,7 @@ TEST(nonpresent_encodings_match_kernel_formulas)
 
 static int count_np(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	uint64_t *seen = w->private;
+	uint64_t *seen = w->priv;
 
 	seen[0]++;
 	seen[1] ^= e->value;

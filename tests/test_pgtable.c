@@ -4,7 +4,9 @@
 
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
+#include "arch/x86/kern_internal.h"
+#include "init/boot.h"
 
 #include <errno.h>
 #include <stdlib.h>

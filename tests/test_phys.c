@@ -4,7 +4,7 @@
  */
 #include "test.h"
 
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * empty-slab discard, large kmalloc, named caches, /proc/slabinfo format.
  */
 #include "test_kalloc.h"
+#include "mm/kalloc_internal.h"
 
 #include <errno.h>
 #include <unistd.h>

@@ -7,7 +7,7 @@
  */
 #include "test.h"
 
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

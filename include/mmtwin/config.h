@@ -20,6 +20,8 @@ extern "C" {
 #include <stddef.h>
 #include <stdint.h>
 
+#include "render.h"
+
 enum mmt_arch {
 	MMT_ARCH_X86_32,	/* 2-level paging, 4 GiB physical */
 	MMT_ARCH_X86_32_PAE,	/* 3-level PAE paging */
@@ -113,7 +115,6 @@ int mmt_config_set(struct mmt_config *c, const char *key, const char *val,
  * "--format text|json" / "--json" set *fmt (may be NULL).  0, or -1 with
  * a message in @err.
  */
-enum mmt_format;
 int mmt_parse_machine_opt(struct mmt_config *c, int argc, char **argv,
 			  int *i, enum mmt_format *fmt, char *err, size_t errlen);
 

@@ -42,14 +42,6 @@ struct mmt_machine {
 	struct mmt_kalloc *kalloc;	/* slab, vmalloc, kmap, fixmap, percpu */
 };
 
-/* Subsystem boot/teardown hooks, called by mmt_machine_new/free in order. */
-int mmt_mm_init(struct mmt_machine *m, char *err, size_t errlen);
-void mmt_mm_exit(struct mmt_machine *m);
-int mmt_kern_init(struct mmt_machine *m, char *err, size_t errlen);
-void mmt_kern_exit(struct mmt_machine *m);
-int mmt_kalloc_init(struct mmt_machine *m, char *err, size_t errlen);
-void mmt_kalloc_exit(struct mmt_machine *m);
-
 /*
  * Boot a machine from @c: build the memory map, compute the layout.
  * Returns NULL with a message in @err on bad configuration or input.

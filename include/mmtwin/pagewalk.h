@@ -3,7 +3,7 @@
  * mmtwin/pagewalk.h - the range walker over page tables stored in modelled
  * frames, in the spirit of the kernel's mm/pagewalk.c walk_page_range().
  *
- * mmt_walk_page_range(m, pgd, start, end, ops, private) visits the entries
+ * mmt_walk_page_range(m, pgd, start, end, ops, priv) visits the entries
  * covering [start, end) of the tables rooted at @pgd, top-down and in
  * address order.  Each entry met at level l (0 = the top-level table) goes
  * to exactly one callback:
@@ -75,7 +75,7 @@ struct mmt_walk {
 	struct mmt_machine *m;
 	uint64_t pgd;			/* root table pfn */
 	const struct mmt_walk_ops *ops;
-	void *private;			/* the caller's */
+	void *priv;			/* the caller's */
 	enum mmt_walk_action action;	/* reset to SUBTREE before entry() */
 };
 
@@ -89,7 +89,7 @@ struct mmt_walk {
  */
 int mmt_walk_page_range(struct mmt_machine *m, uint64_t pgd_pfn,
 			uint64_t start, uint64_t end,
-			const struct mmt_walk_ops *ops, void *private);
+			const struct mmt_walk_ops *ops, void *priv);
 
 /*
  * Store @v in the slot of @e.  A kernel-half top-level entry of init_mm is

@@ -7,6 +7,7 @@
 #include <mmtwin/kern.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
+#include "init/boot.h"
 
 #include <errno.h>
 #include <stdio.h>

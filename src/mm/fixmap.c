@@ -17,6 +17,7 @@
 
 #include "arch/x86/fixmap_enum.h"
 #include "base/bug.h"
+#include "mm/kalloc_internal.h"
 
 uint64_t mmt_fix_to_virt(struct mmt_machine *m, unsigned idx)
 {

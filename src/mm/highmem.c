@@ -24,6 +24,7 @@
 #include <mmtwin/machine.h>
 #include <mmtwin/pgtable.h>
 #include "base/bug.h"
+#include "mm/kalloc_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -7,6 +7,8 @@
  */
 #include <mmtwin/kalloc.h>
 #include <mmtwin/machine.h>
+#include "mm/kalloc_internal.h"
+#include "init/boot.h"
 
 #include <stdlib.h>
 

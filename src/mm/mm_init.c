@@ -10,7 +10,8 @@
  *   managed = pages memblock_free_all() hands to the buddy
  *   then min_free_kbytes, watermarks and lowmem_reserve.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
+#include "init/boot.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -21,7 +21,7 @@
  *  - claiming a pageblock on fallback counts free pages only (the kernel
  *    also counts allocated pages of a compatible type).
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include "base/bug.h"
 
 #include <errno.h>

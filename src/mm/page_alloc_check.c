@@ -21,7 +21,7 @@
  *    high_max, 0 <= count; allocated + buddy free + pcp == managed;
  *    every pcp-flagged descriptor is on some pcp list.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
  *   allocation or free on that CPU clamps it into [high_min, high_max]:
  *   the host's zoneinfo shows "high: 0" for a never-used DMA pageset.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <stdlib.h>
 

@@ -23,6 +23,7 @@
 #include <mmtwin/kalloc.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
+#include "mm/kalloc_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -18,6 +18,7 @@
 #include <mmtwin/machine.h>
 #include <mmtwin/page_alloc.h>
 #include "base/bug.h"
+#include "mm/kalloc_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -17,6 +17,7 @@
 #include <mmtwin/page_alloc.h>
 #include <mmtwin/pgtable.h>
 #include "base/bug.h"
+#include "mm/kalloc_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -4,7 +4,7 @@
  * zone, free blocks per order.  JSON (not a kernel format): the same rows,
  * {"zones": [{"node": N, "zone": "DMA", "free": [order 0 .. 10]}, ...]}.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include <mmtwin/views.h>
 
 /* Row @i of node @n's zone list, NULL if not shown (Device, unpopulated). */

@@ -8,7 +8,7 @@
  * array of {"start", "end", "name", "children": [...]}, addresses as
  * "0x%016x" strings, end inclusive as in the text.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include <mmtwin/views.h>
 
 static const char *iomem_name(enum mmt_e820_type t)

@@ -18,8 +18,9 @@
  */
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include <mmtwin/views.h>
+#include "arch/x86/kern_internal.h"
 
 #include <string.h>
 

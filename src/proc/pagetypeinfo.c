@@ -8,7 +8,7 @@
  * "zone": "DMA", "free": {"Unmovable": [order 0 .. 10], ...},
  * "blocks": {"Unmovable": N, ...}}, ...]}.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include <mmtwin/views.h>
 
 static const char *zname(int t)

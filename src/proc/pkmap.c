@@ -6,6 +6,7 @@
 #include <mmtwin/kalloc.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/views.h>
+#include "mm/kalloc_internal.h"
 
 #include <inttypes.h>
 

@@ -7,6 +7,7 @@
 #include <mmtwin/kalloc.h>
 #include <mmtwin/machine.h>
 #include <mmtwin/views.h>
+#include "mm/kalloc_internal.h"
 
 static void slabinfo_header(FILE *out)
 {

@@ -16,7 +16,7 @@
  * "batch", "high_min", "high_max", "vm_stats_threshold"}],
  * "node_unreclaimable", "start_pfn"}]}]}.
  */
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include <mmtwin/views.h>
 
 static const char *const node_stats[] = {

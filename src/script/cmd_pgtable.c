@@ -12,6 +12,7 @@
 
 #include <mmtwin/explain.h>
 #include <mmtwin/script.h>
+#include "arch/x86/kern_internal.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

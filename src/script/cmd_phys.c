@@ -17,7 +17,7 @@
  */
 #include "names.h"
 
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 #include <mmtwin/script.h>
 
 #include <stdlib.h>

@@ -33,7 +33,7 @@ int main(void)
 		return 1;
 	}
 	f = open_memstream(&text, &len);
-	if (!f || mmt_view_meminfo(m, f, MMT_FMT_TEXT, err, sizeof(err))) {
+	if (!f || mmt_view_print(m, "meminfo", f, MMT_FMT_TEXT, err, sizeof(err))) {
 		fprintf(stderr, "boot: meminfo: %s\n", f ? err : "no memory");
 		return 1;
 	}

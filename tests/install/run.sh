@@ -45,6 +45,17 @@ echo "  --modversion:      $(pkg-config --modversion mmtwin)"
 echo "  --cflags --libs:   $(pkg-config --cflags --libs mmtwin)"
 echo "  --static --libs:   $(pkg-config --static --libs mmtwin)"
 
+echo "== every installed header compiles on its own, in C11 and C++11"
+for h in "$prefix"/include/mmtwin/*.h; do
+	n=$(basename "$h")
+	printf '#include <mmtwin/%s>\n' "$n" >"$tmp/h.c"
+	"$CC" -std=c11 -Wall -Wextra -Werror -pedantic -fsyntax-only \
+		-I"$prefix/include" "$tmp/h.c" || fail "$n alone does not compile as C"
+	"$CXX" -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only \
+		-x c++ -I"$prefix/include" "$tmp/h.c" || fail "$n alone does not compile as C++"
+done
+echo "  $(ls "$prefix"/include/mmtwin | wc -l) headers"
+
 echo "== C, static: $CC -static \$(pkg-config --static --cflags --libs mmtwin)"
 # shellcheck disable=SC2046  # pkg-config's output is a list of words
 "$CC" -std=c11 -Wall -Wextra -Werror -pedantic tests/install/boot.c \

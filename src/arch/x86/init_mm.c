@@ -15,6 +15,7 @@
  *                so process PGDs can share them.
  */
 #include "pgtable_internal.h"
+#include "init/boot.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -182,10 +182,10 @@ static bool walk_range(const struct mmt_machine *m, uint64_t start,
 
 int mmt_walk_page_range(struct mmt_machine *m, uint64_t pgd_pfn,
 			uint64_t start, uint64_t end,
-			const struct mmt_walk_ops *ops, void *private)
+			const struct mmt_walk_ops *ops, void *priv)
 {
 	struct walk_state s = {
-		.w = { .m = m, .pgd = pgd_pfn, .ops = ops, .private = private },
+		.w = { .m = m, .pgd = pgd_pfn, .ops = ops, .priv = priv },
 	};
 	uint64_t lo, hi;
 

@@ -16,7 +16,7 @@
  */
 #include "pgtable_internal.h"
 
-#include <mmtwin/phys.h>
+#include "mm/internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -84,7 +84,7 @@ static int ck_reserved(struct pt_check *c, const struct mmt_walk_entry *e)
 /* Walker callbacks: a table link records its child, leaves are checked. */
 static int ck_link(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	struct pt_check *c = w->private;
+	struct pt_check *c = w->priv;
 
 	if (ck_reserved(c, e))
 		return -1;
@@ -93,13 +93,13 @@ static int ck_link(const struct mmt_walk_entry *e, struct mmt_walk *w)
 
 static int ck_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	return ck_reserved(w->private, e);
+	return ck_reserved(w->priv, e);
 }
 
 /* Swap and PROT_NONE PTEs: their format bits must be sane. */
 static int ck_nonpresent(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	struct pt_check *c = w->private;
+	struct pt_check *c = w->priv;
 	const char *why = pt_nonpresent_bad(c->m, e->level, e->value);
 
 	if (!why)

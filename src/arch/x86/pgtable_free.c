@@ -32,7 +32,7 @@ struct free_ctx {
 /* Unlink and free the table below @e; remember its span. */
 static void free_below(struct mmt_walk *w, const struct mmt_walk_entry *e)
 {
-	struct free_ctx *c = w->private;
+	struct free_ctx *c = w->priv;
 
 	mmt_walk_set_entry(w, e, 0);
 	pt_free_table(w->m, e->pfn);
@@ -64,7 +64,7 @@ static int free_pte_table(const struct mmt_walk_entry *e, struct mmt_walk *w)
 static int free_upper_table(const struct mmt_walk_entry *e,
 			    struct mmt_walk *w)
 {
-	const struct free_ctx *c = w->private;
+	const struct free_ctx *c = w->priv;
 	uint64_t mask = ~((1ULL << mmt_pt_level_shift(w->m, e->level)) - 1);
 	uint64_t ceiling = c->ceiling;
 

@@ -12,6 +12,7 @@
 #include <mmtwin/pagewalk.h>
 
 #include "base/bug.h"
+#include "arch/x86/kern_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

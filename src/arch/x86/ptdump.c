@@ -247,13 +247,13 @@ static void note_page(struct ptdump *d, uint64_t start, uint64_t end,
 static int dump_hole(uint64_t start, uint64_t end, unsigned level,
 		     struct mmt_walk *w)
 {
-	note_page(w->private, start, end, level, 0);
+	note_page(w->priv, start, end, level, 0);
 	return 0;
 }
 
 static int dump_link(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	struct ptdump *d = w->private;
+	struct ptdump *d = w->priv;
 
 	d->present[e->level]++;
 	d->tables[e->level + 1]++;
@@ -262,7 +262,7 @@ static int dump_link(const struct mmt_walk_entry *e, struct mmt_walk *w)
 
 static int dump_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	struct ptdump *d = w->private;
+	struct ptdump *d = w->priv;
 
 	d->present[e->level]++;
 	d->leaves[e->level]++;
@@ -272,7 +272,7 @@ static int dump_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 
 static int dump_nonpresent(const struct mmt_walk_entry *e, struct mmt_walk *w)
 {
-	note_page(w->private, e->start, e->end, e->level,
+	note_page(w->priv, e->start, e->end, e->level,
 		  (e->value & DUMP_BITS) | DUMP_NONPRESENT);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mmtwin/phys.h - physical memory: memblock, nodes, zones, the buddy
- * allocator and page descriptors (mm/memblock.c, mm/mm_init.c,
+ * mm/internal.h - physical memory's internals (private to the library:
+ * mm/, the views, the scenario commands, the tests): memblock, nodes,
+ * zones, the buddy allocator and page descriptors (mm/memblock.c, mm/mm_init.c,
  * mm/page_alloc.c, include/linux/mmzone.h).
  *
  *   m->phys
@@ -42,15 +43,11 @@
  *    └─ lists[pindex]  pindex = 3*order + mt for order 0..3 (12 lists),
  *                      12 = THP non-movable, 13 = THP movable
  */
-#ifndef MMTWIN_PHYS_H
-#define MMTWIN_PHYS_H
+#ifndef MMT_MM_INTERNAL_H
+#define MMT_MM_INTERNAL_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-#include "machine.h"
-#include "page_alloc.h"
+#include <mmtwin/machine.h>
+#include <mmtwin/page_alloc.h>
 
 #include <stdio.h>
 
@@ -314,9 +311,5 @@ void mmt_build_all_zonelists(struct mmt_machine *m);
 int mmt_setup_per_cpu_pageset(struct mmt_machine *m);
 /* setup_pcp_cacheinfo(): PCPF_FREE_HIGH_BATCH from the LLC slice. */
 void mmt_setup_pcp_cacheinfo(struct mmt_machine *m);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif
