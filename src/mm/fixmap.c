@@ -71,7 +71,7 @@ int mmt_set_fixmap(struct mmt_machine *m, unsigned idx, uint64_t phys,
 	if (idx >= ka->fix_total || idx < first_real_index(m) ||
 	    in_kmap_range(m, idx))
 		return -EINVAL;
-	if (m->cfg.arch == MMT_ARCH_X86_32 ? phys >> 32 : phys >> 52)
+	if (phys >> mmt_arch_phys_bits(m->cfg.arch).pte)	/* PTE width */
 		return -EINVAL;
 	va = mmt_fix_to_virt(m, idx);
 	if (ka->fix_use[idx] == MMT_FIX_SET && mmt_kernel_unmap(m, va)) {

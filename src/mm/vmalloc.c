@@ -267,8 +267,8 @@ int mmt_ioremap(struct mmt_machine *m, uint64_t phys, uint64_t size,
 		const char *caller, uint64_t *addr)
 {
 	uint64_t last = phys + size - 1, base, len;
-	uint64_t maxphys = m->cfg.arch == MMT_ARCH_X86_32 ? 1ull << 32
-							  : 1ull << 52;
+	/* what a PTE can hold: __PHYSICAL_MASK_SHIFT */
+	uint64_t maxphys = 1ull << mmt_arch_phys_bits(m->cfg.arch).pte;
 	struct mmt_vm_struct *vm;
 	unsigned mapped = 0, n;
 	int e;

@@ -52,11 +52,9 @@ static void caller_name(const char *given, const char *dflt, char *buf,
 
 static const char *zone_of(struct mmt_machine *m, uint64_t pfn)
 {
-	for (int z = 0; z < MMT_NR_ZONES; z++)
-		if (pfn >= m->layout.zone_start_pfn[z] &&
-		    pfn < m->layout.zone_end_pfn[z])
-			return mmt_zone_name((enum mmt_zone_type)z);
-	return "?";
+	int z = mmt_layout_pfn_zone(&m->layout, pfn);
+
+	return z < 0 ? "?" : mmt_zone_name((enum mmt_zone_type)z);
 }
 
 static int errno_fail(struct mmt_script *s, const char *op, int e)
