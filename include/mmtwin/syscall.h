@@ -216,8 +216,11 @@ size_t mmt_sys_format_call(char *buf, size_t size,
 			   const struct mmt_sys_call *call, int column);
 
 /* --- running a call on the model --- */
+struct mmt_task;
+
 struct mmt_sys_ctx {
 	struct mmt_machine *m;
+	struct mmt_task *task;	/* the calling task; NULL: none yet */
 	enum mmt_abi abi;
 	char err[256];		/* why, when the dispatcher refused */
 };
