@@ -60,7 +60,7 @@ struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem)
 	return test_machine_cfg(&c);
 }
 
-static char *slurp(FILE *f)
+char *test_slurp(FILE *f)
 {
 	size_t cap = 4096, len = 0, n;
 	char *buf = malloc(cap);
@@ -87,7 +87,7 @@ char *test_read_file(const char *path)
 
 	if (!f)
 		return NULL;
-	buf = slurp(f);
+	buf = test_slurp(f);
 	fclose(f);
 	return buf;
 }
@@ -106,7 +106,7 @@ int test_run_cli(const char *args, char **out)
 		*out = NULL;
 		return -1;
 	}
-	*out = slurp(p);
+	*out = test_slurp(p);
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

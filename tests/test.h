@@ -45,6 +45,8 @@ int test_failures(void);
 /* Helpers */
 struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem);
 struct mmt_machine *test_machine_cfg(const struct mmt_config *c);
+/* The rest of @f, NUL-terminated and malloc'd; NULL on no memory. */
+char *test_slurp(FILE *f);
 /* Whole text file, NUL-terminated and malloc'd; NULL if unreadable. */
 char *test_read_file(const char *path);
 /* Run the CLI binary; returns exit status, output in @out (malloc'd). */

@@ -43,24 +43,7 @@ static int sh(char **out, const char *fmt, ...)
 		*out = NULL;
 		return -1;
 	}
-	{
-		size_t cap = 1 << 16, len = 0, n;
-		char *buf = malloc(cap);
-
-		while (buf && (n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-			len += n;
-			if (cap - len < 2) {
-				char *nb = realloc(buf, cap *= 2);
-
-				if (!nb)
-					free(buf);
-				buf = nb;
-			}
-		}
-		if (buf)
-			buf[len] = 0;
-		*out = buf;
-	}
+	*out = test_slurp(p);
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

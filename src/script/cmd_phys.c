@@ -10,7 +10,6 @@
  *                                first
  *   drain                        drain_all_pages(): pcp lists -> buddy
  *   vmstat_refresh               the vmstat worker's decay_pcp_high()
- *   check                        run mmt_phys_check()
  *   trace on|off                 explain each allocator decision
  * GFP is words joined by '|': GFP_KERNEL, GFP_DMA, GFP_DMA32, GFP_ATOMIC,
  * GFP_HIGHUSER_MOVABLE, __GFP_MOVABLE, ...
@@ -234,23 +233,6 @@ static int cmd_release(struct mmt_script *s, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_check(struct mmt_script *s, int argc, char **argv)
-{
-	struct mmt_machine *m;
-	char err[256];
-
-	(void)argv;
-	if (argc != 1)
-		return mmt_script_fail(s, "expected 'check'");
-	m = mmt_script_machine(s);
-	if (!m)
-		return -1;
-	if (mmt_phys_check(m, err, sizeof(err)))
-		return mmt_script_fail(s, "invariant broken: %s", err);
-	fprintf(s->out, "check: ok\n");
-	return 0;
-}
-
 static int cmd_drain(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m;
@@ -311,8 +293,6 @@ const struct mmt_script_cmd mmt_script_cmds_phys[] = {
 	{ "vmstat_refresh", "vmstat_refresh",
 	  "run the vmstat worker's decay_pcp_high on every CPU",
 	  cmd_vmstat_refresh },
-	{ "check", "check", "run the physical-memory invariant checker",
-	  cmd_check },
 	{ "trace", "trace on|off", "explain each page-allocator decision",
 	  cmd_trace },
 	{ NULL, NULL, NULL, NULL }
