@@ -174,9 +174,10 @@ static int cmd_echo(struct mmt_script *s, int argc, char **argv)
 }
 
 const struct mmt_script_cmd mmt_script_cmds_core[] = {
-	{ "machine", "machine [--arch A] [--mem SIZE] [--vmalloc SIZE] "
-		     "[--vmsplit S] [--memmap SRC] [--nodes N] [--seed N]",
-	  "configure and boot a new machine", cmd_machine },
+	{ "machine", "machine [machine options]",
+	  "configure and boot a new machine (the options of 'mmtwin show "
+	  "--help': --arch --mem --vmalloc --vmsplit --memmap --nodes --cpus "
+	  "--nr-cpus --kaslr --seed --trace --check)", cmd_machine },
 	{ "show", "show VIEW [PID] [json]", "print a view of the machine (PID: "
 	  "of a per-process view)", cmd_show },
 	{ "explain", "explain ADDR | explain phys ADDR",
