@@ -37,6 +37,7 @@ struct run {
 	unsigned nres;
 	unsigned step;		/* 1-based, for messages */
 	char dir[64];		/* the temporary files' directory */
+	bool trace;		/* $MMTWIN_LIVE_TRACE */
 	char *paths[LIVE_MAX_FILES];
 };
 
@@ -275,7 +276,7 @@ static void find_symbols(struct run *r, const struct live_vma *v, int n,
 			s->vdso = v[i].start;
 		}
 	}
-	s->brk = (uint64_t)stat_field(stat, 48);	/* start_brk */
+	s->brk = (uint64_t)stat_field(stat, 47);	/* start_brk */
 	s->payload = r->child.payload;
 	s->low = 0x10000000;
 	s->high = i386 ? 0xe0000000 : 0x7f0000000000;
@@ -533,6 +534,20 @@ static int compare_maps(struct run *r, const char *text, int64_t kret,
 	return 0;
 }
 
+/* $MMTWIN_LIVE_TRACE set: every step and the kernel's answer on stderr,
+ * in strace's notation (for writing a step file's expectations). */
+static void trace_step(struct run *r, const char *text, int64_t kret)
+{
+	const char *en = kret < 0 && kret > -4096 ? mmt_errno_name((int)-kret) : NULL;
+
+	if (en)
+		fprintf(stderr, "%s %s %u: %s = -1 %s\n", r->seq->name,
+			mmt_abi_name(r->seq->abi), r->step, text, en);
+	else
+		fprintf(stderr, "%s %s %u: %s = %#" PRIx64 "\n", r->seq->name,
+			mmt_abi_name(r->seq->abi), r->step, text, (uint64_t)kret);
+}
+
 static int one_step(struct run *r, const char *text, unsigned repeat)
 {
 	char buf[1024], err[512];
@@ -548,6 +563,8 @@ static int one_step(struct run *r, const char *text, unsigned repeat)
 	}
 	r->res[r->step] = kret;
 	r->rep->steps += repeat;
+	if (r->trace)
+		trace_step(r, buf, kret);
 	return compare_maps(r, buf, kret, mret);
 }
 
@@ -589,6 +606,7 @@ int live_diff_run(const struct live_seq *seq, const struct live_model_ops *ops,
 	int rc;
 
 	r.child.to_child = r.child.from_child = -1;
+	r.trace = getenv("MMTWIN_LIVE_TRACE") != NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rep->seqs++;
 	rc = start(&r);
