@@ -129,7 +129,8 @@ static void protocol(enum mmt_abi abi)
 				 &r, err, sizeof(err)));
 		CHECK(r > 0 && !(r & 4095));
 	}
-	CHECK(!live_call(&c, "mmapp(NULL)", &r, err, sizeof(err)) == 0);
+	CHECK(live_call(&c, "mmapp(NULL)", &r, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "mmapp") != NULL);
 	live_finish(&c);
 	CHECK_EQ(c.pid, 0);
 }
