@@ -41,6 +41,17 @@ CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
+# The live-kernel harness (tests/live/, docs/live-tests.md): its library
+# links into the test binary; its child is a freestanding program built
+# for x86_64 and for i386 (IA32 emulation), never with the sanitizers -
+# it has no runtime to host them and must not map anything of its own.
+LIVE_SRC   := $(filter-out tests/live/child.c,$(sort $(wildcard tests/live/*.c)))
+TEST_OBJ   += $(LIVE_SRC:%.c=$(BUILD)/%.o)
+LIVE_CHILD := $(BUILD)/live-child-64 $(BUILD)/live-child-32
+LIVE_CHILD_FLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-ffreestanding -nostdlib -static -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -Wl,--build-id=none
+
 LIB   := $(BUILD)/libmmtwin.a
 BIN   := $(BUILD)/mmtwin
 TESTS := $(BUILD)/mmtwin-tests
@@ -91,10 +102,22 @@ $(TESTS): $(TEST_OBJ) $(LIB)
 $(BENCH): $(BENCH_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIB) -lm
 
-# The test runner needs the CLI binary too (CLI tests run it).
-check: $(TESTS) $(BIN)
+# The live-kernel child (see LIVE_SRC above).
+$(BUILD)/live-child-64: tests/live/child.c tests/live/protocol.h
+	@mkdir -p $(dir $@)
+	$(CC) -m64 $(LIVE_CHILD_FLAGS) -o $@ $<
+
+$(BUILD)/live-child-32: tests/live/child.c tests/live/protocol.h
+	@mkdir -p $(dir $@)
+	$(CC) -m32 $(LIVE_CHILD_FLAGS) -o $@ $<
+
+# The test runner needs the CLI binary too (CLI tests run it), and the
+# live children (tests/test_live_kernel.c runs them).
+check: $(TESTS) $(BIN) $(LIVE_CHILD)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	MMTWIN_LIVE_CHILD_X86_64=$(BUILD)/live-child-64 \
+	MMTWIN_LIVE_CHILD_I386=$(BUILD)/live-child-32 \
 	MMTWIN_BIN=$(BIN) ./$(TESTS)
 
 bench:
