@@ -431,6 +431,25 @@ static int create_kmalloc_caches(struct mmt_machine *m)
 	return 0;
 }
 
+/*
+ * The caches of the process model (fork_init, proc_caches_init,
+ * vma_state_init), with the object sizes /proc/slabinfo shows on the
+ * reference 6.18 host.
+ */
+static int create_process_caches(struct mmt_machine *m)
+{
+	static const struct { const char *name; unsigned size; } c[] = {
+		{ "task_struct", 5888 },
+		{ "mm_struct", 1600 },
+		{ "vm_area_struct", 192 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (!cache_new(m, c[i].name, c[i].size, 64, false))
+			return -ENOMEM;
+	return 0;
+}
+
 /* ------------------------------------------------------------ kmalloc */
 
 /* __kmalloc_large_node(): compound pages straight from the buddy. */
@@ -523,7 +542,8 @@ int mmt_slab_init(struct mmt_machine *m, char *err, size_t len)
 	ka->nr_cpus = m->cfg.online_cpus;
 	ka->pfnmap_buckets = PFNMAP_BUCKETS;
 	ka->pfnmap = calloc(PFNMAP_BUCKETS, sizeof(*ka->pfnmap));
-	if (!ka->pfnmap || create_kmalloc_caches(m)) {
+	if (!ka->pfnmap || create_kmalloc_caches(m) ||
+	    create_process_caches(m)) {
 		snprintf(err, len, "slab: out of host memory");
 		return -1;
 	}
