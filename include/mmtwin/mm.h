@@ -20,7 +20,9 @@
  *   0x7ffff7fff000     mmap_base: top-down mmaps pack below it
  *   0x2aaaaaaab000     mmap_legacy_base (bottom-up, legacy layout)
  *   0x40000000-0x80000000  MAP_32BIT window
- *   0x1000             mmap_min_addr (this host: 4096)
+ *   0x10000            mmap_min_addr = max(vm.mmap_min_addr 4096,
+ *                      CONFIG_LSM_MMAP_MIN_ADDR 65536): hints, searches
+ *   0x1000             vm.mmap_min_addr: MAP_FIXED below needs CAP_SYS_RAWIO
  *
  * The struct mmt_vma itself is private (src/mm/vma_internal.h: the tree
  * node and its gap live there); users read VMAs through mmt_vma_info.
@@ -178,13 +180,19 @@ struct mmt_task {
 	struct mmt_task *next;		/* the machine's task list */
 };
 
-/* Per-machine sysctls of the vm.* namespace the model consults. */
+/* Per-machine sysctls of the vm.* namespace the model consults.
+ * mmt_mmap_min_addr() is the kernel's mmap_min_addr variable. */
 struct mmt_vm_sysctl {
 	uint64_t max_map_count;		/* vm.max_map_count: 65530 */
-	uint64_t mmap_min_addr;		/* vm.mmap_min_addr: 4096 */
+	uint64_t mmap_min_addr;		/* vm.mmap_min_addr (dac_mmap_min_addr):
+					 * 4096; below it needs CAP_SYS_RAWIO */
+	uint64_t lsm_mmap_min_addr;	/* CONFIG_LSM_MMAP_MIN_ADDR: 65536 */
 	uint64_t stack_guard_gap;	/* 256 pages (stack_guard_gap=) */
 	unsigned overcommit_memory;	/* 0 guess, 1 always, 2 never */
 	bool legacy_va_layout;		/* vm.legacy_va_layout */
+	bool pku;			/* CPU feature OSPKE: pkey 0 exists
+					 * (off: the reference host has none,
+					 * so every pkey but -1 is -EINVAL) */
 };
 
 /* The machine's processes (m->tasks). */
@@ -202,6 +210,8 @@ struct mmt_tasks {
 
 /* The machine's sysctls (m->tasks->sysctl). */
 struct mmt_vm_sysctl *mmt_vm_sysctl(struct mmt_machine *m);
+/* mmap_min_addr of security/min_addr.c: the larger of the two limits. */
+uint64_t mmt_mmap_min_addr(const struct mmt_machine *m);
 /*
  * A task with an empty mm as exec would set it up with ASLR off
  * (task_size, the mmap bases from the profile and an 8 MiB

@@ -127,6 +127,7 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	}
 	ts->sysctl.max_map_count = 65530;	/* DEFAULT_MAX_MAP_COUNT */
 	ts->sysctl.mmap_min_addr = 4096;	/* this host's vm.mmap_min_addr */
+	ts->sysctl.lsm_mmap_min_addr = 65536;	/* CONFIG_LSM_MMAP_MIN_ADDR */
 	ts->sysctl.stack_guard_gap = 256 * PAGE;
 	ts->next_shmem_ino = 1;
 	ts->next_anon_vma = 1;
@@ -147,6 +148,14 @@ void mmt_tasks_exit(struct mmt_machine *m)
 struct mmt_vm_sysctl *mmt_vm_sysctl(struct mmt_machine *m)
 {
 	return &m->tasks->sysctl;
+}
+
+uint64_t mmt_mmap_min_addr(const struct mmt_machine *m)
+{
+	const struct mmt_vm_sysctl *s = &m->tasks->sysctl;
+
+	return s->mmap_min_addr > s->lsm_mmap_min_addr ? s->mmap_min_addr
+						       : s->lsm_mmap_min_addr;
 }
 
 struct mmt_task *mmt_task_find(struct mmt_machine *m, int pid)

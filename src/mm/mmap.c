@@ -209,7 +209,7 @@ static uint64_t generic_get_unmapped_area(const struct gua *g, uint64_t len,
 {
 	struct mmt_mm *mm = g->mm;
 	uint64_t mmap_end = mm->task_size, addr = g->addr, r;
-	uint64_t min = mm_machine(mm)->tasks->sysctl.mmap_min_addr;
+	uint64_t min = mmt_mmap_min_addr(mm_machine(mm));
 	struct vm_unmapped_area_info info = { 0 };
 	struct mmt_vma *vma, *prev;
 
@@ -313,8 +313,8 @@ static uint64_t get_unmapped_area(struct gua *g)
 	if (addr & ~MMT_PAGE_MASK)
 		return (uint64_t)-EINVAL;
 	if (addr < mm_machine(g->mm)->tasks->sysctl.mmap_min_addr &&
-	    !t->cap_sys_rawio) {
-		mm_trace(g->mm, "%#llx is below mmap_min_addr: -EPERM",
+	    !t->cap_sys_rawio) {	/* cap_mmap_addr(): dac_mmap_min_addr */
+		mm_trace(g->mm, "%#llx is below vm.mmap_min_addr: -EPERM",
 			 (unsigned long long)addr);
 		return (uint64_t)-EPERM;
 	}
@@ -343,7 +343,7 @@ static uint64_t calc_vm_flag_bits(uint64_t flags)
 /* round_hint_to_min(): a hint below mmap_min_addr is raised to it. */
 static uint64_t round_hint_to_min(const struct mmt_mm *mm, uint64_t hint)
 {
-	uint64_t min = mm_machine(mm)->tasks->sysctl.mmap_min_addr;
+	uint64_t min = mmt_mmap_min_addr(mm_machine(mm));
 
 	hint &= MMT_PAGE_MASK;
 	if (hint && hint < min)

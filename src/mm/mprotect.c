@@ -4,8 +4,9 @@
  * the VMAs of [start, end) and mprotect_fixup changes each piece through
  * vma_modify_flags (merge with a neighbour, else split), as 6.18 does.
  * No page tables are changed (no faults yet: there are no PTEs to change).
- * Protection keys: the model's tasks have allocated only pkey 0 (as on a
- * CPU without PKU, or a process that never called pkey_alloc).
+ * Protection keys: no pkey_alloc yet, so only pkey 0 is allocated, and
+ * only on a CPU with PKU (sysctl.pku; the reference host has none, and
+ * there even pkey 0 is -EINVAL).
  */
 #include "mm/vma_internal.h"
 
@@ -116,8 +117,10 @@ int64_t mmt_do_mprotect_pkey(struct mmt_task *t, uint64_t start,
 	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;		/* arch_validate_prot() */
 	reqprot = prot;
-	if (pkey != -1 && pkey != 0)
-		return -EINVAL;		/* not allocated */
+	/* mm_pkey_is_allocated(): pkey 0 with PKU, nothing else (no
+	 * pkey_alloc yet); without PKU the allocation map is empty */
+	if (pkey != -1 && (pkey != 0 || !mm_machine(mm)->tasks->sysctl.pku))
+		return -EINVAL;
 	vma = find_vma_intersection(mm, start, end);
 	if (!vma)
 		return -ENOMEM;

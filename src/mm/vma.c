@@ -330,7 +330,7 @@ static bool vma_area_highest(struct mmt_mm *mm, uint64_t low, uint64_t high,
 
 static uint64_t search_low_limit(struct mmt_mm *mm, uint64_t low)
 {
-	uint64_t min = mm_machine(mm)->tasks->sysctl.mmap_min_addr;
+	uint64_t min = mmt_mmap_min_addr(mm_machine(mm));
 
 	return low < min ? min : low;
 }
