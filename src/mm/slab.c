@@ -357,6 +357,21 @@ int mmt_kmem_cache_free(struct mmt_machine *m, struct mmt_kmem_cache *s,
 	return 0;
 }
 
+int mmt_kmem_cache_shrink(struct mmt_machine *m, struct mmt_kmem_cache *s)
+{
+	struct mmt_slab *slab = s->slabs, *next;
+	int n = 0;
+
+	for (; slab; slab = next) {
+		next = slab->next;
+		if (!slab->inuse) {
+			discard_slab(m, s, slab);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* --------------------------------------------------------- caches */
 
 static struct mmt_kmem_cache *cache_new(struct mmt_machine *m,
