@@ -34,7 +34,8 @@ static int vma_cmp(const struct mmt_rb_node *a, const struct mmt_rb_node *b)
 
 static int vma_aug_check(const struct mmt_rb_node *rb)
 {
-	const struct mmt_vma *v = VMA(rb), *prev = vma_prev(v);
+	const struct mmt_rb_node *p = mmt_rb_prev(rb);
+	const struct mmt_vma *v = VMA(rb), *prev = p ? VMA(p) : NULL;
 
 	return v->rb_gap != v->vm_start - (prev ? prev->vm_end : 0) ||
 	       v->rb_subtree_gap != vma_compute_subtree_gap(v);
@@ -73,6 +74,13 @@ static int check_vma(const struct mmt_task *t, const struct mmt_vma *v,
 	if (v->vm_start >= v->vm_end || (v->vm_start | v->vm_end) & ~MMT_PAGE_MASK) {
 		snprintf(err, len, "pid %d: VMA [%#llx, %#llx) empty or "
 			 "unaligned", t->pid, (unsigned long long)v->vm_start,
+			 (unsigned long long)v->vm_end);
+		return -1;
+	}
+	if (v->vm_prev != prev || (prev && prev->vm_next != v)) {
+		snprintf(err, len, "pid %d: VMA list links of [%#llx, %#llx) "
+			 "disagree with the tree", t->pid,
+			 (unsigned long long)v->vm_start,
 			 (unsigned long long)v->vm_end);
 		return -1;
 	}
@@ -163,11 +171,24 @@ static int check_task(const struct mmt_task *t, uint64_t *nvmas, char *err,
 		snprintf(err, len, "pid %d: VMA tree: %s", t->pid, e);
 		return -1;
 	}
-	for (const struct mmt_vma *v = vma_first(t->mm); v; v = vma_next(v)) {
-		if (check_vma(t, v, prev, err, len))
+	for (struct mmt_rb_node *rb = mmt_rb_first(mm_rb(t->mm)); rb;
+	     rb = mmt_rb_next(rb)) {
+		const struct mmt_vma *v = VMA(rb);
+
+		if ((!prev && vma_first(t->mm) != v) ||
+		    check_vma(t, v, prev, err, len)) {
+			if (!prev && vma_first(t->mm) != v)
+				snprintf(err, len, "pid %d: the first VMA is "
+					 "not the tree's", t->pid);
 			return -1;
+		}
 		count_vma(&c, v);
 		prev = v;
+	}
+	if (vma_last(t->mm) != prev) {
+		snprintf(err, len, "pid %d: the highest VMA is not the tree's",
+			 t->pid);
+		return -1;
 	}
 	*nvmas += c.n;
 	return check_counters(t, &c, err, len);

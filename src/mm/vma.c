@@ -65,69 +65,96 @@ MMT_RB_DECLARE_CALLBACKS(static, vma_gap_callbacks, struct mmt_vma, vm_rb,
 
 struct mmt_vma *vma_next(const struct mmt_vma *vma)
 {
-	return mmt_rb_entry_safe(mmt_rb_next(&vma->vm_rb), struct mmt_vma,
-				 vm_rb);
+	return vma->vm_next;
 }
 
 struct mmt_vma *vma_prev(const struct mmt_vma *vma)
 {
-	return mmt_rb_entry_safe(mmt_rb_prev(&vma->vm_rb), struct mmt_vma,
-				 vm_rb);
+	return vma->vm_prev;
 }
 
 struct mmt_vma *vma_first(const struct mmt_mm *mm)
 {
-	return mmt_rb_entry_safe(mmt_rb_first(mm_rb(mm)), struct mmt_vma,
-				 vm_rb);
+	return mm_private(mm)->mmap;
 }
 
 struct mmt_vma *vma_last(const struct mmt_mm *mm)
 {
-	return mmt_rb_entry_safe(mmt_rb_last(mm_rb(mm)), struct mmt_vma,
-				 vm_rb);
+	return mm_private(mm)->highest;
 }
 
 /* Recompute @v's own gap from its predecessor and push it up. */
 static void vma_gap_update(struct mmt_vma *v)
 {
-	struct mmt_vma *prev = vma_prev(v);
+	struct mmt_vma *prev = v->vm_prev;
 
 	v->rb_gap = v->vm_start - (prev ? prev->vm_end : 0);
 	vma_gap_callbacks.propagate(&v->vm_rb, NULL);
 }
 
+/*
+ * Insert @vma: descend by vm_start, noting the last nodes passed on the
+ * left (prev) and right (next), link it there and on the list, bring the
+ * gaps of it and of its successor up to date, rebalance.
+ */
 void vma_link(struct mmt_mm *mm, struct mmt_vma *vma)
 {
-	struct mmt_rb_root *root = mm_rb(mm);
-	struct mmt_rb_node **link = &root->node, *parent = NULL;
-	struct mmt_vma *prev, *next;
+	struct mm_private *mp = mm_private(mm);
+	struct mmt_rb_node **link = &mp->mm_rb.node, *parent = NULL;
+	struct mmt_vma *prev = NULL, *next = NULL;
 
 	while (*link) {
+		struct mmt_vma *p = VMA(*link);
+
 		parent = *link;
-		MMT_BUG_ON(vma->vm_start < VMA(parent)->vm_end &&
-			   VMA(parent)->vm_start < vma->vm_end);
-		link = &parent->child[vma->vm_start >= VMA(parent)->vm_start];
+		MMT_BUG_ON(vma->vm_start < p->vm_end &&
+			   p->vm_start < vma->vm_end);
+		if (vma->vm_start >= p->vm_start) {
+			prev = p;
+			link = &parent->right;
+		} else {
+			next = p;
+			link = &parent->left;
+		}
 	}
 	mmt_rb_link_node(&vma->vm_rb, parent, link);
-	prev = vma_prev(vma);
+	vma->vm_prev = prev;
+	vma->vm_next = next;
+	if (prev)
+		prev->vm_next = vma;
+	else
+		mp->mmap = vma;
+	if (next)
+		next->vm_prev = vma;
+	else
+		mp->highest = vma;
 	vma->rb_gap = vma->vm_start - (prev ? prev->vm_end : 0);
 	vma->rb_subtree_gap = vma->rb_gap;	/* as a leaf */
 	if (parent)
 		vma_gap_callbacks.propagate(parent, NULL);
-	next = vma_next(vma);
 	if (next)
 		vma_gap_update(next);
-	mmt_rb_insert_augmented(&vma->vm_rb, root, &vma_gap_callbacks);
+	mmt_rb_insert_augmented(&vma->vm_rb, &mp->mm_rb, &vma_gap_callbacks);
 	vma->vm_mm = mm;
 	mm->map_count++;
 }
 
 void vma_unlink(struct mmt_mm *mm, struct mmt_vma *vma)
 {
-	struct mmt_vma *next = vma_next(vma);
+	struct mm_private *mp = mm_private(mm);
+	struct mmt_vma *next = vma->vm_next, *prev = vma->vm_prev;
 
-	mmt_rb_erase_augmented(&vma->vm_rb, mm_rb(mm), &vma_gap_callbacks);
+	mmt_rb_erase_augmented(&vma->vm_rb, &mp->mm_rb, &vma_gap_callbacks);
 	mmt_rb_clear_node(&vma->vm_rb);
+	if (prev)
+		prev->vm_next = next;
+	else
+		mp->mmap = next;
+	if (next)
+		next->vm_prev = prev;
+	else
+		mp->highest = prev;
+	vma->vm_next = vma->vm_prev = NULL;
 	if (next)
 		vma_gap_update(next);
 	mm->map_count--;
@@ -136,17 +163,14 @@ void vma_unlink(struct mmt_mm *mm, struct mmt_vma *vma)
 void vma_set_range(struct mmt_vma *vma, uint64_t start, uint64_t end,
 		   uint64_t pgoff)
 {
-	struct mmt_vma *next;
-
 	vma->vm_start = start;
 	vma->vm_end = end;
 	vma->vm_pgoff = pgoff;
 	if (mmt_rb_empty_node(&vma->vm_rb))
 		return;
 	vma_gap_update(vma);
-	next = vma_next(vma);
-	if (next)
-		vma_gap_update(next);
+	if (vma->vm_next)
+		vma_gap_update(vma->vm_next);
 }
 
 struct mmt_vma *find_vma(const struct mmt_mm *mm, uint64_t addr)
@@ -799,49 +823,47 @@ struct mmt_vma *vma_modify_flags(struct mmt_mm *mm, struct mmt_vma *prev,
 
 /*
  * free_pgtables(): the page tables under the detached VMAs (chained
- * through vm_rb.left, lowest first), nearby ones (within a PMD) in one
+ * through vm_next, lowest first), nearby ones (within a PMD) in one
  * free_pgd_range, none below @floor or above @ceiling (0: the top).
  */
-static void free_pgtables(struct mmt_mm *mm, struct mmt_rb_node *list,
+static void free_pgtables(struct mmt_mm *mm, struct mmt_vma *list,
 			  uint64_t floor, uint64_t ceiling)
 {
 	struct mmt_machine *m = mm_machine(mm);
 
 	while (list) {
-		struct mmt_vma *first = VMA(list), *last = first;
-		struct mmt_rb_node *next = last->vm_rb.left;
+		struct mmt_vma *first = list, *last = list, *next = list->vm_next;
 
-		while (next && VMA(next)->vm_start <= last->vm_end + PMD_SIZE) {
-			last = VMA(next);
-			next = last->vm_rb.left;
+		while (next && next->vm_start <= last->vm_end + PMD_SIZE) {
+			last = next;
+			next = last->vm_next;
 		}
 		mmt_free_pgd_range(m, mm->pgd_pfn, first->vm_start,
 				   last->vm_end, floor,
-				   next ? VMA(next)->vm_start : ceiling);
+				   next ? next->vm_start : ceiling);
 		list = next;
 	}
 }
 
-/* Free the detached VMAs chained through vm_rb.left. */
-static void free_detached(struct mmt_rb_node *list)
+/* Free the detached VMAs chained through vm_next. */
+static void free_detached(struct mmt_vma *list)
 {
 	while (list) {
-		struct mmt_rb_node *n = list->left;
+		struct mmt_vma *n = list->vm_next;
 
-		mmt_rb_clear_node(list);
-		vm_area_free(VMA(list));
+		list->vm_next = NULL;
+		vm_area_free(list);
 		list = n;
 	}
 }
 
 /* Unlink @vma and append it to the detached list ending at *@tail. */
-static struct mmt_rb_node **detach_vma(struct mmt_mm *mm, struct mmt_vma *vma,
-				       struct mmt_rb_node **tail)
+static struct mmt_vma **detach_vma(struct mmt_mm *mm, struct mmt_vma *vma,
+				   struct mmt_vma **tail)
 {
 	vma_unlink(mm, vma);
-	vma->vm_rb.left = NULL;
-	*tail = &vma->vm_rb;
-	return &vma->vm_rb.left;
+	*tail = vma;
+	return &vma->vm_next;
 }
 
 /* What the detached VMAs held, for vms_complete_munmap_vmas(). */
@@ -871,8 +893,7 @@ int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
 {
 	struct mmt_machine *m = mm_machine(mm);
 	struct munmap_counts c = { 0 };
-	struct mmt_rb_node *list = NULL, **tail = &list;
-	struct mmt_vma *prev, *next;
+	struct mmt_vma *prev, *next, *list = NULL, **tail = &list;
 	int err;
 
 	/* vms_gather_munmap_vmas(): split the ends, detach the middle */
@@ -1044,9 +1065,10 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 	struct mmt_task *t = mm_task(mm);
 	struct mmt_machine *m = mm_machine(mm);
 	uint64_t pglen = len >> MMT_PAGE_SHIFT, end = addr + len, charged = 0;
-	uint64_t old = count_vma_pages_range(mm, addr, end);
+	struct mmt_vma *vma = NULL, *prev, *next = find_vma(mm, addr);
+	uint64_t old = next && next->vm_start < end
+		       ? count_vma_pages_range(mm, addr, end) : 0;
 	struct vma_merge_struct vmg;
-	struct mmt_vma *vma = NULL, *prev, *next;
 	int err;
 
 	/* __mmap_prepare(): limits, then unmap what MAP_FIXED overlaps */
@@ -1060,12 +1082,13 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 		err = do_vmi_munmap(mm, addr, len);
 		if (err)
 			return err;
+		next = find_vma(mm, addr);
 	}
 	if (accountable_mapping(vm_flags)) {
 		charged = pglen;
 		vm_flags |= MMT_VM_ACCOUNT;
 	}
-	next = find_vma_prev(mm, addr, &prev);
+	prev = next ? next->vm_prev : vma_last(mm);
 	vmg = (struct vma_merge_struct){
 		.mm = mm, .prev = prev, .next = next, .start = addr,
 		.end = end, .pgoff = pgoff, .vm_flags = vm_flags,
@@ -1091,8 +1114,7 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 
 void exit_mmap(struct mmt_mm *mm)
 {
-	struct mmt_rb_node *list = NULL, **tail = &list;
-	struct mmt_vma *vma = vma_first(mm);
+	struct mmt_vma *vma = vma_first(mm), *list = NULL, **tail = &list;
 
 	while (vma) {
 		struct mmt_vma *n = vma_next(vma);

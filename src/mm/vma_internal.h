@@ -14,6 +14,9 @@
  *   The gap below the first VMA starts at 0; the one above the last
  *   (the "tail") ends at 2^64 and is looked at separately.
  *
+ * The VMAs are also on an address-ordered list (vm_next/vm_prev, as
+ * before the maple tree) so neighbours cost O(1), not a climb.
+ *
  * Host memory per VMA: this struct (malloc'd) plus the vm_area_struct
  * object the slab model hands out (only its address is kept: kaddr).
  */
@@ -46,6 +49,9 @@ struct mmt_vma {
 	struct mmt_mm *vm_mm;
 	uint64_t kaddr;			/* vm_area_struct in the slab model */
 	struct mmt_rb_node vm_rb;	/* in the mm's tree, by vm_start */
+	struct mmt_vma *vm_next, *vm_prev; /* address order (as mm->mmap was
+					 * before 6.1): O(1) neighbours; a
+					 * detached VMA's list link */
 	uint64_t rb_gap;		/* vm_start - prev->vm_end (or - 0) */
 	uint64_t rb_subtree_gap;	/* largest rb_gap in this subtree */
 	bool seeded;			/* copied from a live process */
@@ -57,6 +63,7 @@ struct mmt_vma {
 struct mm_private {
 	struct mmt_mm mm;
 	struct mmt_rb_root mm_rb;
+	struct mmt_vma *mmap, *highest;	/* lowest and highest VMA */
 	struct mmt_task *owner;
 };
 
