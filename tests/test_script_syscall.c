@@ -11,13 +11,24 @@ TEST(script_syscall_line_runs_through_the_table)
 	CHECK_EQ(test_run_script("machine --mem 256M\n"
 		"mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
 		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
-		"munmap(0x7f0000000000, 4096) = 0\n", &out, &err), 0);
+		"process --pid 7\n"
+		"mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
+		"munmap(0x7ffff7ffd000, 4096) = 0\n"
+		"mremap(0x7ffff7ffe000, 4096, 8192, 0) = -1 ENOMEM (Cannot "
+		"allocate memory)\n", &out, &err), 0);
 	CHECK_STR(out, "mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
-		  "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 ENOSYS (Function "
-		  "not implemented)  # mmap: not modelled yet\n"
-		  "munmap(0x7f0000000000, 4096)            = -1 ENOSYS "
-		  "(Function not implemented)  # munmap: not modelled yet  "
-		  "# recorded: = 0\n");
+		  "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 ESRCH (No such "
+		  "process)  # no current process (create one with "
+		  "'process')\n"
+		  "process 7 (x86_64): task_size 0x7ffffffff000 mmap_base "
+		  "0x7ffff7fff000 mmap_legacy_base 0x2aaaaaaab000\n"
+		  "mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		  "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7ffd000\n"
+		  "munmap(0x7ffff7ffd000, 4096)            = 0\n"
+		  "mremap(0x7ffff7ffe000, 4096, 8192, 0)   = -1 ENOSYS "
+		  "(Function not implemented)  # mremap: not modelled yet  "
+		  "# recorded: = -1 ENOMEM (Cannot allocate memory)\n");
 	CHECK_STR(err, "");
 	free(out);
 	free(err);

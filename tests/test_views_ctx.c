@@ -34,8 +34,8 @@ TEST(view_ctx_task_rules)
 	CHECK(mmt_view_run(&plain, &c, "1") == -1);
 	CHECK_STR(err, "view 'plain' is not per process: it takes no PID");
 	CHECK(mmt_view_run(&per_task, &c, "1") == -1);
-	CHECK_STR(err, "no process with PID 1 (this machine runs no user "
-		  "processes)");
+	CHECK_STR(err, "no process with PID 1 (see 'process' and "
+		  "'seed_process')");
 	CHECK(mmt_view_run(&per_task, &c, "0x") == -1);
 	CHECK(strstr(err, "bad PID '0x'") != NULL);
 	c.fmt = MMT_FMT_JSON;

@@ -103,6 +103,9 @@ int mmt_kmem_cache_alloc(struct mmt_machine *m, struct mmt_kmem_cache *s,
 			 unsigned gfp, uint64_t *addr);
 int mmt_kmem_cache_free(struct mmt_machine *m, struct mmt_kmem_cache *s,
 			uint64_t addr);
+/* kmem_cache_shrink() (/sys/kernel/slab/NAME/shrink): free the empty
+ * slabs SLUB keeps up to min_partial; returns how many. */
+int mmt_kmem_cache_shrink(struct mmt_machine *m, struct mmt_kmem_cache *s);
 /* Every cache and slab consistent with the page tables' view of pfns. */
 int mmt_slab_check(struct mmt_machine *m, char *err, size_t len);
 

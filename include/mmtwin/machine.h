@@ -9,7 +9,7 @@
  *    ├─ cfg       profile, RAM size, boot parameters, kernel options
  *    ├─ e820      the firmware memory map, as the kernel sanitised it
  *    ├─ layout    every virtual-address boundary (computed)
- *    └─ (later)   memblock, nodes/zones/buddy, page tables, tasks ...
+ *    └─ tasks     user processes: mm, VMAs, fds (mm.h)
  */
 #ifndef MMTWIN_MACHINE_H
 #define MMTWIN_MACHINE_H
@@ -24,6 +24,7 @@ extern "C" {
 struct mmt_phys;
 struct mmt_kern;
 struct mmt_kalloc;
+struct mmt_tasks;
 
 struct mmt_e820 {
 	struct mmt_e820_entry e[MMT_MEMMAP_MAX];
@@ -40,6 +41,7 @@ struct mmt_machine {
 	struct mmt_phys *phys;		/* memblock, nodes, zones, buddy (mm/) */
 	struct mmt_kern *kern;		/* init_mm page tables, MMU, TLBs */
 	struct mmt_kalloc *kalloc;	/* slab, vmalloc, kmap, fixmap, percpu */
+	struct mmt_tasks *tasks;	/* user processes and vm sysctls (mm.h) */
 };
 
 /*

@@ -19,6 +19,7 @@ extern "C" {
 #include "kern.h"
 #include "layout.h"
 #include "machine.h"
+#include "mm.h"
 #include "page_alloc.h"
 #include "pagewalk.h"
 #include "pgtable.h"

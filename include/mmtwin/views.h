@@ -59,8 +59,7 @@ int mmt_view_run(const struct mmt_view *v, struct mmt_view_ctx *ctx,
 		 const char *pid);
 /*
  * Resolve "PID" for a per-task view: 0 and *task, or -1 with a message
- * ("no process with PID 7").  The process model arrives with tasks; until
- * then every machine has no user processes.
+ * ("no process with PID 7").
  */
 int mmt_view_task(struct mmt_machine *m, const char *pid,
 		  struct mmt_task **task, char *err, size_t errlen);
@@ -84,6 +83,8 @@ int mmt_view_vmallocinfo(const struct mmt_view_ctx *ctx);
 int mmt_view_pkmap(const struct mmt_view_ctx *ctx);
 int mmt_view_fixmap_slots(const struct mmt_view_ctx *ctx);
 int mmt_view_pagetable(const struct mmt_view_ctx *ctx);
+/* Per task: /proc/PID/maps (src/proc/maps.c). */
+int mmt_view_maps(const struct mmt_view_ctx *ctx);
 /* Their text forms alone, in the kernel's format. */
 void mmt_slabinfo_print(struct mmt_machine *m, FILE *out);	/* 2.1 */
 void mmt_vmallocinfo_print(struct mmt_machine *m, FILE *out);	/* as root */

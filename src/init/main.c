@@ -6,6 +6,7 @@
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
 #include <mmtwin/machine.h>
+#include <mmtwin/mm.h>
 #include <mmtwin/page_alloc.h>
 #include "init/boot.h"
 
@@ -163,6 +164,8 @@ struct mmt_machine *mmt_machine_new_e820(const struct mmt_config *c,
 		goto fail;
 	if (mmt_kalloc_init(m, err, errlen))
 		goto fail;
+	if (mmt_tasks_init(m, err, errlen))
+		goto fail;
 	if (c->check && mmt_machine_check(m, err, errlen))
 		goto fail;
 	return m;
@@ -192,6 +195,7 @@ static const struct {
 	{ "vmalloc", mmt_vmalloc_check },
 	{ "kmap", mmt_kmap_check },
 	{ "percpu", mmt_percpu_check },
+	{ "mm", mmt_mm_check },
 };
 
 int mmt_machine_check(struct mmt_machine *m, char *err, size_t errlen)
@@ -212,6 +216,7 @@ void mmt_machine_free(struct mmt_machine *m)
 {
 	if (!m)
 		return;
+	mmt_tasks_exit(m);
 	mmt_kalloc_exit(m);
 	mmt_kern_exit(m);
 	mmt_mm_exit(m);

@@ -5,7 +5,8 @@
  * its numbers (arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl),
  * its name as strace prints it, its arguments in strace's printing order
  * and a handler slot.  The handlers are filled in as the process model
- * grows; a NULL one makes mmt_sys_dispatch() answer -ENOSYS.
+ * grows; a NULL one makes mmt_sys_dispatch() answer -ENOSYS.  Modelled:
+ * mmap, mmap2, old_mmap, munmap, mprotect, pkey_mprotect, brk (src/mm/).
  *
  * Look-ups: the table is sorted by name (binary search); per ABI a list of
  * entry ids sorted by number (binary search).  Both orders and every
@@ -18,6 +19,7 @@
  * different order on i386 (CONFIG_CLONE_BACKWARDS: tls before child_tid).
  */
 #include "kernel/syscall_internal.h"
+#include "mm/vma_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -105,7 +107,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 		.nargs = 1, .args = {
 			ARG(0, "brk", ADDR),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_brk_handler,
 	},
 	[SID_clone_64] = {
 		.name = "clone", .kname = "sys_clone", .nr = { 56, -1 },
@@ -281,7 +283,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(4, "fd", FD),
 			ARG(5, "off", HEX),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mmap,
 	},
 	[SID_old_mmap] = {
 		.name = "mmap", .kname = "sys_old_mmap", .nr = { -1, 90 },
@@ -294,7 +296,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(4, "fd", FD),
 			ARG(5, "offset", HEX),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_old_mmap,
 	},
 	[SID_mmap2] = {
 		.name = "mmap2", .kname = "sys_mmap_pgoff", .nr = { -1, 192 },
@@ -307,7 +309,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(4, "fd", FD),
 			ARG(5, "pgoff", PGOFF),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mmap2,
 	},
 	[SID_mprotect] = {
 		.name = "mprotect", .kname = "sys_mprotect", .nr = { 10, 125 },
@@ -317,7 +319,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "len", ULONG),
 			ARG(2, "prot", PROT),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mprotect,
 	},
 	[SID_mremap] = {
 		.name = "mremap", .kname = "sys_mremap", .nr = { 25, 163 },
@@ -372,7 +374,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(0, "addr", ADDR),
 			ARG(1, "len", ULONG),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_munmap,
 	},
 	[SID_personality] = {
 		.name = "personality", .kname = "sys_personality", .nr = { 135, 136 },
@@ -408,7 +410,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(2, "prot", PROT),
 			ARG(3, "pkey", INT),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_pkey_mprotect,
 	},
 	[SID_prlimit64] = {
 		.name = "prlimit64", .kname = "sys_prlimit64", .nr = { 302, 340 },

@@ -357,6 +357,21 @@ int mmt_kmem_cache_free(struct mmt_machine *m, struct mmt_kmem_cache *s,
 	return 0;
 }
 
+int mmt_kmem_cache_shrink(struct mmt_machine *m, struct mmt_kmem_cache *s)
+{
+	struct mmt_slab *slab = s->slabs, *next;
+	int n = 0;
+
+	for (; slab; slab = next) {
+		next = slab->next;
+		if (!slab->inuse) {
+			discard_slab(m, s, slab);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* --------------------------------------------------------- caches */
 
 static struct mmt_kmem_cache *cache_new(struct mmt_machine *m,
@@ -428,6 +443,25 @@ static int create_kmalloc_caches(struct mmt_machine *m)
 		if (!m->kalloc->kmalloc_caches[i])
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * The caches of the process model (fork_init, proc_caches_init,
+ * vma_state_init), with the object sizes /proc/slabinfo shows on the
+ * reference 6.18 host.
+ */
+static int create_process_caches(struct mmt_machine *m)
+{
+	static const struct { const char *name; unsigned size; } c[] = {
+		{ "task_struct", 5888 },
+		{ "mm_struct", 1600 },
+		{ "vm_area_struct", 192 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (!cache_new(m, c[i].name, c[i].size, 64, false))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -523,7 +557,8 @@ int mmt_slab_init(struct mmt_machine *m, char *err, size_t len)
 	ka->nr_cpus = m->cfg.online_cpus;
 	ka->pfnmap_buckets = PFNMAP_BUCKETS;
 	ka->pfnmap = calloc(PFNMAP_BUCKETS, sizeof(*ka->pfnmap));
-	if (!ka->pfnmap || create_kmalloc_caches(m)) {
+	if (!ka->pfnmap || create_kmalloc_caches(m) ||
+	    create_process_caches(m)) {
 		snprintf(err, len, "slab: out of host memory");
 		return -1;
 	}

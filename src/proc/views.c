@@ -2,6 +2,7 @@
 /* The view table: one line per printable view of a machine. */
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
+#include <mmtwin/mm.h>
 #include <mmtwin/views.h>
 
 #include <string.h>
@@ -39,6 +40,8 @@ const struct mmt_view mmt_views[] = {
 	  mmt_view_pkmap, 0 },
 	{ "fixmap-slots", "fixmap slots in use (set_fixmap, kmap_local)",
 	  mmt_view_fixmap_slots, 0 },
+	{ "maps", "/proc/PID/maps: a process's VMAs (show maps [PID])",
+	  mmt_view_maps, MMT_VIEW_TASK },
 	{ NULL, NULL, NULL, 0 }
 };
 
@@ -81,16 +84,19 @@ int mmt_view_task(struct mmt_machine *m, const char *pid,
 {
 	uint64_t n;
 
-	(void)m;
 	*task = NULL;
 	if (mmt_parse_addr(pid, &n) || n == 0 || n > 4194304) {
 		snprintf(err, errlen, "bad PID '%s': a number from 1 to "
 			 "4194304 (PID_MAX_LIMIT)", pid);
 		return -1;
 	}
-	snprintf(err, errlen, "no process with PID %s (this machine runs no "
-		 "user processes)", pid);
-	return -1;
+	*task = mmt_task_find(m, (int)n);
+	if (!*task) {
+		snprintf(err, errlen, "no process with PID %s (see 'process' "
+			 "and 'seed_process')", pid);
+		return -1;
+	}
+	return 0;
 }
 
 int mmt_view_print(struct mmt_machine *m, const char *name, FILE *out,

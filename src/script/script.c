@@ -7,6 +7,7 @@
 #include "names.h"
 
 #include <mmtwin/explain.h>
+#include <mmtwin/mm.h>
 #include <mmtwin/script.h>
 #include <mmtwin/syscall.h>
 #include <mmtwin/views.h>
@@ -90,6 +91,13 @@ static int cmd_show(struct mmt_script *s, int argc, char **argv)
 	c.m = mmt_script_machine(s);
 	if (!c.m)
 		return -1;
+	if ((v->flags & MMT_VIEW_TASK) && !pid) {
+		c.task = mmt_task_current(c.m);
+		if (!c.task)
+			return mmt_script_fail(s, "view '%s' is per process: "
+					       "give a PID (there is no "
+					       "current process)", v->name);
+	}
 	return mmt_view_run(v, &c, pid);
 }
 
@@ -246,7 +254,7 @@ void mmt_script_help(FILE *out)
 		"  A line NAME(ARGS) is a system call in strace's notation, "
 		"e.g.\n    mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
 		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n  run through the syscall "
-		"table (i386 ABI on x86_32) and printed as\n  strace prints it, "
+		"table in the current process (its ABI; without one, the\n  profile's) and printed as strace prints it, "
 		"with the model's result (-ENOSYS: not modelled yet).\n");
 	for (unsigned t = 0; mmt_script_tables[t]; t++)
 		for (const struct mmt_script_cmd *c = mmt_script_tables[t];
@@ -331,7 +339,12 @@ static int run_syscall(struct mmt_script *s, const char *text)
 				       sizeof(buf) - 1);
 	memcpy(buf, text, n);
 	buf[n] = 0;
-	ctx.abi = mmt_arch_is_64(m->cfg.arch) ? MMT_ABI_X86_64 : MMT_ABI_I386;
+	ctx.task = mmt_task_current(m);
+	if (ctx.task)
+		ctx.abi = mmt_task_sys_abi(ctx.task->abi);
+	else
+		ctx.abi = mmt_arch_is_64(m->cfg.arch) ? MMT_ABI_X86_64
+						      : MMT_ABI_I386;
 	if (mmt_sys_parse_call(buf, ctx.abi, &call, s->err, sizeof(s->err)))
 		return other_abi_hint(s, buf, ctx.abi);
 	if (call.has_ret) {

@@ -8,5 +8,6 @@ const struct mmt_script_cmd *const mmt_script_tables[] = {
 	mmt_script_cmds_kalloc,
 	mmt_script_cmds_phys,
 	mmt_script_cmds_pgtable,
+	mmt_script_cmds_task,
 	NULL
 };

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmtwin/mm.h - user processes: tasks, their mm_struct, VMAs, and the
+ * memory system calls (mmap, munmap, mprotect, brk) with 6.18's rules.
+ *
+ *   machine ─► m->tasks (struct mmt_tasks)
+ *               ├─ list     task ─► task ─► ...   (pid order of creation)
+ *               ├─ current  the task syscall lines run in
+ *               └─ sysctl   vm.max_map_count, mmap_min_addr, stack_guard_gap
+ *
+ *   task ─┬─ mm ─► VMA tree (augmented red-black tree, src/mm/vma.c)
+ *         │        mm_struct fields: code/data/brk/stack/arg/env bounds,
+ *         │        mmap_base (+ compat bases), counters, pgd pfn
+ *         └─ fds[] fd ─► struct mmt_file (refcounted: VMAs share it)
+ *
+ * An x86_64 task's address space, ASLR off, RLIMIT_STACK 8 MiB:
+ *
+ *   0xffffffffff600000 [vsyscall]    the gate VMA: not in the tree
+ *   0x7ffffffff000     TASK_SIZE_MAX / STACK_TOP
+ *   0x7ffff7fff000     mmap_base: top-down mmaps pack below it
+ *   0x2aaaaaaab000     mmap_legacy_base (bottom-up, legacy layout)
+ *   0x40000000-0x80000000  MAP_32BIT window
+ *   0x10000            mmap_min_addr = max(vm.mmap_min_addr 4096,
+ *                      CONFIG_LSM_MMAP_MIN_ADDR 65536): hints, searches
+ *   0x1000             vm.mmap_min_addr: MAP_FIXED below needs CAP_SYS_RAWIO
+ *
+ * The struct mmt_vma itself is private (src/mm/vma_internal.h: the tree
+ * node and its gap live there); users read VMAs through mmt_vma_info.
+ * No page faults and no page contents yet: MAP_POPULATE and MAP_LOCKED
+ * have only their flag and counter effects.
+ */
+#ifndef MMTWIN_MM_H
+#define MMTWIN_MM_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "render.h"
+#include "syscall.h"
+
+struct mmt_machine;
+struct mmt_vma;
+
+/* vm_flags bits (include/linux/mm.h, 6.18, x86) */
+#define MMT_VM_NONE		0x00000000ULL
+#define MMT_VM_READ		0x00000001ULL
+#define MMT_VM_WRITE		0x00000002ULL
+#define MMT_VM_EXEC		0x00000004ULL
+#define MMT_VM_SHARED		0x00000008ULL
+#define MMT_VM_MAYREAD		0x00000010ULL
+#define MMT_VM_MAYWRITE		0x00000020ULL
+#define MMT_VM_MAYEXEC		0x00000040ULL
+#define MMT_VM_MAYSHARE		0x00000080ULL
+#define MMT_VM_GROWSDOWN	0x00000100ULL
+#define MMT_VM_UFFD_MISSING	0x00000200ULL
+#define MMT_VM_PFNMAP		0x00000400ULL
+#define MMT_VM_UFFD_WP		0x00001000ULL
+#define MMT_VM_LOCKED		0x00002000ULL
+#define MMT_VM_IO		0x00004000ULL
+#define MMT_VM_SEQ_READ		0x00008000ULL
+#define MMT_VM_RAND_READ	0x00010000ULL
+#define MMT_VM_DONTCOPY		0x00020000ULL
+#define MMT_VM_DONTEXPAND	0x00040000ULL
+#define MMT_VM_LOCKONFAULT	0x00080000ULL
+#define MMT_VM_ACCOUNT		0x00100000ULL
+#define MMT_VM_NORESERVE	0x00200000ULL
+#define MMT_VM_HUGETLB		0x00400000ULL
+#define MMT_VM_SYNC		0x00800000ULL
+#define MMT_VM_ARCH_1		0x01000000ULL	/* VM_PAT on x86 */
+#define MMT_VM_WIPEONFORK	0x02000000ULL
+#define MMT_VM_DONTDUMP		0x04000000ULL
+#define MMT_VM_SOFTDIRTY	0x08000000ULL	/* only with CONFIG_MEM_SOFT_DIRTY
+						 * (off on this host: never set) */
+#define MMT_VM_MIXEDMAP		0x10000000ULL
+#define MMT_VM_HUGEPAGE		0x20000000ULL
+#define MMT_VM_NOHUGEPAGE	0x40000000ULL
+#define MMT_VM_MERGEABLE	0x80000000ULL
+/* 64-bit only (VM_NONE on 32-bit kernels) */
+#define MMT_VM_PKEY_SHIFT	32		/* VM_PKEY_BIT0..3: bits 32-35 */
+#define MMT_VM_PKEY_MASK	(0xfULL << 32)
+#define MMT_VM_SHADOW_STACK	(1ULL << 37)	/* VM_HIGH_ARCH_5 */
+#define MMT_VM_DROPPABLE	(1ULL << 40)
+#define MMT_VM_UFFD_MINOR	(1ULL << 41)
+#define MMT_VM_SEALED		(1ULL << 42)
+
+#define MMT_VM_SPECIAL	(MMT_VM_IO | MMT_VM_DONTEXPAND | MMT_VM_PFNMAP | \
+			 MMT_VM_MIXEDMAP)
+#define MMT_VM_ACCESS_FLAGS (MMT_VM_READ | MMT_VM_WRITE | MMT_VM_EXEC)
+
+/* The tasks' ABIs: native x86_64, ia32 compat on x86_64, native i386. */
+enum mmt_task_abi {
+	MMT_TASK_X86_64,
+	MMT_TASK_IA32,
+	MMT_TASK_I386,
+};
+const char *mmt_task_abi_name(enum mmt_task_abi abi); /* "x86_64" ... */
+/* The syscall ABI a task enters the kernel with. */
+enum mmt_abi mmt_task_sys_abi(enum mmt_task_abi abi);
+
+/* Resource limits the memory syscalls consult. */
+enum mmt_rlimit_res {
+	MMT_RLIMIT_STACK,
+	MMT_RLIMIT_DATA,
+	MMT_RLIMIT_AS,
+	MMT_RLIMIT_MEMLOCK,
+	MMT_NR_RLIMITS
+};
+#define MMT_RLIM_INFINITY UINT64_MAX
+struct mmt_rlimit {
+	uint64_t cur, max;
+};
+
+/* personality(2) bits the model honours */
+#define MMT_PER_READ_IMPLIES_EXEC	0x0400000u
+#define MMT_PER_ADDR_NO_RANDOMIZE	0x0040000u
+#define MMT_PER_ADDR_COMPAT_LAYOUT	0x0200000u
+
+/* A mapped file: identity from stat(2), shared by the fds and VMAs that
+ * hold it (refcount).  A shmem object (MAP_SHARED|MAP_ANONYMOUS) is
+ * "/dev/zero", deleted, on device 00:01. */
+struct mmt_file {
+	char *path;
+	unsigned major, minor;
+	uint64_t ino;
+	uint64_t size;
+	bool deleted;
+	bool shmem;
+	bool regular;		/* S_ISREG: the model maps only these */
+	unsigned refcount;
+};
+
+/* f_mode bits of an open file */
+#define MMT_FMODE_READ	0x1u
+#define MMT_FMODE_WRITE	0x2u
+
+struct mmt_fd {
+	struct mmt_file *file;	/* NULL: fd not open */
+	unsigned f_mode;	/* MMT_FMODE_* */
+};
+
+/* mm->flags */
+#define MMT_MMF_TOPDOWN 0x1u
+
+/* The mm_struct fields of include/linux/mm_types.h the model keeps. */
+struct mmt_mm {
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t mmap_base, mmap_legacy_base;		/* native */
+	uint64_t mmap_compat_base, mmap_compat_legacy_base; /* x86_64 only */
+	uint64_t task_size;
+	unsigned flags;			/* MMT_MMF_* */
+	uint64_t def_flags;		/* vm_flags every new VMA gets */
+	unsigned long map_count;
+	uint64_t total_vm, locked_vm, data_vm, exec_vm, stack_vm; /* pages */
+	uint64_t pgd_pfn;		/* from mmt_pgd_alloc */
+	uint64_t kaddr;			/* the modelled mm_struct object */
+	bool brk_randomized;		/* never with ASLR off */
+};
+
+struct mmt_task {
+	int pid;
+	char comm[16];
+	enum mmt_task_abi abi;
+	unsigned personality;
+	bool cap_sys_rawio;		/* may map below mmap_min_addr */
+	bool cap_ipc_lock;		/* may mlock without RLIMIT_MEMLOCK */
+	struct mmt_rlimit rlim[MMT_NR_RLIMITS];
+	struct mmt_mm *mm;
+	struct mmt_fd *fds;		/* fds[0 .. nr_fds) */
+	unsigned nr_fds;
+	uint64_t kaddr;			/* the modelled task_struct object */
+	struct mmt_machine *m;
+	struct mmt_task *next;		/* the machine's task list */
+};
+
+/* Per-machine sysctls of the vm.* namespace the model consults.
+ * mmt_mmap_min_addr() is the kernel's mmap_min_addr variable. */
+struct mmt_vm_sysctl {
+	uint64_t max_map_count;		/* vm.max_map_count: 65530 */
+	uint64_t mmap_min_addr;		/* vm.mmap_min_addr (dac_mmap_min_addr):
+					 * 4096; below it needs CAP_SYS_RAWIO */
+	uint64_t lsm_mmap_min_addr;	/* CONFIG_LSM_MMAP_MIN_ADDR: 65536 */
+	uint64_t stack_guard_gap;	/* 256 pages (stack_guard_gap=) */
+	unsigned overcommit_memory;	/* 0 guess, 1 always, 2 never */
+	bool legacy_va_layout;		/* vm.legacy_va_layout */
+	bool pku;			/* CPU feature OSPKE: pkey 0 exists
+					 * (off: the reference host has none,
+					 * so every pkey but -1 is -EINVAL) */
+};
+
+/* The machine's processes (m->tasks). */
+struct mmt_tasks {
+	struct mmt_task *list;		/* creation order */
+	struct mmt_task *current;	/* NULL: none */
+	int last_pid;
+	struct mmt_vm_sysctl sysctl;
+	uint64_t next_shmem_ino;	/* shmem inode numbers */
+	uint64_t next_anon_vma;		/* anon_vma identities (0: none) */
+	uint64_t vm_committed_as;	/* pages charged for VM_ACCOUNT */
+};
+
+/* --- tasks --- */
+
+/* The machine's sysctls (m->tasks->sysctl). */
+struct mmt_vm_sysctl *mmt_vm_sysctl(struct mmt_machine *m);
+/* mmap_min_addr of security/min_addr.c: the larger of the two limits. */
+uint64_t mmt_mmap_min_addr(const struct mmt_machine *m);
+/*
+ * A task with an empty mm as exec would set it up with ASLR off
+ * (task_size, the mmap bases from the profile and an 8 MiB
+ * RLIMIT_STACK, MMF_TOPDOWN), a PGD, and its task_struct and mm_struct
+ * objects from their slab caches.  @pid 0: the lowest unused from 1 up.
+ * NULL with *error: -EINVAL (abi not possible on this profile, bad pid),
+ * -EEXIST (pid in use), -ENOMEM.
+ */
+struct mmt_task *mmt_task_create(struct mmt_machine *m, enum mmt_task_abi abi,
+				 int pid, int *error);
+/* Tear @t down (do_exit): VMAs, page tables (mmt_pgd_free), fds, slab
+ * objects; unlinks it.  The current task becomes NULL if it was @t. */
+void mmt_task_exit(struct mmt_task *t);
+struct mmt_task *mmt_task_find(struct mmt_machine *m, int pid);
+struct mmt_task *mmt_task_first(struct mmt_machine *m);
+struct mmt_task *mmt_task_current(struct mmt_machine *m);
+void mmt_task_set_current(struct mmt_machine *m, struct mmt_task *t);
+/* Recompute the mmap bases from t->rlim[STACK] (arch_pick_mmap_layout,
+ * ASLR off) and personality (ADDR_COMPAT_LAYOUT: bottom-up). */
+void mmt_task_pick_mmap_layout(struct mmt_task *t);
+
+/*
+ * Open @path as @fd in @t (O_RDONLY; _mode: MMT_FMODE_* bits), its
+ * identity from stat(2).  0, or -EBADF (fd < 0 or > 65535), -ENOENT and
+ * other stat errors, -ENOMEM.  An open fd is replaced.
+ */
+int mmt_task_fd_install(struct mmt_task *t, int fd, const char *path);
+int mmt_task_fd_install_mode(struct mmt_task *t, int fd, const char *path,
+			     unsigned f_mode);
+
+/*
+ * Seed @t's (empty) mm from a live process: @maps is /proc/PID/maps,
+ * @smaps its smaps (NULL: flags from the permissions plus the VM_MAY*
+ * bits the kernel would have set), @stat its /proc/PID/stat (NULL: the
+ * heap and stack bounds from the [heap] and [stack] lines).  brk is the
+ * end of [heap] (or start_brk).  Files are identified by stat(2) of the
+ * path when it names the same dev:inode, else by the printed numbers.
+ * 0, or -1 with the line and reason in @err (the mm is then emptied).
+ */
+int mmt_task_seed(struct mmt_task *t, const char *maps, const char *smaps,
+		  const char *stat, char *err, size_t errlen);
+/*
+ * Create a task for live process @pid (same pid in the model unless it
+ * is taken: then the next free one) and seed it from its /proc files
+ * (maps, smaps, stat, limits, status).  The ABI is x86_64 when the maps
+ * show [vsyscall] or an address above 4 GiB, else ia32 (i386 on the
+ * x86_32 profiles).  NULL with @err on failure.
+ */
+struct mmt_task *mmt_task_seed_pid(struct mmt_machine *m, int pid, char *err,
+				   size_t errlen);
+
+/* --- VMAs (read-only view) --- */
+
+struct mmt_vma_info {
+	uint64_t vm_start, vm_end, vm_flags, vm_pgoff;
+	const struct mmt_file *vm_file;	/* NULL: anonymous */
+	uint64_t anon_vma;		/* identity, 0: none yet */
+	const char *anon_name;		/* prctl(PR_SET_VMA_ANON_NAME), NULL */
+	const char *special;		/* "[vdso]", "[vvar]", ...; NULL */
+	uint64_t kaddr;			/* modelled vm_area_struct */
+};
+
+/* find_vma(): the first VMA with vm_end > @addr, or NULL. */
+const struct mmt_vma *mmt_find_vma(const struct mmt_mm *mm, uint64_t addr);
+const struct mmt_vma *mmt_vma_first(const struct mmt_mm *mm);
+const struct mmt_vma *mmt_vma_next(const struct mmt_vma *vma);
+void mmt_vma_get_info(const struct mmt_vma *vma, struct mmt_vma_info *out);
+
+/* --- the memory syscalls on a task (the table's handlers call these) ---
+ * @abi is the syscall's ABI (i386 from an ia32 task or int $0x80): it
+ * picks the compat mmap bases and turns off THP alignment.  Each returns
+ * the syscall's value or a negative errno.
+ */
+int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
+			    uint64_t addr, uint64_t len, uint64_t prot,
+			    uint64_t flags, int fd, uint64_t pgoff);
+int64_t mmt_vm_munmap(struct mmt_task *t, uint64_t start, uint64_t len);
+int64_t mmt_do_mprotect_pkey(struct mmt_task *t, uint64_t start,
+			     uint64_t len, uint64_t prot, int pkey);
+int64_t mmt_sys_brk(struct mmt_task *t, uint64_t brk);
+
+/* --- /proc/PID/maps --- */
+
+/* show_map_vma() for every VMA and the gate VMA, byte for byte. */
+void mmt_maps_print(const struct mmt_task *t, FILE *out);
+/* The same as JSON: an array of objects (start, end, perms, ...). */
+void mmt_maps_print_json(const struct mmt_task *t, FILE *out);
+
+/*
+ * Whole-structure validator of every task's mm: the tree ordered and
+ * non-overlapping, gaps, map_count, counters, bounds, no unmerged pair
+ * the kernel would have merged (see docs/processes.md), slab objects.
+ */
+int mmt_mm_check(struct mmt_machine *m, char *err, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm/vma_internal.h - the process model's internals, as mm/vma.h is to
+ * Linux: struct mmt_vma, the per-mm tree, the merge/split machinery and
+ * the syscall handlers.  Not public API (include/mmtwin/mm.h is).
+ *
+ * One mm's VMAs sit in an augmented red-black tree ordered by vm_start
+ * (base/rbtree.h), each node caching the raw gap below it, so the gap
+ * searches of get_unmapped_area are O(log n) like the maple tree's:
+ *
+ *        gap [prev->vm_end, vm_start)   rb_gap        rb_subtree_gap
+ *   ...──prev──┐░░░░░░░░░░░░░░░░░░░░┌──vma──...      = max(rb_gap, the
+ *              vm_end               vm_start            children's)
+ *   The gap below the first VMA starts at 0; the one above the last
+ *   (the "tail") ends at 2^64 and is looked at separately.
+ *
+ * The VMAs are also on an address-ordered list (vm_next/vm_prev, as
+ * before the maple tree) so neighbours cost O(1), not a climb.
+ *
+ * Host memory per VMA: this struct (malloc'd) plus the vm_area_struct
+ * object the slab model hands out (only its address is kept: kaddr).
+ */
+#ifndef MMT_MM_VMA_INTERNAL_H
+#define MMT_MM_VMA_INTERNAL_H
+
+#include "base/rbtree.h"
+#include "mm/internal.h"
+
+#include <mmtwin/machine.h>
+#include <mmtwin/mm.h>
+#include <mmtwin/syscall.h>
+
+#include <errno.h>
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524	/* the kernel's internal "operation not supported" */
+#endif
+
+struct mmt_vma {
+	uint64_t vm_start, vm_end;	/* [vm_start, vm_end) */
+	uint64_t vm_flags;		/* MMT_VM_* */
+	uint64_t vm_pgoff;		/* in pages; anonymous: vm_start >> 12
+					 * at creation */
+	struct mmt_file *vm_file;	/* one reference; NULL: anonymous */
+	uint64_t anon_vma;		/* identity; 0 until a fault or fork */
+	char *anon_name;		/* malloc'd; NULL: none */
+	const char *vm_special;		/* special mapping name ("[vdso]"):
+					 * never merged, never split */
+	struct mmt_mm *vm_mm;
+	uint64_t kaddr;			/* vm_area_struct in the slab model */
+	struct mmt_rb_node vm_rb;	/* in the mm's tree, by vm_start */
+	struct mmt_vma *vm_next, *vm_prev; /* address order (as mm->mmap was
+					 * before 6.1): O(1) neighbours; a
+					 * detached VMA's list link */
+	uint64_t rb_gap;		/* vm_start - prev->vm_end (or - 0) */
+	uint64_t rb_subtree_gap;	/* largest rb_gap in this subtree */
+	bool seeded;			/* copied from a live process */
+};
+
+#define VMA(rb) mmt_rb_entry(rb, struct mmt_vma, vm_rb)
+
+/* The mm as allocated: the public struct, the tree root, the owner. */
+struct mm_private {
+	struct mmt_mm mm;
+	struct mmt_rb_root mm_rb;
+	struct mmt_vma *mmap, *highest;	/* lowest and highest VMA */
+	struct mmt_task *owner;
+};
+
+static inline struct mm_private *mm_private(const struct mmt_mm *mm)
+{
+	return (struct mm_private *)((char *)mm -
+				     offsetof(struct mm_private, mm));
+}
+
+static inline struct mmt_rb_root *mm_rb(const struct mmt_mm *mm)
+{
+	return &mm_private(mm)->mm_rb;
+}
+
+static inline struct mmt_task *mm_task(const struct mmt_mm *mm)
+{
+	return mm_private(mm)->owner;
+}
+
+static inline struct mmt_machine *mm_machine(const struct mmt_mm *mm)
+{
+	return mm_private(mm)->owner->m;
+}
+
+static inline uint64_t vma_pages(const struct mmt_vma *v)
+{
+	return (v->vm_end - v->vm_start) >> MMT_PAGE_SHIFT;
+}
+
+/* One line on the machine's --trace stream: "mm: pid N: ...". */
+void mm_trace(const struct mmt_mm *mm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline bool mm_tracing(const struct mmt_mm *mm)
+{
+	return mm_machine(mm)->phys->trace != NULL;
+}
+
+/* --- slab objects and files (task.c) --- */
+int mm_slab_alloc(struct mmt_machine *m, const char *cache, uint64_t *addr);
+void mm_slab_free(struct mmt_machine *m, const char *cache, uint64_t addr);
+struct mmt_file *mmt_file_get(struct mmt_file *f);
+void mmt_file_put(struct mmt_file *f);
+/* A new shmem object for MAP_SHARED|MAP_ANONYMOUS (shmem_zero_setup). */
+struct mmt_file *shmem_zero_file(struct mmt_machine *m, uint64_t size);
+
+/* --- the tree (vma.c) --- */
+struct mmt_vma *vm_area_alloc(struct mmt_mm *mm);	/* NULL: -ENOMEM */
+struct mmt_vma *vm_area_dup(struct mmt_vma *orig);
+void vm_area_free(struct mmt_vma *vma);		/* not linked */
+/* Insert @vma (no overlap) / remove it; map_count follows. */
+void vma_link(struct mmt_mm *mm, struct mmt_vma *vma);
+void vma_unlink(struct mmt_mm *mm, struct mmt_vma *vma);
+/* Move a linked VMA's bounds (its order must not change). */
+void vma_set_range(struct mmt_vma *vma, uint64_t start, uint64_t end,
+		   uint64_t pgoff);
+struct mmt_vma *find_vma(const struct mmt_mm *mm, uint64_t addr);
+struct mmt_vma *find_vma_prev(const struct mmt_mm *mm, uint64_t addr,
+			      struct mmt_vma **pprev);
+/* The first VMA intersecting [start, end), or NULL. */
+struct mmt_vma *find_vma_intersection(const struct mmt_mm *mm,
+				      uint64_t start, uint64_t end);
+struct mmt_vma *vma_next(const struct mmt_vma *vma);
+struct mmt_vma *vma_prev(const struct mmt_vma *vma);
+struct mmt_vma *vma_first(const struct mmt_mm *mm);
+struct mmt_vma *vma_last(const struct mmt_mm *mm);
+uint64_t vma_compute_subtree_gap(const struct mmt_vma *v);
+
+/* vm_start_gap / vm_end_gap: the stack guard gap below VM_GROWSDOWN. */
+uint64_t vm_start_gap(const struct mmt_vma *vma);
+uint64_t vm_end_gap(const struct mmt_vma *vma);
+
+#define VM_UNMAPPED_AREA_TOPDOWN 1u
+struct vm_unmapped_area_info {
+	unsigned flags;
+	uint64_t length;
+	uint64_t low_limit, high_limit;	/* [low, high) */
+	uint64_t align_mask, align_offset;
+	uint64_t start_gap;
+};
+/* The address, or -ENOMEM (as a uint64_t: test with IS_ERR_VALUE). */
+uint64_t unmapped_area(struct mmt_mm *mm,
+		       const struct vm_unmapped_area_info *info);
+uint64_t unmapped_area_topdown(struct mmt_mm *mm,
+			       const struct vm_unmapped_area_info *info);
+uint64_t vm_unmapped_area(struct mmt_mm *mm,
+			  const struct vm_unmapped_area_info *info);
+
+#define IS_ERR_VALUE(x) ((uint64_t)(x) >= (uint64_t)-4095)
+
+/* --- accounting (vma.c) --- */
+bool is_exec_mapping(uint64_t flags);
+bool is_stack_mapping(uint64_t flags);
+bool is_data_mapping(uint64_t flags);
+void vm_stat_account(struct mmt_mm *mm, uint64_t flags, int64_t npages);
+bool may_expand_vm(struct mmt_task *t, uint64_t flags, uint64_t npages);
+
+/* --- merge, split, unmap (vma.c) --- */
+struct vma_merge_struct {
+	struct mmt_mm *mm;
+	struct mmt_vma *prev, *middle, *next;
+	uint64_t start, end, pgoff;	/* the range being mapped/changed */
+	uint64_t vm_flags;
+	struct mmt_file *file;
+	uint64_t anon_vma;
+	const char *anon_name;
+	bool just_expand;		/* brk: grow prev only */
+};
+struct mmt_vma *vma_merge_new_range(struct vma_merge_struct *vmg);
+/* mprotect's vma_modify_flags: merge, or split off [start, end).  The
+ * VMA covering exactly [start, end), or NULL with *error. */
+struct mmt_vma *vma_modify_flags(struct mmt_mm *mm, struct mmt_vma *prev,
+				 struct mmt_vma *vma, uint64_t start,
+				 uint64_t end, uint64_t newflags, int *error);
+int split_vma(struct mmt_mm *mm, struct mmt_vma *vma, uint64_t addr,
+	      bool new_below);
+int do_vmi_munmap(struct mmt_mm *mm, uint64_t start, uint64_t len);
+/* Unmap [start, end) (page aligned), @vma the first VMA in it. */
+int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
+			uint64_t start, uint64_t end);
+/* Pages of [start, end) that are mapped. */
+uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
+			       uint64_t end);
+int do_brk_flags(struct mmt_mm *mm, struct mmt_vma *brkvma, uint64_t addr,
+		 uint64_t len, uint64_t vm_flags);
+/* __mmap_region: the address or a negative errno. */
+int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
+		    uint64_t len, uint64_t vm_flags, uint64_t pgoff);
+/* Free every VMA and page table of @mm (exit_mmap). */
+void exit_mmap(struct mmt_mm *mm);
+
+/* --- syscall handlers (mmap.c, mprotect.c) --- */
+int64_t mmt_sys_mmap(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_old_mmap(struct mmt_sys_ctx *ctx,
+			 const struct mmt_sys_call *c);
+int64_t mmt_sys_mmap2(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_munmap(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_mprotect(struct mmt_sys_ctx *ctx,
+			 const struct mmt_sys_call *c);
+int64_t mmt_sys_pkey_mprotect(struct mmt_sys_ctx *ctx,
+			      const struct mmt_sys_call *c);
+int64_t mmt_sys_brk_handler(struct mmt_sys_ctx *ctx,
+			    const struct mmt_sys_call *c);
+
+/* Is @abi's call 32-bit (in_32bit_syscall) on this task? */
+static inline bool in_32bit_syscall(enum mmt_abi abi)
+{
+	return abi == MMT_ABI_I386;
+}
+
+#endif
