@@ -52,12 +52,51 @@ static void kern_geometry(struct mmt_machine *m, struct mmt_kern *k)
 					leaf ? MMT_PTE_PSE : 0);
 }
 
+/*
+ * Map the 4 KiB pages of [pa, end) that share the PTE table of @pa's
+ * address: one walk (allocating the tables above), then the entries, as
+ * phys_pte_init() fills one table.  Returns the bytes mapped (> 0), or
+ * -ENOMEM / -EEXIST.  The direct map below 2 MiB is 512 such pages and
+ * one walk per page was most of a small machine's boot.
+ */
+static int64_t map_direct_4k(struct mmt_machine *m, uint64_t pa, uint64_t end)
+{
+	const struct mmt_paging *p = &m->layout.paging;
+	unsigned last = p->levels - 1, idx;
+	uint64_t va = m->layout.page_offset + pa, start = pa;
+	uint64_t table_end = (pa | ((1ULL << p->shift[last - 1]) - 1)) + 1;
+	uint64_t prot = MMT_PAGE_KERNEL;
+	struct pt_walk w;
+	void *t;
+	int r;
+
+	if (p->entry_size == 4)
+		prot &= ~MMT_PTE_NX;	/* __supported_pte_mask */
+	r = pt_walk(m, m->kern->pgd, va, last, WALK_ALLOC, &w);
+	if (r)
+		return r;
+	if (w.level != last)
+		return -EEXIST;		/* a large leaf covers it */
+	t = pt_frame(m, w.tbl[last]);
+	if (end > table_end)
+		end = table_end;
+	for (; pa < end; pa += MMT_PAGE_SIZE, va += MMT_PAGE_SIZE) {
+		idx = pt_index(p, last, va);
+		if (pt_get(p->entry_size, t, idx))
+			return -EEXIST;
+		pt_set(p->entry_size, t, idx, pa | prot);
+		m->kern->direct_pages[0]++;
+	}
+	return (int64_t)(pa - start);
+}
+
 /* Map [pa, end) of RAM at __va(pa) with the largest pages that fit. */
 static int map_direct_range(struct mmt_machine *m, uint64_t pa, uint64_t end)
 {
 	struct mmt_kern *k = m->kern;
 	uint64_t va, size = MMT_PAGE_SIZE;
 	unsigned s, shift = MMT_PAGE_SHIFT;
+	int64_t n;
 	int r;
 
 	while (pa < end) {
@@ -66,6 +105,13 @@ static int map_direct_range(struct mmt_machine *m, uint64_t pa, uint64_t end)
 			size = 1ULL << shift;
 			if (!(pa & (size - 1)) && end - pa >= size)
 				break;
+		}
+		if (shift == MMT_PAGE_SHIFT) {
+			n = map_direct_4k(m, pa, end);
+			if (n < 0)
+				return (int)n;
+			pa += (uint64_t)n;
+			continue;
 		}
 		va = m->layout.page_offset + pa;
 		r = mmt_pt_map(m, k->pgd, va, pa >> MMT_PAGE_SHIFT,
