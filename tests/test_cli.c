@@ -262,6 +262,12 @@ TEST(cli_demo_sections_show_their_heading)
 		"== 16. x86-32, 2 GiB: reaching highmem", "= kmap(hp)",
 		"kmap_local_page(hp)", "= vmalloc(12288)", "= vmap(3 pages)",
 		"== 17. x86-64: kmalloc", "kmalloc-128", "per_cpu_ptr(counter, 1)",
+		"== 18. mmap places top-down", "= 0x7ffff7ffd000",
+		"= 0x7ffff7ffb000", "7ffff7ffb000-7ffff7fff000 rw-p",
+		"== 19. mprotect of one page", "7ffff7ffb000-7ffff7ffc000 rw-p",
+		"7ffff7ffc000-7ffff7ffd000 r--p", "7ffff7ffd000-7ffff7fff000 rw-p",
+		"== 20. 2 MiB multiples", "= 0x7ffff7a00000",
+		"7ffff7a00000-7ffff7e00000 r--p", "check: ok",
 	};
 	char *o;
 	const char *at;

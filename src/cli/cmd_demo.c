@@ -109,7 +109,24 @@ static const char demo_script[] =
 	"kmalloc big 20000\n"
 	"alloc_percpu counter 8\n"
 	"per_cpu_ptr counter 1\n"
-	"show slabinfo\n";
+	"show slabinfo\n"
+	"echo\n"
+	"echo \"##### Part V: a process's address space #####\"\n"
+	"echo \"== 18. mmap places top-down from mmap_base; equal neighbours merge into one VMA ==\"\n"
+	"process\n"
+	"mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
+	"mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
+	"show maps\n"
+	"echo\n"
+	"echo \"== 19. mprotect of one page in the middle splits the VMA in three ==\"\n"
+	"mprotect(0x7ffff7ffc000, 4096, PROT_READ)\n"
+	"show maps\n"
+	"echo\n"
+	"echo \"== 20. 2 MiB multiples are THP-aligned; munmap punches a hole ==\"\n"
+	"mmap(NULL, 4194304, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
+	"munmap(0x7ffff7ffb000, 4096)\n"
+	"show maps\n"
+	"check\n";
 
 static void usage(FILE *out)
 {
