@@ -210,9 +210,13 @@ struct live_random {
 	struct live_vma *keep;	/* the start-up mappings, never touched */
 	int nkeep;
 	unsigned counts[8];	/* steps generated per kind (LIVE_RND_*) */
+	unsigned kinds;		/* bit 1 << LIVE_RND_*: the kinds drawn;
+				 * live_random_seq() sets LIVE_RND_ALL, a
+				 * caller may narrow it before the run */
 };
 enum { LIVE_RND_MMAP, LIVE_RND_MUNMAP, LIVE_RND_MPROTECT, LIVE_RND_BRK,
        LIVE_RND_MREMAP, LIVE_RND_MADVISE, LIVE_RND_KINDS };
+#define LIVE_RND_ALL ((1u << LIVE_RND_KINDS) - 1)
 void live_random_seq(struct live_seq *seq, struct live_random *r,
 		     enum mmt_abi abi, uint64_t seed, unsigned nsteps);
 void live_random_free(struct live_random *r);
