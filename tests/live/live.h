@@ -231,6 +231,7 @@ struct live_state {
 	struct live_sysctl sysctl;
 	const struct live_rlimit *rlim;	/* [LIVE_NR_RLIMS] */
 	const char *const *file_path;	/* [nfiles]: the child's fd 3 + i */
+	const struct live_file *files;	/* [nfiles]: how each was opened */
 	unsigned nfiles;
 	uint64_t payload;		/* the child's buffer (.bss) */
 	struct live_child *child;	/* for the null model only */
