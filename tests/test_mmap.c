@@ -129,6 +129,14 @@ static const struct rule_case cases[] = {
 	  "EINVAL (Invalid argument)\n"
 	  "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 5, 0) = -1 EBADF (Bad "
 	  "file descriptor)\n" },
+	{ "MAP_HUGETLB: an unknown huge page size is EINVAL before ENOMEM",
+	  /* hstate_sizelog(): 2^21 and 2^30 exist (gbpages), 2^31 does not */
+	  "mmap(NULL, 4096, PROT_READ, " ANON "|MAP_HUGETLB|MAP_HUGE_1GB, -1, 0)\n"
+	  "mmap(NULL, 4096, PROT_READ, " ANON "|MAP_HUGETLB|0x7c000000, -1, 0)\n",
+	  "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|"
+	  "30<<MAP_HUGE_SHIFT, -1, 0) = -1 ENOMEM (Cannot allocate memory)\n"
+	  "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|"
+	  "31<<MAP_HUGE_SHIFT, -1, 0) = -1 EINVAL (Invalid argument)\n" },
 	{ "RLIMIT_AS refuses, NORESERVE does not account",
 	  "setrlimit AS 8192\n"
 	  "mmap(NULL, 12288, " RW ", " ANON ", -1, 0)\n"

@@ -6,8 +6,9 @@
  * mm/mmap.c on the x86_32 profiles, THP alignment from mm/huge_memory.c)
  * -> mmap_region (mm/vma.c); SYSCALL_DEFINE1(brk); the table's handlers.
  *
- * Not modelled (yet): hugetlbfs (MAP_HUGETLB answers -ENOMEM: no huge
- * pages configured), MAP_SYNC (no DAX), file systems' own
+ * Not modelled (yet): hugetlbfs (MAP_HUGETLB of a huge page size x86
+ * has answers -ENOMEM: no huge pages configured), MAP_SYNC (no DAX), file
+ * systems' own
  * get_unmapped_area (THP alignment of large file mappings), shmem huge
  * alignment (shmem_enabled is "never" on the reference host), mseal,
  * memory-deny-write-execute, overcommit refusals (the commit charge is
@@ -48,6 +49,8 @@
 #define MAP_SYNC	0x80000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MAP_UNINITIALIZED 0x4000000
+#define MAP_HUGE_SHIFT	26
+#define MAP_HUGE_MASK	0x3f
 /* LEGACY_MAP_MASK: what MAP_SHARED accepts without validation */
 #define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | \
 			 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | \
@@ -504,6 +507,24 @@ static int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi,
 			   pgoff);
 }
 
+/*
+ * hstate_sizelog() (include/linux/hugetlb.h) as ksys_mmap_pgoff() asks it
+ * for MAP_HUGETLB: is there a huge page size 2^@log?  0 is the default
+ * size.  The hstates x86 registers at boot: HPAGE_SHIFT's (hugetlb_init:
+ * 2 MiB, 4 MiB with 2-level paging) and, on 64-bit with
+ * X86_FEATURE_GBPAGES (gigantic_pages_init in arch/x86/mm/hugetlbpage.c;
+ * the model assumes gbpages, as its direct map does), PUD_SHIFT's 1 GiB.
+ * Any other size is -EINVAL before hugetlbfs is asked.
+ */
+static bool hstate_sizelog(const struct mmt_machine *m, uint64_t log)
+{
+	if (!log)
+		return true;
+	if (m->cfg.arch == MMT_ARCH_X86_32)
+		return log == 22;
+	return log == 21 || (mmt_arch_is_64(m->cfg.arch) && log == 30);
+}
+
 int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
 			    uint64_t addr, uint64_t len, uint64_t prot,
 			    uint64_t flags, int fd, uint64_t pgoff)
@@ -518,6 +539,12 @@ int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
 		if (flags & MAP_HUGETLB)
 			return -EINVAL;
 	} else if (flags & MAP_HUGETLB) {
+		if (!hstate_sizelog(t->m, flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK)) {
+			mm_trace(t->mm, "MAP_HUGETLB: no huge page size 2^%llu: "
+				 "-EINVAL", (unsigned long long)
+				 (flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK));
+			return -EINVAL;
+		}
 		mm_trace(t->mm, "MAP_HUGETLB: no huge pages configured "
 			 "(hugetlbfs not modelled): -ENOMEM");
 		return -ENOMEM;
