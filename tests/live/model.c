@@ -7,6 +7,7 @@
  *     abi, pid ─────────────────────────────►  machine (x86_64 profile)
  *     rlimits (set ones; others inherited) ─►   └─ task pid, ABI x86_64 or ia32
  *     sysctls, CapEff of status ────────────►       rlimits, caps, sysctls
+ *     fds 0-2 (/proc/PID/fd, fdinfo) ───────►       fds 0, 1, 2
  *     file_path[i] (open mode) ─────────────►       fds 3 + i
  *     maps + smaps + stat ──────────────────►       mm (mmt_task_seed)
  *
@@ -105,6 +106,46 @@ static void seed_sysctls(struct mmt_machine *m, const struct live_sysctl *sc)
 		v->overcommit_memory = (unsigned)sc->overcommit_memory;
 }
 
+/*
+ * The child's fds 0, 1, 2 (its pipes to the harness, the inherited
+ * stderr) as the model's, identity from stat(2) through /proc/PID/fd/N
+ * and the open mode from fdinfo's flags: a step that maps one of them
+ * must get the kernel's answer for that kind of file (a pipe: -ENODEV).
+ */
+static int seed_std_fds(struct mmt_task *t, pid_t pid, char *err, size_t len)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		char path[64], *info = NULL, *p;
+		unsigned long flags;
+		size_t n = 0;
+		FILE *f;
+		int e;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+		f = fopen(path, "r");
+		if (!f)
+			continue;	/* not open in the child */
+		if (getdelim(&info, &n, 0, f) < 0 || !(p = strstr(info, "flags:")) ||
+		    sscanf(p + 6, " %lo", &flags) != 1) {
+			free(info);
+			fclose(f);
+			snprintf(err, len, "%s: no flags", path);
+			return -1;
+		}
+		free(info);
+		fclose(f);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		e = mmt_task_fd_install_mode(t, fd, path,
+			((flags & 3) != 1 ? MMT_FMODE_READ : 0) |	/* O_ACCMODE */
+			((flags & 3) != 0 ? MMT_FMODE_WRITE : 0));
+		if (e) {
+			snprintf(err, len, "%s: %s", path, strerror(-e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void *model_seed(const struct live_state *s, enum mmt_abi abi,
 			char *err, size_t len)
 {
@@ -136,6 +177,8 @@ static void *model_seed(const struct live_state *s, enum mmt_abi abi,
 	seed_caps(pm->t, s->status);
 	pm->t->personality = MMT_PER_ADDR_NO_RANDOMIZE;	/* live_start() */
 	mmt_task_pick_mmap_layout(pm->t);
+	if (seed_std_fds(pm->t, s->pid, err, len))
+		goto fail;
 	for (unsigned i = 0; i < s->nfiles; i++) {
 		unsigned mode = MMT_FMODE_READ;
 
