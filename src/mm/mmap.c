@@ -6,11 +6,14 @@
  * mm/mmap.c on the x86_32 profiles, THP alignment from mm/huge_memory.c)
  * -> mmap_region (mm/vma.c); SYSCALL_DEFINE1(brk); the table's handlers.
  *
+ * File systems' mmap rules are those of their file_operations as far as
+ * mmap sees them (struct mmt_file thp_area, mmap_sync: ext4/xfs THP
+ * placement and MAP_SYNC refusal without DAX).
+ *
  * Not modelled (yet): hugetlbfs (MAP_HUGETLB of a huge page size x86
- * has answers -ENOMEM: no huge pages configured), MAP_SYNC (no DAX), file
- * systems' own
- * get_unmapped_area (THP alignment of large file mappings), shmem huge
- * alignment (shmem_enabled is "never" on the reference host), mseal,
+ * has answers -ENOMEM: no huge pages configured), DAX (MAP_SYNC never
+ * maps a file), shmem huge alignment (shmem_enabled is "never" on the
+ * reference host), mseal,
  * memory-deny-write-execute, overcommit refusals (the commit charge is
  * counted, never refused), page population (MAP_POPULATE and MAP_LOCKED
  * only set flags and counters).
@@ -304,8 +307,14 @@ static uint64_t get_unmapped_area(struct gua *g)
 	if (!g->file)
 		g->pgoff = 0;
 	addr = 0;
-	if (!g->file && !(g->flags & MAP_SHARED) && !g->addr &&
-	    !(g->len & (PMD_SIZE - 1)))
+	/* a file's own get_unmapped_area: thp_get_unmapped_area() applies
+	 * to any hint, length and offset (it checks what fits a 2 MiB page);
+	 * anonymous private memory is aligned only without a hint and for a
+	 * 2 MiB multiple; shmem_get_unmapped_area() with shmem_enabled
+	 * "never" is the plain search */
+	if (g->file ? g->file->thp_area
+		    : !(g->flags & MAP_SHARED) && !g->addr &&
+		      !(g->len & (PMD_SIZE - 1)))
 		addr = thp_get_unmapped_area(g);
 	if (!addr)
 		addr = mm_get_unmapped_area(g, g->len);
@@ -371,12 +380,16 @@ static bool file_mmap_ok(const struct mmt_mm *mm, uint64_t pgoff,
 static int do_mmap_file_flags(const struct mmt_fd *fd, uint64_t *flags,
 			      uint64_t prot, uint64_t *vm_flags)
 {
+	/* flags_mask: FOP_MMAP_SYNC file systems accept MAP_SYNC here (and
+	 * refuse VM_SYNC later, in mmap_prepare, without DAX) */
+	uint64_t mask = LEGACY_MAP_MASK | (fd->file->mmap_sync ? MAP_SYNC : 0);
+
 	switch (*flags & MAP_TYPE) {
 	case MAP_SHARED:
 		*flags &= LEGACY_MAP_MASK;
 		/* fall through */
 	case MAP_SHARED_VALIDATE:
-		if (*flags & ~LEGACY_MAP_MASK)
+		if (*flags & ~mask)
 			return -EOPNOTSUPP;
 		if ((prot & PROT_WRITE) && !(fd->f_mode & MMT_FMODE_WRITE))
 			return -EACCES;
