@@ -112,7 +112,7 @@ static void report_failure(struct live_report *rep)
 
 static void diff_all(enum mmt_abi abi, uint64_t seed)
 {
-	struct live_seqs seqs;
+	struct live_seqs seqs, cov = { 0 };
 	struct live_report rep = { 0 }, rrep = { 0 };
 	struct missing ms = { 0 };
 	struct live_random gen;
@@ -130,11 +130,18 @@ static void diff_all(enum mmt_abi abi, uint64_t seed)
 		test_fail(__FILE__, __LINE__, "%s", err);
 		return;
 	}
+	cov.seq = calloc(seqs.n ? seqs.n : 1, sizeof(*cov.seq));
+	if (!cov.seq) {
+		test_fail(__FILE__, __LINE__, "out of memory");
+		live_seqs_free(&seqs);
+		return;
+	}
 	for (unsigned i = 0; i < seqs.n && (!rep.failed || all); i++) {
 		struct live_report one = { 0 };
 
 		if (!seq_covered(&seqs.seq[i], &ms))
 			continue;
+		cov.seq[cov.n++] = seqs.seq[i];	/* shallow: for counting */
 		covered++;
 		if (live_diff_run(&seqs.seq[i], &live_process_model, &one)) {
 			report_failure(&one);
@@ -149,9 +156,11 @@ static void diff_all(enum mmt_abi abi, uint64_t seed)
 		printf("    %s: %u of %u covered sequences diverged\n",
 		       mmt_abi_name(abi), failed, covered);
 	else
-		printf("    %s: %u of %u sequences covered, %u steps agreed "
-		       "(%.2f s)\n", mmt_abi_name(abi), covered, seqs.n,
-		       rep.steps, rep.seconds);
+		printf("    %s: %u of %u sequences covered (%u of %u distinct "
+		       "steps), %u steps agreed (%.2f s)\n", mmt_abi_name(abi),
+		       covered, seqs.n, live_seqs_distinct(&cov),
+		       live_seqs_distinct(&seqs), rep.steps, rep.seconds);
+	free(cov.seq);
 	for (unsigned i = 0; i < ms.n; i++) {
 		size_t l = strlen(list);
 
@@ -162,6 +171,8 @@ static void diff_all(enum mmt_abi abi, uint64_t seed)
 		printf("    %s: not modelled yet: %u sequences (%s)\n",
 		       mmt_abi_name(abi), ms.total, list);
 
+	if (getenv("MMTWIN_LIVE_SEED"))	/* explore another sequence */
+		seed ^= strtoull(getenv("MMTWIN_LIVE_SEED"), NULL, 0);
 	live_random_seq(&rnd, &gen, abi, seed, 10000);
 	gen.kinds = random_kinds(abi);
 	live_diff_run(&rnd, &live_process_model, &rrep);
