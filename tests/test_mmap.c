@@ -8,6 +8,7 @@
  */
 #include "test.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -129,6 +130,14 @@ static const struct rule_case cases[] = {
 	  "EINVAL (Invalid argument)\n"
 	  "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 5, 0) = -1 EBADF (Bad "
 	  "file descriptor)\n" },
+	{ "MAP_HUGETLB: an unknown huge page size is EINVAL before ENOMEM",
+	  /* hstate_sizelog(): 2^21 and 2^30 exist (gbpages), 2^31 does not */
+	  "mmap(NULL, 4096, PROT_READ, " ANON "|MAP_HUGETLB|MAP_HUGE_1GB, -1, 0)\n"
+	  "mmap(NULL, 4096, PROT_READ, " ANON "|MAP_HUGETLB|0x7c000000, -1, 0)\n",
+	  "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|"
+	  "30<<MAP_HUGE_SHIFT, -1, 0) = -1 ENOMEM (Cannot allocate memory)\n"
+	  "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|"
+	  "31<<MAP_HUGE_SHIFT, -1, 0) = -1 EINVAL (Invalid argument)\n" },
 	{ "RLIMIT_AS refuses, NORESERVE does not account",
 	  "setrlimit AS 8192\n"
 	  "mmap(NULL, 12288, " RW ", " ANON ", -1, 0)\n"
@@ -247,5 +256,59 @@ TEST(mmap_file_rules)
 	CHECK(strstr(out, "PROT_READ|PROT_WRITE) = 0") != NULL);
 	free(out);
 	free(err);
+	unlink(path);
+}
+
+/*
+ * A file system's file_operations as mmap sees them (struct mmt_file
+ * thp_area, mmap_sync; ext4 and xfs have both).  The same file, once as
+ * generic_file_mmap's and once as ext4's: thp_get_unmapped_area() puts a
+ * 2 MiB piece of the file at a 2 MiB boundary, FOP_MMAP_SYNC lets
+ * MAP_SYNC past the flag check and mmap_prepare refuses VM_SYNC (even
+ * private) before MAP_FIXED unmapped anything.
+ */
+TEST(mmap_file_system_rules)
+{
+	char path[] = "/tmp/mmtwin-mmap-XXXXXX";
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
+	const enum mmt_abi a = MMT_ABI_X86_64;
+	int fd = mkstemp(path), e;
+	struct mmt_task *t = mmt_task_create(m, MMT_TASK_X86_64, 0, &e);
+	struct mmt_file *f;
+	const uint64_t R = 1, W = 2, PRIV = 0x02, VALIDATE = 0x03,
+		       FIXED = 0x10, SYNC = 0x80000, MB2 = 2 << 20;
+
+	CHECK(fd >= 0 && ftruncate(fd, 4 << 20) == 0);
+	close(fd);
+	CHECK(t != NULL);
+	CHECK_EQ(mmt_task_fd_install_mode(t, 3, path, MMT_FMODE_READ), 0);
+	f = t->fds[3].file;
+	f->thp_area = f->mmap_sync = false;		/* generic */
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, MB2, R, PRIV, 3, 0),
+		 0x7ffff7dff000);
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, 4096, R | W, VALIDATE | SYNC, 3, 0),
+		 -EOPNOTSUPP);
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, 4096, R, PRIV | SYNC, 3, 0),
+		 0x7ffff7dfe000);
+	CHECK_EQ(mmt_vm_munmap(t, 0x7ffff7dfe000, MB2 + 4096), 0);
+
+	f->thp_area = f->mmap_sync = true;		/* ext4 */
+	/* searched 4 MiB below 0x7ffff7fff000, rounded up to 2 MiB */
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, MB2, R, PRIV, 3, 0),
+		 0x7ffff7c00000);
+	/* from file page 1, 2 MiB hold no whole huge page: plain search */
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, MB2, R, PRIV, 3, 1),
+		 0x7ffff7a00000);
+	/* 4 MiB do: file offset 2 MiB goes to a boundary, page 1 below it */
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, 2 * MB2, R, PRIV, 3, 1) &
+		 (MB2 - 1), 0x1000);
+	/* MAP_SYNC passes the flag check: the O_RDONLY fd's EACCES first */
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0, 4096, R | W, VALIDATE | SYNC, 3, 0),
+		 -EACCES);
+	CHECK_EQ(mmt_ksys_mmap_pgoff(t, a, 0x7ffff7c00000, 4096, R,
+				     PRIV | FIXED | SYNC, 3, 0), -EOPNOTSUPP);
+	CHECK(mmt_find_vma(t->mm, 0x7ffff7c00000) != NULL);
+	CHECK_EQ(mmt_vm_munmap(t, 0x7ffff7c00000, MB2), 0);
+	mmt_machine_free(m);
 	unlink(path);
 }

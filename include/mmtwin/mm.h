@@ -132,6 +132,11 @@ struct mmt_file {
 	bool deleted;
 	bool shmem;
 	bool regular;		/* S_ISREG: the model maps only these */
+	/* the file_operations' mmap rules, from the file system (statfs) */
+	bool thp_area;		/* get_unmapped_area is thp_get_unmapped_area
+				 * (ext4, xfs, fuse, erofs) */
+	bool mmap_sync;		/* FOP_MMAP_SYNC, and an mmap_prepare that
+				 * refuses VM_SYNC without DAX (ext4, xfs) */
 	unsigned refcount;
 };
 

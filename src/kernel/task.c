@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 
 #define PAGE MMT_PAGE_SIZE
 #define MB(x) ((uint64_t)(x) << 20)
@@ -354,6 +355,32 @@ void mmt_task_exit(struct mmt_task *t)
 
 /* ------------------------------------------------------------ the fds */
 
+/*
+ * The mmap rules of @f's file_operations, by the file system @path is on
+ * (statfs f_type; ext2 and ext3 mounts share ext4's magic and driver):
+ * ext4_file_operations and xfs_file_operations have get_unmapped_area =
+ * thp_get_unmapped_area, FOP_MMAP_SYNC and an mmap_prepare/mmap that
+ * refuses VM_SYNC on non-DAX inodes; fuse's and erofs' have the THP
+ * get_unmapped_area only.  Anything else: generic_file_mmap's rules.
+ */
+static void file_set_fops(struct mmt_file *f, const char *path)
+{
+	struct statfs sf;
+
+	if (statfs(path, &sf))
+		return;
+	switch ((unsigned long)sf.f_type) {
+	case 0xef53:		/* EXT4_SUPER_MAGIC */
+	case 0x58465342:	/* XFS_SUPER_MAGIC */
+		f->mmap_sync = true;
+		/* fall through */
+	case 0x65735546:	/* FUSE_SUPER_MAGIC */
+	case 0xe0f5e1e2:	/* EROFS_SUPER_MAGIC_V1 */
+		f->thp_area = true;
+		break;
+	}
+}
+
 static struct mmt_file *file_from_stat(const char *path, int *error)
 {
 	struct stat st;
@@ -370,6 +397,8 @@ static struct mmt_file *file_from_stat(const char *path, int *error)
 		return NULL;
 	}
 	f->regular = S_ISREG(st.st_mode);
+	if (f->regular)
+		file_set_fops(f, path);
 	return f;
 }
 
@@ -655,6 +684,8 @@ static struct mmt_file *seed_file(struct seed_ctx *c,
 	    major(st.st_dev) == l->major && minor(st.st_dev) == l->minor) {
 		f->size = (uint64_t)st.st_size;
 		f->regular = S_ISREG(st.st_mode);
+		if (f->regular)
+			file_set_fops(f, path);
 	}
 	grown = realloc(c->files, (c->nfiles + 1) * sizeof(*c->files));
 	if (!grown) {

@@ -6,10 +6,14 @@
  * mm/mmap.c on the x86_32 profiles, THP alignment from mm/huge_memory.c)
  * -> mmap_region (mm/vma.c); SYSCALL_DEFINE1(brk); the table's handlers.
  *
- * Not modelled (yet): hugetlbfs (MAP_HUGETLB answers -ENOMEM: no huge
- * pages configured), MAP_SYNC (no DAX), file systems' own
- * get_unmapped_area (THP alignment of large file mappings), shmem huge
- * alignment (shmem_enabled is "never" on the reference host), mseal,
+ * File systems' mmap rules are those of their file_operations as far as
+ * mmap sees them (struct mmt_file thp_area, mmap_sync: ext4/xfs THP
+ * placement and MAP_SYNC refusal without DAX).
+ *
+ * Not modelled (yet): hugetlbfs (MAP_HUGETLB of a huge page size x86
+ * has answers -ENOMEM: no huge pages configured), DAX (MAP_SYNC never
+ * maps a file), shmem huge alignment (shmem_enabled is "never" on the
+ * reference host), mseal,
  * memory-deny-write-execute, overcommit refusals (the commit charge is
  * counted, never refused), page population (MAP_POPULATE and MAP_LOCKED
  * only set flags and counters).
@@ -48,6 +52,8 @@
 #define MAP_SYNC	0x80000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define MAP_UNINITIALIZED 0x4000000
+#define MAP_HUGE_SHIFT	26
+#define MAP_HUGE_MASK	0x3f
 /* LEGACY_MAP_MASK: what MAP_SHARED accepts without validation */
 #define LEGACY_MAP_MASK (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | \
 			 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | \
@@ -301,8 +307,14 @@ static uint64_t get_unmapped_area(struct gua *g)
 	if (!g->file)
 		g->pgoff = 0;
 	addr = 0;
-	if (!g->file && !(g->flags & MAP_SHARED) && !g->addr &&
-	    !(g->len & (PMD_SIZE - 1)))
+	/* a file's own get_unmapped_area: thp_get_unmapped_area() applies
+	 * to any hint, length and offset (it checks what fits a 2 MiB page);
+	 * anonymous private memory is aligned only without a hint and for a
+	 * 2 MiB multiple; shmem_get_unmapped_area() with shmem_enabled
+	 * "never" is the plain search */
+	if (g->file ? g->file->thp_area
+		    : !(g->flags & MAP_SHARED) && !g->addr &&
+		      !(g->len & (PMD_SIZE - 1)))
 		addr = thp_get_unmapped_area(g);
 	if (!addr)
 		addr = mm_get_unmapped_area(g, g->len);
@@ -368,12 +380,16 @@ static bool file_mmap_ok(const struct mmt_mm *mm, uint64_t pgoff,
 static int do_mmap_file_flags(const struct mmt_fd *fd, uint64_t *flags,
 			      uint64_t prot, uint64_t *vm_flags)
 {
+	/* flags_mask: FOP_MMAP_SYNC file systems accept MAP_SYNC here (and
+	 * refuse VM_SYNC later, in mmap_prepare, without DAX) */
+	uint64_t mask = LEGACY_MAP_MASK | (fd->file->mmap_sync ? MAP_SYNC : 0);
+
 	switch (*flags & MAP_TYPE) {
 	case MAP_SHARED:
 		*flags &= LEGACY_MAP_MASK;
 		/* fall through */
 	case MAP_SHARED_VALIDATE:
-		if (*flags & ~LEGACY_MAP_MASK)
+		if (*flags & ~mask)
 			return -EOPNOTSUPP;
 		if ((prot & PROT_WRITE) && !(fd->f_mode & MMT_FMODE_WRITE))
 			return -EACCES;
@@ -504,6 +520,24 @@ static int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi,
 			   pgoff);
 }
 
+/*
+ * hstate_sizelog() (include/linux/hugetlb.h) as ksys_mmap_pgoff() asks it
+ * for MAP_HUGETLB: is there a huge page size 2^@log?  0 is the default
+ * size.  The hstates x86 registers at boot: HPAGE_SHIFT's (hugetlb_init:
+ * 2 MiB, 4 MiB with 2-level paging) and, on 64-bit with
+ * X86_FEATURE_GBPAGES (gigantic_pages_init in arch/x86/mm/hugetlbpage.c;
+ * the model assumes gbpages, as its direct map does), PUD_SHIFT's 1 GiB.
+ * Any other size is -EINVAL before hugetlbfs is asked.
+ */
+static bool hstate_sizelog(const struct mmt_machine *m, uint64_t log)
+{
+	if (!log)
+		return true;
+	if (m->cfg.arch == MMT_ARCH_X86_32)
+		return log == 22;
+	return log == 21 || (mmt_arch_is_64(m->cfg.arch) && log == 30);
+}
+
 int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
 			    uint64_t addr, uint64_t len, uint64_t prot,
 			    uint64_t flags, int fd, uint64_t pgoff)
@@ -518,6 +552,12 @@ int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
 		if (flags & MAP_HUGETLB)
 			return -EINVAL;
 	} else if (flags & MAP_HUGETLB) {
+		if (!hstate_sizelog(t->m, flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK)) {
+			mm_trace(t->mm, "MAP_HUGETLB: no huge page size 2^%llu: "
+				 "-EINVAL", (unsigned long long)
+				 (flags >> MAP_HUGE_SHIFT & MAP_HUGE_MASK));
+			return -EINVAL;
+		}
 		mm_trace(t->mm, "MAP_HUGETLB: no huge pages configured "
 			 "(hugetlbfs not modelled): -ENOMEM");
 		return -ENOMEM;

@@ -1078,6 +1078,15 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 			 (unsigned long long)end);
 		return -ENOMEM;
 	}
+	/* call_mmap_prepare(), before anything MAP_FIXED overlaps is gone:
+	 * ext4_file_mmap_prepare() (xfs alike) refuses VM_SYNC on a non-DAX
+	 * inode (daxdev_mapping_supported), MAP_PRIVATE or not */
+	if (file && file->mmap_sync && (vm_flags & MMT_VM_SYNC)) {
+		mm_trace(mm, "mmap [%#llx, %#llx): VM_SYNC on a non-DAX file: "
+			 "-EOPNOTSUPP", (unsigned long long)addr,
+			 (unsigned long long)end);
+		return -EOPNOTSUPP;
+	}
 	if (old) {
 		err = do_vmi_munmap(mm, addr, len);
 		if (err)

@@ -39,6 +39,10 @@ struct run {
 	char dir[64];		/* the temporary files' directory */
 	bool trace;		/* $MMTWIN_LIVE_TRACE */
 	char *paths[LIVE_MAX_FILES];
+	/* shmem inode numbers: kernel's <-> model's, one to one for the run
+	 * (the one tolerated difference, see shmem_renumber()) */
+	struct { uint64_t kino, mino; } *ino;
+	size_t nino, ino_cap;
 };
 
 static int run_fail(struct run *r, const char *fmt, ...)
@@ -424,6 +428,7 @@ static int start(struct run *r)
 	st.status = status;
 	st.rlim = r->seq->rlim;
 	st.file_path = (const char *const *)r->paths;
+	st.files = r->seq->files;
 	st.nfiles = r->seq->nfiles;
 	st.payload = r->child.payload;
 	st.child = &r->child;
@@ -510,6 +515,150 @@ static int one_call(struct run *r, const char *text, int64_t *kret,
 	return 0;
 }
 
+/* ---- the one tolerated difference: shmem inode numbers ----
+ *
+ * A MAP_SHARED|MAP_ANONYMOUS mapping is a shmem object whose inode number
+ * comes from the kernel's get_next_ino() counter, which a model cannot
+ * know.  Its maps line ("00:01 INO ... /dev/zero (deleted)") may carry
+ * another number, as long as the numbers correspond one to one over the
+ * whole run: each kernel object is one model object and no two share
+ * one.  Everything else on the line, and every other line, must be equal.
+ */
+
+struct maps_fields {
+	uint64_t start;
+	size_t ino_at, ino_len;	/* the inode field */
+	const char *name;	/* after the padding */
+	size_t name_len;
+};
+
+/* Split one maps line (@len bytes, no newline) into the parts above;
+ * false when it is not a shmem object's line. */
+static bool shmem_line(const char *l, size_t len, struct maps_fields *f)
+{
+	static const char zero[] = "/dev/zero (deleted)";
+	const char *p = l, *end = l + len;
+	int field = 0;
+
+	f->start = strtoull(l, NULL, 16);
+	while (p < end && field < 4) {	/* range perms offset dev */
+		const char *w = p;
+
+		while (p < end && *p != ' ')
+			p++;
+		if (field == 3 && (p - w != 5 || memcmp(w, "00:01", 5)))
+			return false;
+		while (p < end && *p == ' ')
+			p++;
+		field++;
+	}
+	f->ino_at = (size_t)(p - l);
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	f->ino_len = (size_t)(p - l) - f->ino_at;
+	while (p < end && *p == ' ')
+		p++;
+	f->name = p;
+	f->name_len = (size_t)(end - p);
+	return field == 4 && f->ino_len && f->name_len == sizeof(zero) - 1 &&
+	       !memcmp(p, zero, sizeof(zero) - 1);
+}
+
+/* The kernel's inode for model inode @mino: a pair seen before, or a new
+ * pair when neither number is paired yet; 0 when they would not be one
+ * to one. */
+static uint64_t ino_pair(struct run *r, uint64_t kino, uint64_t mino)
+{
+	for (size_t i = 0; i < r->nino; i++) {
+		if (r->ino[i].mino == mino)
+			return r->ino[i].kino == kino ? kino : 0;
+		if (r->ino[i].kino == kino)
+			return 0;
+	}
+	if (r->nino == r->ino_cap) {
+		size_t cap = r->ino_cap ? r->ino_cap * 2 : 16;
+		void *n = realloc(r->ino, cap * sizeof(*r->ino));
+
+		if (!n)
+			return 0;
+		r->ino = n;
+		r->ino_cap = cap;
+	}
+	r->ino[r->nino].kino = kino;
+	r->ino[r->nino++].mino = mino;
+	return kino;
+}
+
+/* The kernel's line of the mapping at @start, or NULL. */
+static const char *kernel_line(const char *kmaps, uint64_t start, size_t *len)
+{
+	for (const char *p = kmaps; *p;) {
+		size_t n = strcspn(p, "\n");
+
+		if (strtoull(p, NULL, 16) == start) {
+			*len = n;
+			return p;
+		}
+		p += n + (p[n] == '\n');
+	}
+	return NULL;
+}
+
+/*
+ * @mmaps with each shmem line's inode replaced by the kernel's for the
+ * same mapping (same start, also shmem), where the pairing stays one to
+ * one; the padding is redone as show_map_vma() does (the name at column 73).
+ * malloc'd; NULL when out of memory.
+ */
+static char *shmem_renumber(struct run *r, const char *kmaps, const char *mmaps)
+{
+	size_t cap = strlen(mmaps) + 1, n = 0;
+	char *out = malloc(cap);
+
+	if (!out)
+		return NULL;
+	for (const char *p = mmaps; *p;) {
+		size_t len = strcspn(p, "\n"), klen;
+		struct maps_fields mf, kf;
+		const char *k;
+		uint64_t kino;
+		char line[512];
+		int w;
+
+		if (shmem_line(p, len, &mf) &&
+		    (k = kernel_line(kmaps, mf.start, &klen)) &&
+		    shmem_line(k, klen, &kf) &&
+		    (kino = ino_pair(r, strtoull(k + kf.ino_at, NULL, 10),
+				     strtoull(p + mf.ino_at, NULL, 10)))) {
+			w = snprintf(line, sizeof(line), "%.*s%" PRIu64 " ",
+				     (int)mf.ino_at, p, kino);
+			while (w > 0 && w < 72)
+				line[w++] = ' ';
+			w += snprintf(line + w, sizeof(line) - (size_t)w,
+				      " %.*s", (int)mf.name_len, mf.name);
+		} else {
+			w = snprintf(line, sizeof(line), "%.*s",
+				     (int)(len < 500 ? len : 500), p);
+		}
+		if (n + (size_t)w + 2 > cap) {
+			char *g = realloc(out, cap = (cap + (size_t)w + 2) * 2);
+
+			if (!g) {
+				free(out);
+				return NULL;
+			}
+			out = g;
+		}
+		memcpy(out + n, line, (size_t)w);
+		n += (size_t)w;
+		if (p[len] == '\n')
+			out[n++] = '\n';
+		p += len + (p[len] == '\n');
+	}
+	out[n] = 0;
+	return out;
+}
+
 static int compare_maps(struct run *r, const char *text, int64_t kret,
 			int64_t mret)
 {
@@ -524,6 +673,16 @@ static int compare_maps(struct run *r, const char *text, int64_t kret,
 	if (r->ops->maps(r->model, &mmaps) || !mmaps) {
 		keep_failure(r, kret, mret, kmaps, NULL);
 		return run_fail(r, "model %s: no maps", r->ops->name);
+	}
+	if (strcmp(kmaps, mmaps) && strstr(mmaps, " 00:01 ")) {
+		char *renum = shmem_renumber(r, kmaps, mmaps);
+
+		if (!renum) {
+			keep_failure(r, kret, mret, kmaps, mmaps);
+			return run_fail(r, "out of memory");
+		}
+		free(mmaps);
+		mmaps = renum;
 	}
 	if (strcmp(kmaps, mmaps)) {
 		keep_failure(r, kret, mret, kmaps, mmaps);
@@ -617,6 +776,7 @@ int live_diff_run(const struct live_seq *seq, const struct live_model_ops *ops,
 	live_finish(&r.child);
 	remove_files(&r);
 	free(r.res);
+	free(r.ino);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rep->seconds += (double)(t1.tv_sec - t0.tv_sec) +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

@@ -210,9 +210,13 @@ struct live_random {
 	struct live_vma *keep;	/* the start-up mappings, never touched */
 	int nkeep;
 	unsigned counts[8];	/* steps generated per kind (LIVE_RND_*) */
+	unsigned kinds;		/* bit 1 << LIVE_RND_*: the kinds drawn;
+				 * live_random_seq() sets LIVE_RND_ALL, a
+				 * caller may narrow it before the run */
 };
 enum { LIVE_RND_MMAP, LIVE_RND_MUNMAP, LIVE_RND_MPROTECT, LIVE_RND_BRK,
        LIVE_RND_MREMAP, LIVE_RND_MADVISE, LIVE_RND_KINDS };
+#define LIVE_RND_ALL ((1u << LIVE_RND_KINDS) - 1)
 void live_random_seq(struct live_seq *seq, struct live_random *r,
 		     enum mmt_abi abi, uint64_t seed, unsigned nsteps);
 void live_random_free(struct live_random *r);
@@ -227,6 +231,7 @@ struct live_state {
 	struct live_sysctl sysctl;
 	const struct live_rlimit *rlim;	/* [LIVE_NR_RLIMS] */
 	const char *const *file_path;	/* [nfiles]: the child's fd 3 + i */
+	const struct live_file *files;	/* [nfiles]: how each was opened */
 	unsigned nfiles;
 	uint64_t payload;		/* the child's buffer (.bss) */
 	struct live_child *child;	/* for the null model only */

@@ -11,6 +11,9 @@
  * stack, vvar, vdso): a range that would overlap one is drawn again, and
  * after a few tries the step is a plain mmap(NULL, ...).  It keeps the
  * address space bounded: past 256 mappings or 256 MiB it unmaps.
+ * r->kinds (set after live_random_seq()) restricts the kinds drawn: a
+ * draw of another kind is drawn again; mmap (the fallback) and the
+ * bounding munmap stay possible whatever the mask.
  */
 #include "live.h"
 
@@ -164,6 +167,22 @@ static void footprint(const struct live_random *r, const struct live_vma *v,
 		}
 }
 
+/* The kind a draw of 0..99 in gen_step() stands for. */
+static int draw_kind(unsigned k)
+{
+	if (k < 30)
+		return LIVE_RND_MMAP;
+	if (k < 45)
+		return LIVE_RND_MUNMAP;
+	if (k < 65)
+		return LIVE_RND_MPROTECT;
+	if (k < 80)
+		return LIVE_RND_MADVISE;
+	if (k < 90)
+		return LIVE_RND_BRK;
+	return LIVE_RND_MREMAP;
+}
+
 static int gen_step(struct live_random *r, const struct live_vma *v, int n,
 		    uint64_t start_brk, char *buf, size_t len)
 {
@@ -171,9 +190,15 @@ static int gen_step(struct live_random *r, const struct live_vma *v, int n,
 	int count;
 	unsigned k = (unsigned)below(r, 100);
 
+	/* a kind outside r->kinds is drawn again (the full mask draws once,
+	 * so a seed names the same sequence as before masks existed) */
+	for (int tries = 0; !(r->kinds >> draw_kind(k) & 1) && tries < 64; tries++)
+		k = (unsigned)below(r, 100);
+	if (!(r->kinds >> draw_kind(k) & 1))
+		k = 0;	/* mmap */
 	footprint(r, v, n, &size, &count);
 	if (size > (256ULL << 20) || count > 256)
-		k = 30;	/* munmap */
+		k = 30;	/* munmap, whatever the mask: the space stays bounded */
 	if (k < 30)
 		return gen_mmap(r, v, n, start_brk, buf, len);
 	if (k >= 80 && k < 90) {
@@ -260,6 +285,7 @@ void live_random_seq(struct live_seq *seq, struct live_random *r,
 {
 	memset(r, 0, sizeof(*r));
 	r->abi = abi;
+	r->kinds = LIVE_RND_ALL;
 	mmt_rng_seed(&r->rng, seed);
 	memset(seq, 0, sizeof(*seq));
 	seq->name = "random";
