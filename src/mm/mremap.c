@@ -101,9 +101,13 @@ static bool vrm_will_map_new(const struct vma_remap_struct *vrm)
 	return vrm->remap_type == MREMAP_EXPAND || vrm_implies_new_addr(vrm);
 }
 
-static uint64_t max_map_count(const struct vma_remap_struct *vrm)
+/* How many more VMAs than @slack the mm has room for; signed, as the
+ * kernel's int sysctl_max_map_count - 3 is. */
+static int64_t map_count_room(const struct vma_remap_struct *vrm,
+			      int64_t slack)
 {
-	return mm_machine(vrm_mm(vrm))->tasks->sysctl.max_map_count;
+	return (int64_t)mm_machine(vrm_mm(vrm))->tasks->sysctl.max_map_count -
+	       slack - (int64_t)vrm_mm(vrm)->map_count;
 }
 
 /* check_mremap_params(): what needs no VMA.  0 or -errno. */
@@ -131,7 +135,7 @@ static int check_mremap_params(const struct vma_remap_struct *vrm)
 	if (vrm_overlaps(vrm))
 		return -EINVAL;
 	/* room for both ranges to split in three before anything moves */
-	if (vrm_mm(vrm)->map_count + 2 >= max_map_count(vrm) - 3)
+	if (map_count_room(vrm, 3 + 2) <= 0)	/* map_count + 2 >= max - 3 */
 		return -ENOMEM;
 	return 0;
 }
@@ -318,7 +322,7 @@ static void dontunmap_complete(struct vma_remap_struct *vrm,
 /* prep_move_vma(): headroom for the unmap's splits. */
 static int prep_move_vma(const struct vma_remap_struct *vrm)
 {
-	if (vrm_mm(vrm)->map_count >= max_map_count(vrm) - 3)
+	if (map_count_room(vrm, 3) <= 0)	/* map_count >= max - 3 */
 		return -ENOMEM;
 	return 0;
 }
