@@ -11,7 +11,12 @@
  *   mm.mprotect_split_merge   mprotect the middle page of 3 to r, then
  *                             back to rw (split in three, merge back)
  *   mm.brk_grow_shrink        brk up one page and back
+ *   mm.mremap_grow_move       grow a blocked 2-page VMA to 3 with
+ *                             MREMAP_MAYMOVE (it moves), then move it
+ *                             back shrunk with MREMAP_FIXED; ref: the
+ *                             live kernel, same pair here
  */
+#define _GNU_SOURCE 1	/* mremap() */
 #include "bench.h"
 
 #include "mm/vma_internal.h"
@@ -182,4 +187,54 @@ BENCH(mm_brk_grow_shrink)
 			abort();
 	bench_compare("mm.brk_grow_shrink", (double)(t1 - t0) / iters,
 		      (double)(bench_now_ns() - b) / iters, "ns/op");
+}
+
+/* mremap a 2-page VMA to 3 pages with MREMAP_MAYMOVE while a page right
+ * above it blocks growth in place (so it moves top-down), then back
+ * to 2 pages at the old address with MREMAP_FIXED: two moves per op. */
+BENCH(mm_mremap_grow_move)
+{
+	struct mmt_config c;
+	struct mmt_machine *m;
+	struct mmt_task *t;
+	const unsigned iters = 100000;
+	uint64_t t0, t1, a;
+	char *p, *q;
+
+	mmt_config_init(&c, MMT_ARCH_X86_64);
+	c.mem_bytes = 256ULL << 20;
+	m = mmt_machine_new(&c, NULL, 0);
+	t = bench_task(m);
+	fill_vmas(t, 10);
+	a = (uint64_t)mmt_ksys_mmap_pgoff(t, MMT_ABI_X86_64, 0, 3 * PAGE, 3,
+					  MAP_PA, -1, 0);
+	if (mmt_do_mprotect_pkey(t, a + 2 * PAGE, PAGE, 1, -1))
+		abort();
+	t0 = bench_now_ns();
+	for (unsigned i = 0; i < iters; i++) {
+		int64_t n = mmt_do_mremap(t, MMT_ABI_X86_64, a, 2 * PAGE,
+					  3 * PAGE, 1, 0);
+
+		if (n < 0 || n == (int64_t)a ||
+		    mmt_do_mremap(t, MMT_ABI_X86_64, (uint64_t)n, 3 * PAGE,
+				  2 * PAGE, 3, a) != (int64_t)a)
+			abort();
+	}
+	t1 = bench_now_ns();
+	mmt_machine_free(m);
+	p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || mprotect(p + 2 * PAGE, PAGE, PROT_READ))
+		abort();
+	a = bench_now_ns();
+	for (unsigned i = 0; i < iters; i++) {
+		q = mremap(p, 2 * PAGE, 3 * PAGE, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED || q == p ||
+		    mremap(q, 3 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   p) != p)
+			abort();
+	}
+	bench_compare("mm.mremap_grow_move", (double)(t1 - t0) / iters,
+		      (double)(bench_now_ns() - a) / iters, "ns/op");
+	munmap(p, 3 * PAGE);
 }

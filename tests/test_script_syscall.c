@@ -16,7 +16,8 @@ TEST(script_syscall_line_runs_through_the_table)
 		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
 		"munmap(0x7ffff7ffd000, 4096) = 0\n"
 		"mremap(0x7ffff7ffe000, 4096, 8192, 0) = -1 ENOMEM (Cannot "
-		"allocate memory)\n", &out, &err), 0);
+		"allocate memory)\n"
+		"mincore(0x7ffff7ffe000, 4096, NULL) = 0\n", &out, &err), 0);
 	CHECK_STR(out, "mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
 		  "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 ESRCH (No such "
 		  "process)  # no current process (create one with "
@@ -26,9 +27,11 @@ TEST(script_syscall_line_runs_through_the_table)
 		  "mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
 		  "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7ffd000\n"
 		  "munmap(0x7ffff7ffd000, 4096)            = 0\n"
-		  "mremap(0x7ffff7ffe000, 4096, 8192, 0)   = -1 ENOSYS "
-		  "(Function not implemented)  # mremap: not modelled yet  "
-		  "# recorded: = -1 ENOMEM (Cannot allocate memory)\n");
+		  "mremap(0x7ffff7ffe000, 4096, 8192, 0)   = 0x7ffff7ffe000  "
+		  "# recorded: = -1 ENOMEM (Cannot allocate memory)\n"
+		  "mincore(0x7ffff7ffe000, 4096, NULL)     = -1 ENOSYS "
+		  "(Function not implemented)  # mincore: not modelled yet  "
+		  "# recorded: = 0\n");
 	CHECK_STR(err, "");
 	free(out);
 	free(err);

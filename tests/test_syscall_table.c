@@ -80,10 +80,10 @@ TEST(syscall_dispatch_not_modelled_yet)
 	struct mmt_sys_call call;
 	char err[128];
 
-	CHECK(mmt_sys_parse_call("mremap(0x7f0000000000, 4096, 8192, 0)",
+	CHECK(mmt_sys_parse_call("mincore(0x7f0000000000, 4096, NULL)",
 				 MMT_ABI_X86_64, &call, err, sizeof(err)) == 0);
 	CHECK_EQ(mmt_sys_dispatch(&ctx, &call), -ENOSYS);
-	CHECK_STR(ctx.err, "mremap: not modelled yet");
+	CHECK_STR(ctx.err, "mincore: not modelled yet");
 	mmt_sys_call_release(&call);
 }
 

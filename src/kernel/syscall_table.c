@@ -233,7 +233,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "len_in", ULONG),
 			ARG(2, "behavior", MADV),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_madvise,
 	},
 	[SID_mincore] = {
 		.name = "mincore", .kname = "sys_mincore", .nr = { 27, 218 },
@@ -252,7 +252,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(0, "start", ADDR),
 			ARG(1, "len", ULONG),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mlock,
 	},
 	[SID_mlock2] = {
 		.name = "mlock2", .kname = "sys_mlock2", .nr = { 325, 376 },
@@ -262,7 +262,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "len", ULONG),
 			ARG(2, "flags", MLOCK2_FLAGS),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mlock2,
 	},
 	[SID_mlockall] = {
 		.name = "mlockall", .kname = "sys_mlockall", .nr = { 151, 152 },
@@ -270,7 +270,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 		.nargs = 1, .args = {
 			ARG(0, "flags", MCL_FLAGS),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mlockall,
 	},
 	[SID_mmap_64] = {
 		.name = "mmap", .kname = "sys_mmap", .nr = { 9, -1 },
@@ -331,7 +331,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(3, "flags", MREMAP_FLAGS),
 			COND(4, "new_addr", ADDR, MREMAP_MAYMOVE|MREMAP_FIXED, 3, 1),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mremap,
 	},
 	[SID_mseal] = {
 		.name = "mseal", .kname = "sys_mseal", .nr = { 462, 462 },
@@ -341,7 +341,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "len", ULONG),
 			ARG(2, "flags", ULONG),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_mseal,
 	},
 	[SID_msync] = {
 		.name = "msync", .kname = "sys_msync", .nr = { 26, 144 },
@@ -351,7 +351,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "len", ULONG),
 			ARG(2, "flags", MS_FLAGS),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_msync,
 	},
 	[SID_munlock] = {
 		.name = "munlock", .kname = "sys_munlock", .nr = { 150, 151 },
@@ -360,12 +360,12 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(0, "start", ADDR),
 			ARG(1, "len", ULONG),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_munlock,
 	},
 	[SID_munlockall] = {
 		.name = "munlockall", .kname = "sys_munlockall", .nr = { 152, 153 },
 		.ret = MMT_SYS_RET_INT, .flags = MMT_SYS_MEMORY,
-		.handler = NULL,
+		.handler = mmt_sys_munlockall,
 	},
 	[SID_munmap] = {
 		.name = "munmap", .kname = "sys_munmap", .nr = { 11, 91 },

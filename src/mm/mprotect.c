@@ -44,6 +44,8 @@ static int mprotect_fixup(struct mmt_task *t, struct mmt_vma *vma,
 	int64_t nrpages = (int64_t)((end - start) >> MMT_PAGE_SHIFT);
 	int err = 0;
 
+	if (vma_is_sealed(vma))
+		return -EPERM;
 	if (newflags == oldflags) {
 		*pprev = vma;
 		return 0;

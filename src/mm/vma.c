@@ -907,11 +907,16 @@ int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
 				 mm->map_count);
 			return -ENOMEM;
 		}
+		if (vma_is_sealed(vma))
+			return -EPERM;
 		err = __split_vma(mm, vma, start, true);
 		if (err)
 			return err;
 	}
 	prev = vma_prev(vma);
+	for (struct mmt_vma *v = vma; v && v->vm_start < end; v = vma_next(v))
+		if (vma_is_sealed(v))
+			return -EPERM;
 	while (vma && vma->vm_start < end) {
 		struct mmt_vma *n;
 

@@ -207,6 +207,56 @@ int64_t mmt_sys_pkey_mprotect(struct mmt_sys_ctx *ctx,
 int64_t mmt_sys_brk_handler(struct mmt_sys_ctx *ctx,
 			    const struct mmt_sys_call *c);
 
+/* --- mremap, madvise, mlock, mseal, msync (their own files) ---
+ * Each mmt_do_* returns the syscall's value or a negative errno; the
+ * arguments are the kernel's, already narrowed to the call's ABI. */
+int64_t mmt_do_mremap(struct mmt_task *t, enum mmt_abi abi, uint64_t addr,
+		      uint64_t old_len, uint64_t new_len, uint64_t flags,
+		      uint64_t new_addr);
+int64_t mmt_do_madvise(struct mmt_task *t, uint64_t start, uint64_t len_in,
+		       int behavior);
+int64_t mmt_do_mlock(struct mmt_task *t, uint64_t start, uint64_t len,
+		     unsigned flags);			/* mlock2 */
+int64_t mmt_do_munlock(struct mmt_task *t, uint64_t start, uint64_t len);
+int64_t mmt_do_mlockall(struct mmt_task *t, int flags);
+int64_t mmt_do_munlockall(struct mmt_task *t);
+int64_t mmt_do_mseal(struct mmt_task *t, uint64_t start, uint64_t len_in,
+		     uint64_t flags);
+int64_t mmt_do_msync(struct mmt_task *t, uint64_t start, uint64_t len,
+		     int flags);
+
+/* mseal.c: the one test behind every seal check (munmap and MAP_FIXED
+ * in vms_gather_munmap_vmas, mprotect_fixup, mremap, madvise). */
+bool vma_is_sealed(const struct mmt_vma *vma);
+/* mlock.c: can_do_mlock() and mlock_future_ok() of mm/mmap.c. */
+bool mm_can_do_mlock(const struct mmt_task *t);
+bool mm_mlock_future_ok(const struct mmt_task *t, uint64_t vm_flags,
+			uint64_t bytes);
+/*
+ * __get_unmapped_area() for callers outside mmap.c: the address for
+ * [addr, addr + len) of @file (NULL: anonymous; pgoff then 0) with MAP_*
+ * @flags (MAP_FIXED, MAP_SHARED, MAP_32BIT), searched in @abi's layout;
+ * or -ENOMEM/-EINVAL/-EPERM as a uint64_t (IS_ERR_VALUE).  mmap.c should
+ * define it from its static get_unmapped_area; get_unmapped_area.c has
+ * a weak copy until it does.
+ */
+uint64_t __get_unmapped_area(struct mmt_mm *mm, enum mmt_abi abi,
+			     const struct mmt_file *file, uint64_t addr,
+			     uint64_t len, uint64_t pgoff, uint64_t flags);
+
+int64_t mmt_sys_mremap(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_madvise(struct mmt_sys_ctx *ctx,
+			const struct mmt_sys_call *c);
+int64_t mmt_sys_mlock(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_mlock2(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_munlock(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_mlockall(struct mmt_sys_ctx *ctx,
+			 const struct mmt_sys_call *c);
+int64_t mmt_sys_munlockall(struct mmt_sys_ctx *ctx,
+			   const struct mmt_sys_call *c);
+int64_t mmt_sys_mseal(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+int64_t mmt_sys_msync(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);
+
 /* Is @abi's call 32-bit (in_32bit_syscall) on this task? */
 static inline bool in_32bit_syscall(enum mmt_abi abi)
 {

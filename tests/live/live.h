@@ -213,6 +213,10 @@ struct live_random {
 	unsigned kinds;		/* bit 1 << LIVE_RND_*: the kinds drawn;
 				 * live_random_seq() sets LIVE_RND_ALL, a
 				 * caller may narrow it before the run */
+	bool no_populate;	/* draw no MADV_POPULATE_READ/WRITE: their
+				 * result is what faulting each page in gives
+				 * (EFAULT for a SIGBUS/SIGSEGV fault), and the
+				 * model has no fault path yet */
 };
 enum { LIVE_RND_MMAP, LIVE_RND_MUNMAP, LIVE_RND_MPROTECT, LIVE_RND_BRK,
        LIVE_RND_MREMAP, LIVE_RND_MADVISE, LIVE_RND_KINDS };

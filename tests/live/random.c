@@ -228,9 +228,13 @@ static int gen_step(struct live_random *r, const struct live_vma *v, int n,
 		return LIVE_RND_MPROTECT;
 	}
 	if (k < 80) {
+		const char *adv;
+
+		do
+			adv = advice[below(r, sizeof(advice) / sizeof(advice[0]))];
+		while (r->no_populate && !strncmp(adv, "MADV_POPULATE", 13));
 		snprintf(buf, len, "madvise(%#llx, %llu, %s)",
-			 (unsigned long long)a, (unsigned long long)l,
-			 advice[below(r, sizeof(advice) / sizeof(advice[0]))]);
+			 (unsigned long long)a, (unsigned long long)l, adv);
 		return LIVE_RND_MADVISE;
 	} else {
 		uint64_t nl = draw_len(r), to;
