@@ -333,6 +333,17 @@ static uint64_t get_unmapped_area(struct gua *g)
 	return addr;
 }
 
+uint64_t __get_unmapped_area(struct mmt_mm *mm, enum mmt_abi abi,
+			     const struct mmt_file *file, uint64_t addr,
+			     uint64_t len, uint64_t pgoff, uint64_t flags)
+{
+	struct gua g = { .mm = mm, .abi = abi,
+			 .file = (struct mmt_file *)file, .addr = addr,
+			 .len = len, .pgoff = pgoff, .flags = flags };
+
+	return get_unmapped_area(&g);
+}
+
 /* ------------------------------------------------------------ do_mmap */
 
 /* calc_vm_prot_bits() and calc_vm_flag_bits() (THP on: MAP_STACK ->

@@ -236,9 +236,8 @@ bool mm_mlock_future_ok(const struct mmt_task *t, uint64_t vm_flags,
  * __get_unmapped_area() for callers outside mmap.c: the address for
  * [addr, addr + len) of @file (NULL: anonymous; pgoff then 0) with MAP_*
  * @flags (MAP_FIXED, MAP_SHARED, MAP_32BIT), searched in @abi's layout;
- * or -ENOMEM/-EINVAL/-EPERM as a uint64_t (IS_ERR_VALUE).  mmap.c should
- * define it from its static get_unmapped_area; get_unmapped_area.c has
- * a weak copy until it does.
+ * or -ENOMEM/-EINVAL/-EPERM as a uint64_t (IS_ERR_VALUE).  The same
+ * search do_mmap() uses (mm/mmap.c).
  */
 uint64_t __get_unmapped_area(struct mmt_mm *mm, enum mmt_abi abi,
 			     const struct mmt_file *file, uint64_t addr,
