@@ -451,23 +451,6 @@ static int do_mmap_anon_flags(const struct mmt_mm *mm, uint64_t flags,
 	}
 }
 
-/* can_do_mlock() and mlock_future_ok() */
-static bool can_do_mlock(const struct mmt_task *t)
-{
-	return t->rlim[MMT_RLIMIT_MEMLOCK].cur != 0 || t->cap_ipc_lock;
-}
-
-static bool mlock_future_ok(const struct mmt_task *t, uint64_t vm_flags,
-			    uint64_t bytes)
-{
-	uint64_t locked;
-
-	if (!(vm_flags & MMT_VM_LOCKED) || t->cap_ipc_lock)
-		return true;
-	locked = (bytes >> MMT_PAGE_SHIFT) + t->mm->locked_vm;
-	return locked <= t->rlim[MMT_RLIMIT_MEMLOCK].cur >> MMT_PAGE_SHIFT;
-}
-
 static int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi,
 		       const struct mmt_fd *fd, uint64_t addr, uint64_t len,
 		       uint64_t prot, uint64_t flags, uint64_t pgoff)
@@ -511,9 +494,9 @@ static int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi,
 	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
 		   mm->def_flags | MMT_VM_MAYREAD | MMT_VM_MAYWRITE |
 		   MMT_VM_MAYEXEC;
-	if ((flags & MAP_LOCKED) && !can_do_mlock(t))
+	if ((flags & MAP_LOCKED) && !mm_can_do_mlock(t))
 		return -EPERM;
-	if (!mlock_future_ok(t, vm_flags, len))
+	if (!mm_mlock_future_ok(t, vm_flags, len))
 		return -EAGAIN;
 	if (fd) {
 		if (!file_mmap_ok(mm, pgoff, len))
@@ -597,7 +580,7 @@ static int check_brk_limits(struct mmt_task *t, uint64_t addr, uint64_t len)
 
 	if (IS_ERR_VALUE(r))
 		return (int)(int64_t)r;
-	return mlock_future_ok(t, t->mm->def_flags, len) ? 0 : -EAGAIN;
+	return mm_mlock_future_ok(t, t->mm->def_flags, len) ? 0 : -EAGAIN;
 }
 
 /* check_data_rlimit(): heap plus data segment within RLIMIT_DATA */

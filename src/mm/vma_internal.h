@@ -228,7 +228,7 @@ int64_t mmt_do_msync(struct mmt_task *t, uint64_t start, uint64_t len,
 /* mseal.c: the one test behind every seal check (munmap and MAP_FIXED
  * in vms_gather_munmap_vmas, mprotect_fixup, mremap, madvise). */
 bool vma_is_sealed(const struct mmt_vma *vma);
-/* mlock.c: can_do_mlock() and mlock_future_ok() of mm/mmap.c. */
+/* mlock.c: can_do_mlock() and mlock_future_ok() (mm/mlock.c, mm/mmap.c). */
 bool mm_can_do_mlock(const struct mmt_task *t);
 bool mm_mlock_future_ok(const struct mmt_task *t, uint64_t vm_flags,
 			uint64_t bytes);
