@@ -4,8 +4,8 @@
  * model does first: find the calling task and read an argument as the
  * syscall's ABI sees it (an i386 call has 32-bit registers: a compat
  * entry zero-extends them, so 0xffffffff is 4 GiB - 1, not -1).
- * Private to src/mm/ (the handlers of mremap.c, madvise.c, mlock.c,
- * mseal.c, msync.c).
+ * Private to src/mm/ (the handlers of mmap.c, mprotect.c, mremap.c,
+ * madvise.c, mlock.c, mseal.c, msync.c).
  */
 #ifndef MMT_MM_SYSCALL_H
 #define MMT_MM_SYSCALL_H

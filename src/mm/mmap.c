@@ -19,6 +19,7 @@
  * only set flags and counters).
  */
 #include "mm/vma_internal.h"
+#include "mm/mm_syscall.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -661,34 +662,20 @@ int64_t mmt_sys_brk(struct mmt_task *t, uint64_t brk)
 
 /* ----------------------------------------------------------- handlers */
 
-/* The calling task, or -ESRCH with the reason in ctx->err. */
-static struct mmt_task *sys_task(struct mmt_sys_ctx *ctx)
-{
-	if (!ctx->task)
-		snprintf(ctx->err, sizeof(ctx->err), "no current process "
-			 "(create one with 'process')");
-	return ctx->task;
-}
-
-/* A raw argument as the ABI passes it: 32 bits wide on i386. */
-static uint64_t arg(const struct mmt_sys_ctx *ctx,
-		    const struct mmt_sys_call *c, unsigned i)
-{
-	return ctx->abi == MMT_ABI_I386 ? (uint32_t)c->args[i] : c->args[i];
-}
-
 int64_t mmt_sys_mmap(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c)
 {
-	struct mmt_task *t = sys_task(ctx);
-	uint64_t off = arg(ctx, c, 5);
+	struct mmt_task *t = mm_sys_task(ctx);
+	uint64_t off = mm_sys_arg(ctx, c, 5);
 
 	if (!t)
 		return -ESRCH;
 	if (off & ~MMT_PAGE_MASK)
 		return -EINVAL;
-	return mmt_ksys_mmap_pgoff(t, ctx->abi, arg(ctx, c, 0), arg(ctx, c, 1),
-				   arg(ctx, c, 2), arg(ctx, c, 3),
-				   (int)arg(ctx, c, 4), off >> MMT_PAGE_SHIFT);
+	return mmt_ksys_mmap_pgoff(t, ctx->abi, mm_sys_arg(ctx, c, 0),
+				   mm_sys_arg(ctx, c, 1), mm_sys_arg(ctx, c, 2),
+				   mm_sys_arg(ctx, c, 3),
+				   (int)mm_sys_arg(ctx, c, 4),
+				   off >> MMT_PAGE_SHIFT);
 }
 
 /* sys_old_mmap / compat ia32_mmap: the six words of struct mmap_arg_struct */
@@ -700,30 +687,32 @@ int64_t mmt_sys_old_mmap(struct mmt_sys_ctx *ctx,
 
 int64_t mmt_sys_mmap2(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c)
 {
-	struct mmt_task *t = sys_task(ctx);
+	struct mmt_task *t = mm_sys_task(ctx);
 
 	if (!t)
 		return -ESRCH;
-	return mmt_ksys_mmap_pgoff(t, ctx->abi, arg(ctx, c, 0), arg(ctx, c, 1),
-				   arg(ctx, c, 2), arg(ctx, c, 3),
-				   (int)arg(ctx, c, 4), arg(ctx, c, 5));
+	return mmt_ksys_mmap_pgoff(t, ctx->abi, mm_sys_arg(ctx, c, 0),
+				   mm_sys_arg(ctx, c, 1), mm_sys_arg(ctx, c, 2),
+				   mm_sys_arg(ctx, c, 3),
+				   (int)mm_sys_arg(ctx, c, 4),
+				   mm_sys_arg(ctx, c, 5));
 }
 
 int64_t mmt_sys_munmap(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c)
 {
-	struct mmt_task *t = sys_task(ctx);
+	struct mmt_task *t = mm_sys_task(ctx);
 
 	if (!t)
 		return -ESRCH;
-	return mmt_vm_munmap(t, arg(ctx, c, 0), arg(ctx, c, 1));
+	return mmt_vm_munmap(t, mm_sys_arg(ctx, c, 0), mm_sys_arg(ctx, c, 1));
 }
 
 int64_t mmt_sys_brk_handler(struct mmt_sys_ctx *ctx,
 			    const struct mmt_sys_call *c)
 {
-	struct mmt_task *t = sys_task(ctx);
+	struct mmt_task *t = mm_sys_task(ctx);
 
 	if (!t)
 		return -ESRCH;
-	return mmt_sys_brk(t, arg(ctx, c, 0));
+	return mmt_sys_brk(t, mm_sys_arg(ctx, c, 0));
 }

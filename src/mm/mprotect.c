@@ -9,6 +9,7 @@
  * there even pkey 0 is -EINVAL).
  */
 #include "mm/vma_internal.h"
+#include "mm/mm_syscall.h"
 
 #define PROT_READ	0x1
 #define PROT_WRITE	0x2
@@ -174,38 +175,24 @@ int64_t mmt_do_mprotect_pkey(struct mmt_task *t, uint64_t start,
 	return err;
 }
 
-static struct mmt_task *sys_task(struct mmt_sys_ctx *ctx)
-{
-	if (!ctx->task)
-		snprintf(ctx->err, sizeof(ctx->err), "no current process "
-			 "(create one with 'process')");
-	return ctx->task;
-}
-
-static uint64_t arg(const struct mmt_sys_ctx *ctx,
-		    const struct mmt_sys_call *c, unsigned i)
-{
-	return ctx->abi == MMT_ABI_I386 ? (uint32_t)c->args[i] : c->args[i];
-}
-
 int64_t mmt_sys_mprotect(struct mmt_sys_ctx *ctx,
 			 const struct mmt_sys_call *c)
 {
-	struct mmt_task *t = sys_task(ctx);
+	struct mmt_task *t = mm_sys_task(ctx);
 
 	if (!t)
 		return -ESRCH;
-	return mmt_do_mprotect_pkey(t, arg(ctx, c, 0), arg(ctx, c, 1),
-				    arg(ctx, c, 2), -1);
+	return mmt_do_mprotect_pkey(t, mm_sys_arg(ctx, c, 0), mm_sys_arg(ctx, c, 1),
+				    mm_sys_arg(ctx, c, 2), -1);
 }
 
 int64_t mmt_sys_pkey_mprotect(struct mmt_sys_ctx *ctx,
 			      const struct mmt_sys_call *c)
 {
-	struct mmt_task *t = sys_task(ctx);
+	struct mmt_task *t = mm_sys_task(ctx);
 
 	if (!t)
 		return -ESRCH;
-	return mmt_do_mprotect_pkey(t, arg(ctx, c, 0), arg(ctx, c, 1),
-				    arg(ctx, c, 2), (int)arg(ctx, c, 3));
+	return mmt_do_mprotect_pkey(t, mm_sys_arg(ctx, c, 0), mm_sys_arg(ctx, c, 1),
+				    mm_sys_arg(ctx, c, 2), (int)mm_sys_arg(ctx, c, 3));
 }
