@@ -133,6 +133,9 @@ static int walk_table(struct walk_state *s, unsigned l, uint64_t tbl,
 	const struct mmt_paging *p = &m->layout.paging;
 	const struct mmt_walk_ops *ops = s->w.ops;
 	uint64_t span = 1ULL << p->shift[l], a, next, v;
+	/* this table outlives its own walk (callbacks free only tables
+	 * below it, after walking them), so its frame is looked up once */
+	const void *t = pt_frame(m, tbl);
 	struct mmt_walk_entry e;
 	unsigned idx;
 	int r = 0;
@@ -142,21 +145,31 @@ static int walk_table(struct walk_state *s, unsigned l, uint64_t tbl,
 		if (next > hi)
 			next = hi;
 		idx = pt_index(p, l, a);
-		v = pt_get(p->entry_size, pt_frame(m, tbl), idx);
+		v = pt_get(p->entry_size, t, idx);
 		if (!v) {
-			r = note_hole(s, l, a, next);
+			if (ops->pte_hole)
+				r = note_hole(s, l, a, next);
 			continue;
 		}
 		r = flush_hole(s);
 		if (r)
 			break;
-		fill_entry(s, &e, l, tbl, idx, v, a, next);
-		if (!pt_hw_present(v))
-			r = ops->nonpresent ? ops->nonpresent(&e, &s->w) : 0;
-		else if (pt_leaf(p, l, v))
-			r = ops->leaf ? ops->leaf(&e, &s->w) : 0;
-		else
+		/* entries no callback asks for cost one test each (teardown
+		 * wants only table links) */
+		if (!pt_hw_present(v)) {
+			if (ops->nonpresent) {
+				fill_entry(s, &e, l, tbl, idx, v, a, next);
+				r = ops->nonpresent(&e, &s->w);
+			}
+		} else if (pt_leaf(p, l, v)) {
+			if (ops->leaf) {
+				fill_entry(s, &e, l, tbl, idx, v, a, next);
+				r = ops->leaf(&e, &s->w);
+			}
+		} else {
+			fill_entry(s, &e, l, tbl, idx, v, a, next);
 			r = walk_link(s, &e, a, next);
+		}
 	}
 	return r ? r : flush_hole(s);
 }
