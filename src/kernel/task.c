@@ -1009,7 +1009,7 @@ static void seed_limits(struct mmt_task *t, const char *limits)
 }
 
 /* CapEff bits 14 (CAP_IPC_LOCK) and 17 (CAP_SYS_RAWIO). */
-static void seed_caps(struct mmt_task *t, const char *status)
+void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 {
 	const char *p = status ? strstr(status, "CapEff:") : NULL;
 	unsigned long long caps;
@@ -1067,7 +1067,7 @@ struct mmt_task *mmt_task_seed_pid(struct mmt_machine *m, int pid, char *err,
 		goto out;
 	}
 	seed_limits(t, text[3]);
-	seed_caps(t, text[4]);
+	mmt_task_seed_caps(t, text[4]);
 	if (text[5])
 		t->personality = (unsigned)strtoul(text[5], NULL, 16);
 	mmt_task_pick_mmap_layout(t);

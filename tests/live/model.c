@@ -82,18 +82,6 @@ static void seed_rlimits(struct mmt_task *t, const struct live_state *s)
 							   : NULL, tab[i].res);
 }
 
-/* CapEff of /proc/PID/status: CAP_IPC_LOCK (14), CAP_SYS_RAWIO (17). */
-static void seed_caps(struct mmt_task *t, const char *status)
-{
-	const char *p = status ? strstr(status, "CapEff:") : NULL;
-	unsigned long long caps;
-
-	if (!p || sscanf(p + 7, " %llx", &caps) != 1)
-		return;
-	t->cap_ipc_lock = caps >> 14 & 1;
-	t->cap_sys_rawio = caps >> 17 & 1;
-}
-
 static void seed_sysctls(struct mmt_machine *m, const struct live_sysctl *sc)
 {
 	struct mmt_vm_sysctl *v = mmt_vm_sysctl(m);
@@ -174,7 +162,7 @@ static void *model_seed(const struct live_state *s, enum mmt_abi abi,
 		goto fail;
 	}
 	seed_rlimits(pm->t, s);
-	seed_caps(pm->t, s->status);
+	mmt_task_seed_caps(pm->t, s->status);
 	pm->t->personality = MMT_PER_ADDR_NO_RANDOMIZE;	/* live_start() */
 	mmt_task_pick_mmap_layout(pm->t);
 	if (seed_std_fds(pm->t, s->pid, err, len))
