@@ -62,6 +62,9 @@ struct mmt_kmem_cache {
 	unsigned long active_objs;
 	bool is_kmalloc;
 	struct mmt_slab *slabs;	/* newest first */
+	struct mmt_slab *partial;	/* slabs with a free object, newest first */
+	unsigned long nr_partial;	/* slabs on @partial */
+	uint64_t slab_seq;		/* slabs created so far */
 	struct mmt_kmem_cache *next;	/* slab_caches: newest first */
 };
 

@@ -18,7 +18,12 @@ struct mmt_slab {
 	int freelist;		/* first free object index, -1 when full */
 	int *next_free;		/* per object: next free index (LIFO chain) */
 	bool *used;		/* per object: allocated? (for the checker) */
-	struct mmt_slab *next;
+	struct mmt_slab *next, *prev;	/* s->slabs, newest first */
+	/* s->partial: the slabs with a free object, newest first (the
+	 * kernel's CPU slab and node partial list pick the same one) */
+	struct mmt_slab *pnext, *pprev;
+	uint64_t seq;		/* creation order: larger is newer */
+	bool on_partial;
 };
 
 /* ------------------------------------------------------------ state */

@@ -213,6 +213,47 @@ static void unrecord_pages(struct mmt_kalloc *ka, uint64_t pfn, unsigned n)
  * the freelist.  Returns the slab (linked first in @s) or NULL (-ENOMEM,
  * nothing changed).
  */
+/*
+ * The partial list in creation order, newest first: a slab that gains a
+ * free object goes in after every newer partial slab.  Allocation takes
+ * the head, the newest slab with a free object, which is the slab the
+ * full list's first fit would find; the walk is over partial slabs only,
+ * which stay few while most slabs are full.
+ */
+static void partial_add(struct mmt_kmem_cache *s, struct mmt_slab *slab)
+{
+	struct mmt_slab **pp = &s->partial, *prev = NULL;
+
+	if (slab->on_partial)
+		slab_bug("partial_add", "slab already on the partial list");
+	while (*pp && (*pp)->seq > slab->seq) {
+		prev = *pp;
+		pp = &(*pp)->pnext;
+	}
+	slab->pnext = *pp;
+	slab->pprev = prev;
+	if (*pp)
+		(*pp)->pprev = slab;
+	*pp = slab;
+	slab->on_partial = true;
+	s->nr_partial++;
+}
+
+static void partial_del(struct mmt_kmem_cache *s, struct mmt_slab *slab)
+{
+	if (!slab->on_partial)
+		slab_bug("partial_del", "slab not on the partial list");
+	if (slab->pprev)
+		slab->pprev->pnext = slab->pnext;
+	else
+		s->partial = slab->pnext;
+	if (slab->pnext)
+		slab->pnext->pprev = slab->pprev;
+	slab->pnext = slab->pprev = NULL;
+	slab->on_partial = false;
+	s->nr_partial--;
+}
+
 static struct mmt_slab *allocate_slab(struct mmt_machine *m,
 				      struct mmt_kmem_cache *s)
 {
@@ -240,9 +281,13 @@ static struct mmt_slab *allocate_slab(struct mmt_machine *m,
 	for (i = 0; i < s->objects; i++)
 		slab->next_free[i] = i + 1 < s->objects ? (int)i + 1 : -1;
 	slab->freelist = 0;
+	slab->seq = ++s->slab_seq;
 	slab->next = s->slabs;
+	if (s->slabs)
+		s->slabs->prev = slab;
 	s->slabs = slab;
 	s->nr_slabs++;
+	partial_add(s, slab);
 	return slab;
 fail:
 	free_slab_struct(slab);
@@ -253,31 +298,21 @@ fail:
 static void discard_slab(struct mmt_machine *m, struct mmt_kmem_cache *s,
 			 struct mmt_slab *slab)
 {
-	struct mmt_slab **pp = &s->slabs;
-
 	if (slab->inuse)
 		slab_bug("discard_slab", "slab still has objects");
-	while (*pp && *pp != slab)
-		pp = &(*pp)->next;
-	if (!*pp)
+	if (slab->prev)
+		slab->prev->next = slab->next;
+	else if (s->slabs == slab)
+		s->slabs = slab->next;
+	else
 		slab_bug("discard_slab", "slab not on its cache");
-	*pp = slab->next;
+	if (slab->next)
+		slab->next->prev = slab->prev;
+	partial_del(s, slab);
 	unrecord_pages(m->kalloc, slab->pfn, 1u << s->order);
 	mmt_free_pages(m, slab->pfn, s->order);
 	s->nr_slabs--;
 	free_slab_struct(slab);
-}
-
-/* Slabs with at least one free object, other than @skip. */
-static unsigned nr_partial(const struct mmt_kmem_cache *s,
-			   const struct mmt_slab *skip)
-{
-	unsigned n = 0;
-
-	for (const struct mmt_slab *p = s->slabs; p; p = p->next)
-		if (p != skip && p->inuse < s->objects)
-			n++;
-	return n;
 }
 
 static unsigned min_partial_for(unsigned size)
@@ -294,8 +329,7 @@ int mmt_kmem_cache_alloc(struct mmt_machine *m, struct mmt_kmem_cache *s,
 	int idx;
 
 	(void)gfp;	/* slab pages always come with s->gfp */
-	for (slab = s->slabs; slab && slab->freelist < 0; slab = slab->next)
-		;
+	slab = s->partial;
 	if (!slab)
 		slab = allocate_slab(m, s);
 	if (!slab)
@@ -308,6 +342,8 @@ int mmt_kmem_cache_alloc(struct mmt_machine *m, struct mmt_kmem_cache *s,
 	slab->used[idx] = true;
 	slab->inuse++;
 	s->active_objs++;
+	if (slab->freelist < 0)
+		partial_del(s, slab);
 	*addr = slab->vaddr + (uint64_t)idx * s->size;
 	return 0;
 }
@@ -336,12 +372,17 @@ static int object_of(struct mmt_machine *m, struct mmt_kmem_cache *s,
 static void slab_free(struct mmt_machine *m, struct mmt_kmem_cache *s,
 		      struct mmt_slab *slab, unsigned idx)
 {
+	bool was_full = slab->freelist < 0;
+
 	slab->used[idx] = false;
 	slab->next_free[idx] = slab->freelist;
 	slab->freelist = (int)idx;
 	slab->inuse--;
 	s->active_objs--;
-	if (!slab->inuse && nr_partial(s, slab) >= s->min_partial)
+	if (was_full)
+		partial_add(s, slab);
+	/* the partial slabs other than this one */
+	if (!slab->inuse && s->nr_partial - 1 >= s->min_partial)
 		discard_slab(m, s, slab);
 }
 
@@ -634,6 +675,34 @@ static int check_slab(struct mmt_machine *m, const struct mmt_kmem_cache *s,
 	return 0;
 }
 
+/* The partial list: exactly the slabs with a free object, newest first. */
+static int check_partial(const struct mmt_kmem_cache *s, char *err,
+			 size_t len)
+{
+	unsigned long n = 0, want = 0;
+	const struct mmt_slab *prev = NULL;
+
+	for (const struct mmt_slab *p = s->partial; p; prev = p, p = p->pnext) {
+		if (!p->on_partial || p->freelist < 0 || p->pprev != prev ||
+		    (prev && prev->seq <= p->seq)) {
+			snprintf(err, len, "%s: partial list broken at the slab "
+				 "at pfn %#llx", s->name,
+				 (unsigned long long)p->pfn);
+			return -1;
+		}
+		n++;
+	}
+	for (const struct mmt_slab *p = s->slabs; p; p = p->next)
+		want += p->freelist >= 0;
+	if (n != want || n != s->nr_partial) {
+		snprintf(err, len, "%s: %lu slabs on the partial list, %lu "
+			 "counted, %lu with a free object", s->name, n,
+			 s->nr_partial, want);
+		return -1;
+	}
+	return 0;
+}
+
 int mmt_slab_check(struct mmt_machine *m, char *err, size_t len)
 {
 	for (const struct mmt_kmem_cache *s = m->kalloc->slab_caches; s;
@@ -652,6 +721,8 @@ int mmt_slab_check(struct mmt_machine *m, char *err, size_t len)
 			nslabs++;
 			active += slab->inuse;
 		}
+		if (check_partial(s, err, len))
+			return -1;
 		if (nslabs != s->nr_slabs || active != s->active_objs) {
 			snprintf(err, len, "%s: counters %lu/%lu, found %lu/%lu",
 				 s->name, s->nr_slabs, s->active_objs, nslabs,
