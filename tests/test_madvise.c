@@ -85,7 +85,8 @@ static const struct mm_rule madvise_rules[] = {
 		{ MADV("0x10000000", "0x4000", "MADV_GUARD_REMOVE"), 0 },
 		{ MADV("0x10000000", "0x4000", "MADV_DONTNEED_LOCKED"), 0 },
 		{ NULL, 0 } },
-	  "10000000-10004000 rw-p 10000 AL\n" },
+	  /* MAP_LOCKED populates: the write faults prepared an anon_vma */
+	  "10000000-10004000 rw-p 10000 ALa\n" },
 	{ "POPULATE: a read-only part refuses WRITE, PROT_NONE refuses "
 	  "READ (EINVAL), a hole is ENOMEM, past EOF EFAULT",
 	  "8192", {

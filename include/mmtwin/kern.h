@@ -38,6 +38,18 @@ int mmt_pgd_alloc(struct mmt_machine *m, uint64_t *pgd_pfn);
  */
 void mmt_pgd_free(struct mmt_machine *m, uint64_t pgd_pfn);
 
+/* mm_pgtables_bytes() of the process owning @pgd_pfn: its PTE, PMD and
+ * PUD tables (not the PGD, not 5-level P4Ds), 4096 bytes each (VmPTE). */
+uint64_t mmt_pgd_pgtables_bytes(struct mmt_machine *m, uint64_t pgd_pfn);
+
+/*
+ * try_to_free_pte(): if the PTE table translating @va in process PGD
+ * @pgd_pfn has only empty entries, unlink and free it (pgtables_bytes
+ * and the freed-tables TLB flush follow).  1 if freed, else 0.
+ */
+int mmt_pt_free_empty_pte_table(struct mmt_machine *m, uint64_t pgd_pfn,
+				uint64_t va);
+
 /*
  * Allocate the tables leading to the last level for @va (entries left
  * empty), as fixmap and pkmap setup do.  0 or -ENOMEM / -EEXIST (a large

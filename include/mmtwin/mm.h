@@ -26,8 +26,8 @@
  *
  * The struct mmt_vma itself is private (src/mm/vma_internal.h: the tree
  * node and its gap live there); users read VMAs through mmt_vma_info.
- * No page faults and no page contents yet: MAP_POPULATE and MAP_LOCKED
- * have only their flag and counter effects.
+ * Pages arrive on first touch (mmt_task_access: the MMU walk, then
+ * handle_mm_fault, src/mm/memory.c); fork shares them copy-on-write.
  */
 #ifndef MMTWIN_MM_H
 #define MMTWIN_MM_H
@@ -46,6 +46,7 @@ extern "C" {
 
 struct mmt_machine;
 struct mmt_vma;
+struct mmt_mapping;
 
 /* vm_flags bits (include/linux/mm.h, 6.18, x86) */
 #define MMT_VM_NONE		0x00000000ULL
@@ -138,6 +139,8 @@ struct mmt_file {
 	bool mmap_sync;		/* FOP_MMAP_SYNC, and an mmap_prepare that
 				 * refuses VM_SYNC without DAX (ext4, xfs) */
 	unsigned refcount;
+	struct mmt_mapping *mapping;	/* its inode's page cache, from the
+					 * first fault on (src/mm/filemap.c) */
 };
 
 /* f_mode bits of an open file */
@@ -167,6 +170,18 @@ struct mmt_mm {
 	uint64_t pgd_pfn;		/* from mmt_pgd_alloc */
 	uint64_t kaddr;			/* the modelled mm_struct object */
 	bool brk_randomized;		/* never with ASLR off */
+	/* rss_stat (enum mm_counter order), in pages */
+	uint64_t rss_stat[4];
+	uint64_t hiwater_rss, hiwater_vm;	/* VmHWM, VmPeak (pages) */
+};
+
+/* enum mm_counter: the rss_stat slots */
+enum mmt_mm_counter {
+	MMT_MM_FILEPAGES,	/* file pages not swap-backed */
+	MMT_MM_ANONPAGES,
+	MMT_MM_SWAPENTS,
+	MMT_MM_SHMEMPAGES,	/* shmem/tmpfs pages */
+	MMT_NR_MM_COUNTERS
 };
 
 struct mmt_task {
@@ -181,6 +196,8 @@ struct mmt_task {
 	struct mmt_fd *fds;		/* fds[0 .. nr_fds) */
 	unsigned nr_fds;
 	uint64_t kaddr;			/* the modelled task_struct object */
+	unsigned cpu;			/* the CPU it runs on */
+	uint64_t min_flt, maj_flt;	/* fault counters (stat fields 10, 12) */
 	struct mmt_machine *m;
 	struct mmt_task *next;		/* the machine's task list */
 };
@@ -198,6 +215,9 @@ struct mmt_vm_sysctl {
 	bool pku;			/* CPU feature OSPKE: pkey 0 exists
 					 * (off: the reference host has none,
 					 * so every pkey but -1 is -EINVAL) */
+	uint64_t fault_around_pages;	/* fault_around_bytes / 4096: 16 */
+	uint64_t ra_pages;		/* the backing device's read-ahead
+					 * (read_ahead_kb / 4): 32 */
 };
 
 /* The machine's processes (m->tasks). */
@@ -209,6 +229,8 @@ struct mmt_tasks {
 	uint64_t next_shmem_ino;	/* shmem inode numbers */
 	uint64_t next_anon_vma;		/* anon_vma identities (0: none) */
 	uint64_t vm_committed_as;	/* pages charged for VM_ACCOUNT */
+	uint64_t zero_pfn;		/* empty_zero_page */
+	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
 };
 
 /* --- tasks --- */
@@ -264,12 +286,51 @@ void mmt_task_seed_caps(struct mmt_task *t, const char *status);
 /*
  * Create a task for live process @pid (same pid in the model unless it
  * is taken: then the next free one) and seed it from its /proc files
- * (maps, smaps, stat, limits, status).  The ABI is x86_64 when the maps
+ * (maps, smaps, stat, limits, status), and its present pages from
+ * /proc/PID/pagemap (anonymous, page cache or the zero page).  The ABI is x86_64 when the maps
  * show [vsyscall] or an address above 4 GiB, else ia32 (i386 on the
  * x86_32 profiles).  NULL with @err on failure.
  */
 struct mmt_task *mmt_task_seed_pid(struct mmt_machine *m, int pid, char *err,
 				   size_t errlen);
+
+/* --- user accesses, faults, fork --- */
+
+/* The signal a user access raised (siginfo_t's three fields). */
+struct mmt_siginfo {
+	int signo;		/* 0: none; MMT_SIGSEGV, MMT_SIGBUS */
+	int code;		/* si_code */
+	uint64_t addr;		/* si_addr */
+};
+#define MMT_SIGBUS	7
+#define MMT_SIGSEGV	11
+#define MMT_SEGV_MAPERR	1	/* no mapping at the address */
+#define MMT_SEGV_ACCERR	2	/* the mapping forbids the access */
+#define MMT_BUS_ADRERR	2	/* past the end of the file */
+
+/*
+ * One user-mode access by @t to the byte at @va (MMT_ACCESS_READ, _WRITE
+ * or _EXEC of pgtable.h), as its CPU would do it: switch to its mm, the
+ * MMU walk through the TLB, and on a page fault exc_page_fault ->
+ * do_user_addr_fault -> handle_mm_fault, then the access again.  A write
+ * stores *@val, a read returns the byte in *@val (@val may be NULL).
+ * Returns 0, or the signal number with *@si filled (the task lives on, as
+ * the live child with its handler does); -ENOMEM when the model ran out
+ * of frames (the kernel's OOM killer is not modelled).
+ */
+int mmt_task_access(struct mmt_task *t, uint64_t va, unsigned access,
+		    uint8_t *val, struct mmt_siginfo *si);
+
+/*
+ * fork(): a new task (@pid 0: the lowest free) with a copy of @parent's mm
+ * (dup_mmap: VM_DONTCOPY skipped, VM_WIPEONFORK emptied, locks dropped,
+ * copy_page_range write-protecting private pages) and its fds.  NULL with
+ * *error (-ENOMEM, -EEXIST, -EINVAL) and nothing left behind.
+ */
+struct mmt_task *mmt_task_fork(struct mmt_task *parent, int pid, int *error);
+
+/* get_mm_rss(): file + anon + shmem pages mapped. */
+uint64_t mmt_mm_rss(const struct mmt_mm *mm);
 
 /* --- VMAs (read-only view) --- */
 

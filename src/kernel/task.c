@@ -14,6 +14,7 @@
  * real sharing after splits is not visible from /proc).
  */
 #include "mm/vma_internal.h"
+#include "mm/memory.h"
 #include "base/bug.h"
 #include "init/boot.h"
 
@@ -22,12 +23,14 @@
 #include <mmtwin/page_alloc.h>
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #define PAGE MMT_PAGE_SIZE
 #define MB(x) ((uint64_t)(x) << 20)
@@ -79,6 +82,8 @@ void mmt_file_put(struct mmt_file *f)
 	MMT_BUG_ON(f->refcount == 0);
 	if (--f->refcount)
 		return;
+	if (f->mapping)
+		mapping_put(f->mapping);
 	free(f->path);
 	mmt_free_poisoned(f, sizeof(*f));
 }
@@ -130,6 +135,10 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->sysctl.mmap_min_addr = 4096;	/* this host's vm.mmap_min_addr */
 	ts->sysctl.lsm_mmap_min_addr = 65536;	/* CONFIG_LSM_MMAP_MIN_ADDR */
 	ts->sysctl.stack_guard_gap = 256 * PAGE;
+	ts->sysctl.fault_around_pages = 16;	/* fault_around_bytes 64 KiB */
+	ts->sysctl.ra_pages = 32;		/* VM_READAHEAD_PAGES */
+	/* empty_zero_page: the first page of the kernel image's bss */
+	ts->zero_pfn = (m->phys->kimage[3].start + PAGE - 1) >> MMT_PAGE_SHIFT;
 	ts->next_shmem_ino = 1;
 	ts->next_anon_vma = 1;
 	m->tasks = ts;
@@ -998,6 +1007,48 @@ static void parse_limit(const char *text, const char *label,
 					  : MMT_RLIM_INFINITY;
 }
 
+/*
+ * The live process's pages (/proc/PID/pagemap, which shows PFNs and
+ * the exclusive bit only to CAP_SYS_ADMIN; without them every present
+ * anonymous page reads as the zero page), then VmHWM and VmPeak from
+ * its status.  0, or -1 when pagemap cannot be read (nothing seeded).
+ */
+static int seed_pages(struct mmt_task *t, int pid, const char *status)
+{
+	uint64_t pm[512];
+	char path[64];
+	const char *p;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (struct mmt_vma *v = (struct mmt_vma *)mmt_vma_first(t->mm);
+	     v && !err; v = (struct mmt_vma *)mmt_vma_next(v)) {
+		for (uint64_t a = v->vm_start; a < v->vm_end && !err;) {
+			uint64_t n = (v->vm_end - a) >> MMT_PAGE_SHIFT;
+			ssize_t got;
+
+			if (n > 512)
+				n = 512;
+			got = pread(fd, pm, n * 8,
+				    (off_t)((a >> MMT_PAGE_SHIFT) * 8));
+			if (got <= 0)
+				break;
+			for (uint64_t i = 0; i < (uint64_t)got / 8 && !err; i++)
+				err = mm_seed_page(v, a + i * PAGE, pm[i]);
+			a += ((uint64_t)got / 8) * PAGE;
+		}
+	}
+	close(fd);
+	if (status && (p = strstr(status, "VmHWM:")))
+		t->mm->hiwater_rss = strtoull(p + 6, NULL, 10) / 4;
+	if (status && (p = strstr(status, "VmPeak:")))
+		t->mm->hiwater_vm = strtoull(p + 7, NULL, 10) / 4;
+	return err ? -1 : 0;
+}
+
 static void seed_limits(struct mmt_task *t, const char *limits)
 {
 	if (!limits)
@@ -1072,6 +1123,11 @@ struct mmt_task *mmt_task_seed_pid(struct mmt_machine *m, int pid, char *err,
 		t->personality = (unsigned)strtoul(text[5], NULL, 16);
 	mmt_task_pick_mmap_layout(t);
 	if (mmt_task_seed(t, text[0], text[1], text[2], err, errlen)) {
+		mmt_task_exit(t);
+		t = NULL;
+	} else if (seed_pages(t, pid, text[4])) {
+		snprintf(err, errlen, "cannot seed the pages of %d from "
+			 "/proc/%d/pagemap", pid, pid);
 		mmt_task_exit(t);
 		t = NULL;
 	}

@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * mm/gup.c - faulting a range in, as far as the model has it: no page
- * contents and no page tables are made yet (faults are a later step),
- * so "populating" decides only what a fault would answer and what it
- * leaves in the VMA:
- *
- *   - which accesses fail: check_vma_flags() of mm/gup.c (VM_IO and
- *     VM_PFNMAP, the access rights, FOLL_FORCE's COW rule), and a file
- *     page at or past the end of the file (SIGBUS: -EFAULT);
- *   - the anon_vma a write fault on a private mapping prepares
- *     (anon_vma_prepare of mm/rmap.c, reusing a neighbour's when
- *     find_mergeable_anon_vma would), because it decides later merges.
+ * mm/gup.c - faulting a range in: check_vma_flags() of mm/gup.c (VM_IO
+ * and VM_PFNMAP, the access rights, FOLL_FORCE's COW rule), then every
+ * page the page tables do not serve goes through handle_mm_fault (a
+ * file page at or past the end of the file is SIGBUS: -EFAULT); and
+ * anon_vma_prepare of mm/rmap.c, reusing a neighbour's anon_vma when
+ * find_mergeable_anon_vma would, because it decides later merges.
  *
  * Callers: mlock/mlockall (__mm_populate), MADV_POPULATE_READ/WRITE
  * (faultin_page_range), MADV_GUARD_INSTALL (anon_vma_prepare).
  */
 #include "mm/gup.h"
+#include "mm/memory.h"
 
 #define PAGE MMT_PAGE_SIZE
 
@@ -85,38 +81,44 @@ static int check_vma_flags(const struct mmt_vma *vma, bool write, bool force)
 	return 0;
 }
 
-/* The first address of [start, end) in @vma a fault cannot serve (a
- * file page past EOF: SIGBUS), or @end. */
-static uint64_t fault_limit(const struct mmt_vma *vma, uint64_t start,
-			    uint64_t end)
+/* follow_page_pte(): does the PTE already serve the access? */
+static bool gup_pte_ok(uint64_t pte, bool write)
 {
-	uint64_t eof_pg, pg;
-
-	if (!vma->vm_file || vma->vm_special)
-		return end;
-	eof_pg = (vma->vm_file->size + PAGE - 1) >> MMT_PAGE_SHIFT;
-	pg = vma->vm_pgoff + ((start - vma->vm_start) >> MMT_PAGE_SHIFT);
-	if (pg >= eof_pg)
-		return start;
-	if (eof_pg - pg < (end - start) >> MMT_PAGE_SHIFT)
-		return start + ((eof_pg - pg) << MMT_PAGE_SHIFT);
-	return end;
+	if (!(pte & MMT_PTE_PRESENT))
+		return false;
+	return !write || (pte & MMT_PTE_RW);
 }
 
 /*
- * Fault [start, end) of @vma in (write: a write fault).  A write fault on
- * a private mapping breaks COW into an anonymous page: the VMA gets its
- * anon_vma even when a later page fails.  0, or -EFAULT (SIGBUS past the
- * end of the file).
+ * __get_user_pages() over [start, end) of @vma: every page that the
+ * tables do not already serve is faulted in (faultin_page ->
+ * handle_mm_fault, counted in the task's minor faults), then looked at
+ * again.  0, -EFAULT (SIGBUS past the end of the file, a guard marker),
+ * -ENOMEM (out of frames).
  */
 static int fault_range(struct mmt_vma *vma, uint64_t start, uint64_t end,
 		       bool write)
 {
-	uint64_t ok = fault_limit(vma, start, end);
+	struct mmt_mm *mm = vma->vm_mm;
+	struct mmt_task *t = mm_task(mm);
 
-	if (ok > start && write && !(vma->vm_flags & MMT_VM_SHARED))
-		anon_vma_prepare(vma);
-	return ok < end ? -EFAULT : 0;
+	for (uint64_t addr = start; addr < end; addr += PAGE) {
+		for (int tries = 0; !gup_pte_ok(mm_get_pte(mm, addr), write);
+		     tries++) {
+			unsigned ret;
+
+			if (tries == 3)
+				MMT_BUG("gup at %#llx: the fault did not map it",
+					(unsigned long long)addr);
+			ret = handle_mm_fault(t, vma, addr,
+					      write ? FAULT_FLAG_WRITE : 0);
+			if (ret & VM_FAULT_OOM)
+				return -ENOMEM;
+			if (ret & VM_FAULT_ERROR)
+				return -EFAULT;
+		}
+	}
+	return 0;
 }
 
 int64_t faultin_page_range(struct mmt_mm *mm, uint64_t start, uint64_t end,
@@ -125,14 +127,16 @@ int64_t faultin_page_range(struct mmt_mm *mm, uint64_t start, uint64_t end,
 	while (start < end) {
 		struct mmt_vma *vma = find_vma(mm, start);
 		uint64_t e;
+		int r;
 
 		if (!vma || vma->vm_start > start)
 			return -ENOMEM;	/* vma_lookup() failed */
 		if (check_vma_flags(vma, write, false))
 			return -EINVAL;	/* FOLL_MADV_POPULATE's answer */
 		e = vma->vm_end < end ? vma->vm_end : end;
-		if (fault_range(vma, start, e, write))
-			return -EFAULT;
+		r = fault_range(vma, start, e, write);
+		if (r)
+			return r;
 		start = e;
 	}
 	return 0;

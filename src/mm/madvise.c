@@ -14,14 +14,15 @@
  *   HUGEPAGE/NOHUGEPAGE     VM_HUGEPAGE / VM_NOHUGEPAGE
  *   MERGEABLE/UNMERGEABLE   VM_MERGEABLE (CONFIG_KSM is set here), for
  *                           VMAs vma_ksm_compatible() accepts
- *   DONTNEED(_LOCKED)/FREE/ validation only: there are no pages to drop,
- *   COLD/PAGEOUT/WILLNEED/  move or read
+ *   DONTNEED(_LOCKED)       zap the pages (empty PTE tables of whole PMDs
+ *                           freed: CONFIG_PT_RECLAIM); guard markers stay
+ *   FREE                    exclusive anonymous pages become clean, old
+ *                           and lazily freeable (no reclaim frees them)
+ *   COLD/PAGEOUT/WILLNEED/  validation only (no LRU, no swap, no I/O)
  *   REMOVE/COLLAPSE
- *   GUARD_INSTALL/REMOVE    validation, and the anon_vma the install
- *                           prepares; the guard markers themselves are
- *                           PTE markers, not kept yet (maps never show
- *                           them)
- *   POPULATE_READ/WRITE     mm/gup.c's checks and anon_vma
+ *   GUARD_INSTALL/REMOVE    guard markers in the PTEs (pages zapped
+ *                           first), and the anon_vma the install prepares
+ *   POPULATE_READ/WRITE     mm/gup.c: faults through handle_mm_fault
  *   HWPOISON/SOFT_OFFLINE   -EINVAL: no CONFIG_MEMORY_FAILURE here
  *
  * The flag-changing advices merge or split through vma_modify_flags;
@@ -30,6 +31,7 @@
  * could write the memory anyway (can_madvise_modify).
  */
 #include "mm/gup.h"
+#include "mm/memory.h"
 #include "mm/mm_syscall.h"
 
 /* uapi/asm-generic/mman-common.h */
@@ -205,7 +207,12 @@ static int madvise_dontneed_free(const struct madvise_behavior *mb)
 		return -EINVAL;
 	if (mb->behavior == MADV_FREE && !vma_is_anonymous(mb->vma))
 		return -EINVAL;
-	return 0;		/* no pages to zap or to mark lazyfree */
+	if (mb->behavior == MADV_FREE)
+		madvise_free_range(mb->vma, mb->start, mb->end);
+	else	/* madvise_dontneed_single_vma: reclaim_pt, even_cows */
+		zap_page_range_single(mb->vma, mb->start, mb->end,
+				      ZAP_RECLAIM_PT);
+	return 0;
 }
 
 /* madvise_remove(): punch a hole in the file behind a shared mapping. */
@@ -240,9 +247,12 @@ static int madvise_guard(const struct madvise_behavior *mb, bool install)
 		disallowed |= MMT_VM_LOCKED;
 	if (mb->vma->vm_flags & disallowed)
 		return -EINVAL;
-	if (install)
-		return anon_vma_prepare(mb->vma);
-	return 0;
+	if (!install) {
+		guard_remove_range(mb->vma, mb->start, mb->end);
+		return 0;
+	}
+	anon_vma_prepare(mb->vma);
+	return guard_install_range(mb->vma, mb->start, mb->end);
 }
 
 /*

@@ -17,9 +17,15 @@
  *     the VMA below start_brk, e.g. the ELF loader's bss) and pairs with a
  *     VMA seeded from a live process (its history is unknown);
  *   - the slab caches hold one vm_area_struct per VMA, one task_struct
- *     and one mm_struct per task.
+ *     and one mm_struct per task;
+ *   - the pages (memory.c, mm_check_pages): no PTE outside a VMA, no
+ *     writable PTE in a read-only VMA or on a shared anonymous page,
+ *     special PTEs only for the zero page, every mapped frame a user
+ *     page, rss_stat equal to what the tables map, each page's mapcount
+ *     equal to its PTEs and its refcount to those plus the page cache's.
  */
 #include "mm/vma_internal.h"
+#include "mm/memory.h"
 
 #include <mmtwin/kalloc.h>
 
@@ -223,5 +229,5 @@ int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 	    check_cache(m, "mm_struct", ntasks, err, len) ||
 	    check_cache(m, "vm_area_struct", nvmas, err, len))
 		return -1;
-	return 0;
+	return mm_check_pages(m, err, len);
 }

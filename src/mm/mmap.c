@@ -15,10 +15,10 @@
  * maps a file), shmem huge alignment (shmem_enabled is "never" on the
  * reference host), mseal,
  * memory-deny-write-execute, overcommit refusals (the commit charge is
- * counted, never refused), page population (MAP_POPULATE and MAP_LOCKED
- * only set flags and counters).
+ * counted, never refused).
  */
 #include "mm/vma_internal.h"
+#include "mm/gup.h"
 #include "mm/mm_syscall.h"
 
 #include <stdlib.h>
@@ -533,6 +533,18 @@ static bool hstate_sizelog(const struct mmt_machine *m, uint64_t log)
 	return log == 21 || (mmt_arch_is_64(m->cfg.arch) && log == 30);
 }
 
+/* do_mmap's *populate: a locked mapping, or MAP_POPULATE without
+ * MAP_NONBLOCK; vm_mmap_pgoff then runs mm_populate. */
+static bool mmap_wants_populate(struct mmt_mm *mm, uint64_t addr,
+				uint64_t flags)
+{
+	const struct mmt_vma *vma = find_vma(mm, addr);
+
+	if (vma && (vma->vm_flags & MMT_VM_LOCKED))
+		return true;
+	return (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE;
+}
+
 int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
 			    uint64_t addr, uint64_t len, uint64_t prot,
 			    uint64_t flags, int fd, uint64_t pgoff)
@@ -558,6 +570,8 @@ int64_t mmt_ksys_mmap_pgoff(struct mmt_task *t, enum mmt_abi abi,
 		return -ENOMEM;
 	}
 	r = do_mmap(t, abi, f, addr, len, prot, flags, pgoff);
+	if (r >= 0 && mmap_wants_populate(t->mm, (uint64_t)r, flags))
+		__mm_populate(t->mm, (uint64_t)r, PAGE_ALIGN(len), true);
 	mm_trace(t->mm, "mmap(%#llx, %#llx, prot %#llx, flags %#llx) = "
 		 "%s%#llx", (unsigned long long)addr, (unsigned long long)len,
 		 (unsigned long long)prot, (unsigned long long)flags,
@@ -657,6 +671,8 @@ int64_t mmt_sys_brk(struct mmt_task *t, uint64_t brk)
 		mm->brk = origbrk;
 		return (int64_t)origbrk;
 	}
+	if (mm->def_flags & MMT_VM_LOCKED)	/* mlockall(MCL_FUTURE) */
+		__mm_populate(mm, oldbrk, newbrk - oldbrk, true);
 	return (int64_t)brk;
 }
 

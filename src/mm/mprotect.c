@@ -9,6 +9,7 @@
  * there even pkey 0 is -EINVAL).
  */
 #include "mm/vma_internal.h"
+#include "mm/memory.h"
 #include "mm/mm_syscall.h"
 
 #define PROT_READ	0x1
@@ -74,6 +75,7 @@ static int mprotect_fixup(struct mmt_task *t, struct mmt_vma *vma,
 		return err;
 	*pprev = vma;
 	vma->vm_flags = newflags;
+	change_protection(vma, start, end, true);
 	mm_machine(mm)->tasks->vm_committed_as += charged;
 	if ((oldflags & MMT_VM_ACCOUNT) && !(newflags & MMT_VM_ACCOUNT))
 		mm_machine(mm)->tasks->vm_committed_as -= (uint64_t)nrpages;

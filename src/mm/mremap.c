@@ -18,12 +18,14 @@
  * untouched private anonymous VMA takes the new address as its pgoff)
  * + unmapping the source (its VM_ACCOUNT charge moves with the pages),
  * or with DONTUNMAP leaving it mapped without VM_LOCKED/VM_ACCOUNT.
- * No page tables are moved: the model has no user PTEs yet.  Not
+ * The PTEs move with the VMA (move_page_tables, one entry at a time: no
+ * whole-PMD moves yet).  Not
  * modelled: hugetlb (never mapped in the model), userfaultfd, a special
  * mapping's own mremap hook ([vdso] cannot be moved: it cannot split),
  * overcommit refusals (charges are counted, never refused).
  */
 #include "mm/gup.h"
+#include "mm/memory.h"
 #include "mm/mm_syscall.h"
 
 #define MREMAP_MAYMOVE		1
@@ -346,6 +348,8 @@ static int64_t move_vma(struct vma_remap_struct *vrm)
 		vrm_uncharge(vrm);
 		return -ENOMEM;
 	}
+	move_page_tables(vrm->vma, vrm->addr, new_vma, vrm->new_addr,
+			 vrm->old_len);
 	vrm_stat_account(vrm, vrm->new_len);
 	if (vrm->flags & MREMAP_DONTUNMAP)
 		dontunmap_complete(vrm, new_vma);

@@ -17,6 +17,7 @@
  * (the kernel may leave the splits of the aborted munmap).
  */
 #include "mm/vma_internal.h"
+#include "mm/memory.h"
 #include "base/bug.h"
 
 #include <mmtwin/kern.h>
@@ -467,7 +468,12 @@ struct mmt_vma *vm_area_alloc(struct mmt_mm *mm)
 
 struct mmt_vma *vm_area_dup(struct mmt_vma *orig)
 {
-	struct mmt_vma *v = vm_area_alloc(orig->vm_mm);
+	return vm_area_dup_mm(orig->vm_mm, orig);
+}
+
+struct mmt_vma *vm_area_dup_mm(struct mmt_mm *mm, struct mmt_vma *orig)
+{
+	struct mmt_vma *v = vm_area_alloc(mm);
 
 	if (!v)
 		return NULL;
@@ -932,7 +938,9 @@ int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
 		vma = n;
 	}
 	next = vma;
-	/* vms_complete_munmap_vmas(): counters, page tables, free */
+	/* vms_complete_munmap_vmas(): PTEs, counters, page tables, free */
+	unmap_vmas(mm, list);
+	update_hiwater_vm(mm);
 	mm->total_vm -= c.nr_pages;
 	mm->locked_vm -= c.locked;
 	mm->exec_vm -= c.exec;
@@ -1139,6 +1147,7 @@ void exit_mmap(struct mmt_mm *mm)
 		tail = detach_vma(mm, vma, tail);
 		vma = n;
 	}
+	unmap_vmas(mm, list);
 	free_pgtables(mm, list, 0, 0);
 	free_detached(list);
 	mm->total_vm = mm->locked_vm = mm->data_vm = 0;

@@ -112,6 +112,8 @@ struct mmt_file *shmem_zero_file(struct mmt_machine *m, uint64_t size);
 /* --- the tree (vma.c) --- */
 struct mmt_vma *vm_area_alloc(struct mmt_mm *mm);	/* NULL: -ENOMEM */
 struct mmt_vma *vm_area_dup(struct mmt_vma *orig);
+/* The same, for @mm (fork's copy into the child). */
+struct mmt_vma *vm_area_dup_mm(struct mmt_mm *mm, struct mmt_vma *orig);
 void vm_area_free(struct mmt_vma *vma);		/* not linked */
 /* Insert @vma (no overlap) / remove it; map_count follows. */
 void vma_link(struct mmt_mm *mm, struct mmt_vma *vma);

@@ -11,6 +11,7 @@
  * the hardware reserves its other bits.
  */
 #include "pgtable_internal.h"
+#include "mm/internal.h"
 
 #include <errno.h>
 
@@ -90,6 +91,39 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn)
 	m->kern->pt_pages--;
 }
 
+/*
+ * mm->pgtables_bytes (mm_inc_nr_ptes/pmds/puds): the PTE, PMD and PUD
+ * tables of a process count, 4 KiB each; the PGD and the P4D tables of
+ * 5-level paging do not, nor does a folded level.  The sum is kept in the
+ * PGD page's descriptor (lru_prev: a page-table page is never on an LRU),
+ * as the kernel keeps it in the mm the PGD belongs to.
+ */
+static bool pt_level_accounted(const struct mmt_paging *p, unsigned level)
+{
+	unsigned lowest = p->levels > 3 ? p->levels - 3 : 1;
+
+	return level >= lowest;
+}
+
+void pt_account_table(struct mmt_machine *m, uint64_t pgd, unsigned level,
+		      int delta)
+{
+	struct mmt_page *pg;
+
+	if (pgd == m->kern->pgd || !pt_level_accounted(&m->layout.paging, level))
+		return;
+	pg = mmt_pfn_to_page(m, pgd, false);
+	if (delta < 0 && pg->lru_prev < MMT_PAGE_SIZE)
+		MMT_BUG("pgtables_bytes underflow on PGD %#llx",
+			(unsigned long long)pgd);
+	pg->lru_prev += (uint64_t)(int64_t)delta * MMT_PAGE_SIZE;
+}
+
+uint64_t mmt_pgd_pgtables_bytes(struct mmt_machine *m, uint64_t pgd_pfn)
+{
+	return mmt_pfn_to_page(m, pgd_pfn, false)->lru_prev;
+}
+
 bool pt_table_empty(struct mmt_machine *m, uint64_t pfn)
 {
 	const uint64_t *w = pt_frame(m, pfn);
@@ -167,6 +201,7 @@ int pt_walk(struct mmt_machine *m, uint64_t pgd_pfn, uint64_t va,
 				return 0;
 			if (pt_alloc_table(m, &child))
 				return -ENOMEM;
+			pt_account_table(m, pgd_pfn, l + 1, 1);
 			e = w->entry = pt_table_entry(m, l, va, child);
 			pt_set_entry(m, w, e);
 		} else if (pt_leaf(p, l, e)) {
@@ -459,11 +494,13 @@ int mmt_pgd_alloc(struct mmt_machine *m, uint64_t *pgd_pfn)
 	if (pt_alloc_table(m, &pgd))
 		return -ENOMEM;
 	t = pt_frame(m, pgd);
+	mmt_pfn_to_page(m, pgd, false)->lru_prev = 0;
 	for (i = k->kern_pgd_start; i < n; i++)
 		pt_set(es, t, i, pt_get(es, pt_frame(m, k->pgd), i));
 	for (i = 0; p->levels == 3 && i < k->kern_pgd_start; i++) {
 		if (pt_alloc_table(m, &pmd))
 			goto fail;
+		pt_account_table(m, pgd, 1, 1);
 		pt_set(es, t, i, pt_table_entry(m, 0, 0, pmd));
 	}
 	if (pgd_list_add(k, pgd))

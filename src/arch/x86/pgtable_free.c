@@ -36,6 +36,7 @@ static void free_below(struct mmt_walk *w, const struct mmt_walk_entry *e)
 
 	mmt_walk_set_entry(w, e, 0);
 	pt_free_table(w->m, e->pfn);
+	pt_account_table(w->m, w->pgd, e->level + 1, -1);
 	if (!c->freed++ || e->start < c->lo)
 		c->lo = e->start;
 	if (e->start + MMT_PAGE_SIZE > c->hi)
@@ -168,4 +169,30 @@ int mmt_free_pgd_range(struct mmt_machine *m, uint64_t pgd_pfn,
 	if (n)
 		pt_flush_freed_tables(m, pgd_pfn, lo, hi);
 	return (int)n;
+}
+
+int mmt_pt_free_empty_pte_table(struct mmt_machine *m, uint64_t pgd_pfn,
+				uint64_t va)
+{
+	const struct mmt_paging *p = &m->layout.paging;
+	unsigned pmd_level = p->levels - 2, n = mmt_pt_ptrs(m, p->levels - 1);
+	uint64_t span = 1ULL << p->shift[pmd_level], tbl;
+	struct pt_walk w;
+	void *t;
+
+	pt_walk(m, pgd_pfn, va, pmd_level, WALK_LOOKUP, &w);
+	if (w.level != pmd_level || !pt_hw_present(w.entry) ||
+	    pt_leaf(p, pmd_level, w.entry))
+		return 0;
+	tbl = pt_addr(m->kern, w.entry) >> MMT_PAGE_SHIFT;
+	t = pt_frame(m, tbl);
+	for (unsigned i = 0; i < n; i++)
+		if (pt_get(p->entry_size, t, i))
+			return 0;
+	pt_set_entry(m, &w, 0);
+	pt_free_table(m, tbl);
+	pt_account_table(m, pgd_pfn, p->levels - 1, -1);
+	va &= ~(span - 1);
+	pt_flush_freed_tables(m, pgd_pfn, va, va + span);
+	return 1;
 }

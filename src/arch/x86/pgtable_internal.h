@@ -242,6 +242,10 @@ void pt_store(struct mmt_machine *m, uint64_t tbl, unsigned idx,
 bool pt_table_empty(struct mmt_machine *m, uint64_t pfn);
 int pt_alloc_table(struct mmt_machine *m, uint64_t *pfn);
 void pt_free_table(struct mmt_machine *m, uint64_t pfn);
+/* A table at @level of process PGD @pgd came (+1) or went (-1):
+ * pgtables_bytes (VmPTE) follows; init_mm's tables are not counted. */
+void pt_account_table(struct mmt_machine *m, uint64_t pgd, unsigned level,
+		      int delta);
 unsigned pt_free_pgd_range(struct mmt_machine *m, uint64_t pgd,
 			   uint64_t addr, uint64_t end, uint64_t floor,
 			   uint64_t ceiling);

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kernel/fork.c - fork(): a new task whose mm is a copy of the parent's
+ * (dup_mm -> mm_init -> dup_mmap), with the kernel's rules:
+ *
+ *   parent VMA               child
+ *   VM_DONTCOPY              absent (and not counted in total_vm)
+ *   VM_WIPEONFORK            present, empty, no anon_vma
+ *   VM_LOCKED/LOCKONFAULT    cleared (memory locks are not inherited)
+ *   with an anon_vma or      copy_page_range: the pages are shared,
+ *   VM_PFNMAP/MIXEDMAP       private writable ones write-protected in
+ *                            both (the first write copies)
+ *   anything else            empty: faults refill it from the file
+ *
+ * mm_init keeps of def_flags only VM_NOHUGEPAGE (VM_INIT_DEF_MASK), so
+ * mlockall(MCL_FUTURE) does not pass to the child.  The child has its
+ * own anon_vma identities (anon_vma_fork), a copy of the fds, and
+ * hiwater_rss/hiwater_vm at their values after the copy.
+ */
+#include "mm/memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* mm_init()'s copy of the parent's fields; counters start at zero. */
+static void dup_mm_fields(struct mmt_mm *mm, const struct mmt_mm *old)
+{
+	uint64_t pgd = mm->pgd_pfn, kaddr = mm->kaddr;
+
+	*mm = *old;
+	mm->pgd_pfn = pgd;
+	mm->kaddr = kaddr;
+	mm->map_count = 0;
+	mm->locked_vm = 0;
+	mm->total_vm = mm->data_vm = mm->exec_vm = mm->stack_vm = 0;
+	memset(mm->rss_stat, 0, sizeof(mm->rss_stat));
+	mm->def_flags = old->def_flags & MMT_VM_NOHUGEPAGE;
+}
+
+/* One VMA of dup_mmap(); 0 or -ENOMEM. */
+static int dup_vma(struct mmt_mm *mm, struct mmt_vma *mpnt)
+{
+	struct mmt_tasks *ts = mm_machine(mm)->tasks;
+	struct mmt_vma *tmp;
+	int err = 0;
+
+	if (mpnt->vm_flags & MMT_VM_DONTCOPY)
+		return 0;
+	tmp = vm_area_dup_mm(mm, mpnt);
+	if (!tmp)
+		return -ENOMEM;
+	if (tmp->vm_flags & MMT_VM_ACCOUNT)
+		ts->vm_committed_as += vma_pages(tmp);
+	if (tmp->vm_flags & MMT_VM_WIPEONFORK)
+		tmp->anon_vma = 0;
+	else if (mpnt->anon_vma)
+		tmp->anon_vma = ts->next_anon_vma++;	/* anon_vma_fork */
+	tmp->vm_flags &= ~(MMT_VM_LOCKED | MMT_VM_LOCKONFAULT);
+	vma_link(mm, tmp);
+	vm_stat_account(mm, tmp->vm_flags, (int64_t)vma_pages(tmp));
+	if (!(tmp->vm_flags & MMT_VM_WIPEONFORK))
+		err = copy_page_range(tmp, mpnt);
+	return err;
+}
+
+static int dup_mmap(struct mmt_mm *mm, struct mmt_mm *oldmm)
+{
+	for (struct mmt_vma *v = vma_first(oldmm); v; v = vma_next(v)) {
+		int err = dup_vma(mm, v);
+
+		if (err)
+			return err;
+	}
+	mm->hiwater_rss = mmt_mm_rss(mm);
+	mm->hiwater_vm = mm->total_vm;
+	return 0;
+}
+
+/* The child's copy of the fd table (each open file one more ref). */
+static int dup_fds(struct mmt_task *t, const struct mmt_task *parent)
+{
+	if (!parent->nr_fds)
+		return 0;
+	t->fds = calloc(parent->nr_fds, sizeof(*t->fds));
+	if (!t->fds)
+		return -ENOMEM;
+	t->nr_fds = parent->nr_fds;
+	for (unsigned i = 0; i < t->nr_fds; i++) {
+		t->fds[i] = parent->fds[i];
+		if (t->fds[i].file)
+			mmt_file_get(t->fds[i].file);
+	}
+	return 0;
+}
+
+struct mmt_task *mmt_task_fork(struct mmt_task *parent, int pid, int *error)
+{
+	struct mmt_task *t = mmt_task_create(parent->m, parent->abi, pid,
+					     error);
+
+	if (!t)
+		return NULL;
+	memcpy(t->comm, parent->comm, sizeof(t->comm));
+	t->personality = parent->personality;
+	t->cap_sys_rawio = parent->cap_sys_rawio;
+	t->cap_ipc_lock = parent->cap_ipc_lock;
+	memcpy(t->rlim, parent->rlim, sizeof(t->rlim));
+	t->cpu = parent->cpu;
+	dup_mm_fields(t->mm, parent->mm);
+	*error = dup_fds(t, parent);
+	if (!*error)
+		*error = dup_mmap(t->mm, parent->mm);
+	if (*error) {
+		mmt_task_exit(t);
+		return NULL;
+	}
+	mm_trace(t->mm, "fork of pid %d: %lu VMAs, %llu pages shared",
+		 parent->pid, t->mm->map_count,
+		 (unsigned long long)mmt_mm_rss(t->mm));
+	return t;
+}
