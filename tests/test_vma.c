@@ -184,6 +184,14 @@ TEST(vma_exit_restores_slabinfo_and_buddyinfo)
 	FILE *f;
 	struct mmt_task *t1, *t2;
 
+	/* warm CPU 0's two cached thread stacks: they stay, with vmalloc's
+	 * page tables, as in the kernel (tests/test_kstack.c) */
+	t1 = new_task(m);
+	t2 = new_task(m);
+	mmt_task_exit(t1);
+	mmt_task_exit(t2);
+	mmt_kmem_cache_shrink(m, mmt_kmem_cache_find(m, "mm_struct"));
+	mmt_kmem_cache_shrink(m, mmt_kmem_cache_find(m, "task_struct"));
 	mmt_drain_all_pages(m);
 	f = open_memstream(&s0, &n);
 	mmt_slabinfo_print(m, f);

@@ -46,6 +46,10 @@ struct mmt_explain {
 	uint64_t va;
 	bool via_vmemmap;		/* address inside the struct page array */
 	uint64_t vmemmap_pfn;
+	/* the kernel object at a lowmem or vmalloc address: a slab object
+	 * and the task owning it, a kernel stack, a vmalloc area */
+	char object[256];		/* "" when nothing is known */
+	int owner_pid;			/* the task it belongs to; 0: none */
 	char why[6][200];		/* reasoning lines */
 	unsigned nr_why;
 };

@@ -96,6 +96,23 @@ int mmt_kfree(struct mmt_machine *m, uint64_t addr);
 int mmt_kmalloc_lookup(struct mmt_machine *m, uint64_t addr,
 		       const struct mmt_kmem_cache **cache, uint64_t *pfn);
 
+/* What kmem_obj_info() reports about a slab address (mm/slab.h). */
+struct mmt_kmem_obj_info {
+	const struct mmt_kmem_cache *cache;
+	uint64_t object;	/* start of the object holding the address */
+	uint64_t offset;	/* addr - object */
+	uint64_t slab_pfn;	/* the slab's first page */
+	bool allocated;		/* false: on the slab's freelist */
+	bool padding;		/* past the last object (slab tail) */
+};
+/*
+ * kmem_obj_info(): the slab object @addr (a direct-map address) falls in.
+ * 0 and *info, or -ENOENT when @addr is not in a slab page (large
+ * kmalloc pages and non-lowmem addresses included).  O(1): the pfn map.
+ */
+int mmt_kmem_obj_info(const struct mmt_machine *m, uint64_t addr,
+		      struct mmt_kmem_obj_info *info);
+
 /* kmem_cache_create: NULL with -errno in *error (-EEXIST, -EINVAL). */
 struct mmt_kmem_cache *mmt_kmem_cache_create(struct mmt_machine *m,
 					     const char *name, unsigned size,
@@ -144,6 +161,12 @@ struct mmt_vm_struct {
  */
 int mmt_vmalloc(struct mmt_machine *m, uint64_t size, const char *caller,
 		uint64_t *addr);
+/* __vmalloc_node_range(@size, @align, VMALLOC_START, VMALLOC_END, ...):
+ * vmalloc() whose area starts on an @align boundary (a power of two, at
+ * least a page; the guard page is not part of the alignment), as thread
+ * stacks ask for THREAD_ALIGN.  0 and *addr, -EINVAL, -ENOMEM. */
+int mmt_vmalloc_node_range(struct mmt_machine *m, uint64_t size,
+			   uint64_t align, const char *caller, uint64_t *addr);
 /* vfree/vunmap/iounmap: unmap (TLB flushed) and release; -EINVAL when
  * @addr starts no area of the right kind. */
 int mmt_vfree(struct mmt_machine *m, uint64_t addr);
@@ -157,7 +180,7 @@ int mmt_ioremap(struct mmt_machine *m, uint64_t phys, uint64_t size,
 		const char *caller, uint64_t *addr);
 int mmt_iounmap(struct mmt_machine *m, uint64_t addr);
 /* The area containing @addr (guard page included), or NULL. */
-const struct mmt_vm_struct *mmt_find_vm_area(struct mmt_machine *m,
+const struct mmt_vm_struct *mmt_find_vm_area(const struct mmt_machine *m,
 					     uint64_t addr);
 /* meminfo "VmallocUsed:" in pages: vmalloc()'s own pages, not vmap's. */
 uint64_t mmt_vmalloc_nr_pages(struct mmt_machine *m);

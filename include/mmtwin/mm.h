@@ -47,6 +47,7 @@ extern "C" {
 struct mmt_machine;
 struct mmt_vma;
 struct mmt_mapping;
+struct mmt_kstacks;
 
 /* vm_flags bits (include/linux/mm.h, 6.18, x86) */
 #define MMT_VM_NONE		0x00000000ULL
@@ -198,6 +199,10 @@ struct mmt_task {
 	uint64_t kaddr;			/* the modelled task_struct object */
 	unsigned cpu;			/* the CPU it runs on */
 	uint64_t min_flt, maj_flt;	/* fault counters (stat fields 10, 12) */
+	uint64_t stack;			/* task_struct->stack: lowest address
+					 * of its THREAD_SIZE kernel stack (a
+					 * vmalloc area on x86_64, an order-1
+					 * lowmem block on x86_32); 0: none */
 	struct mmt_machine *m;
 	struct mmt_task *next;		/* the machine's task list */
 };
@@ -231,6 +236,8 @@ struct mmt_tasks {
 	uint64_t vm_committed_as;	/* pages charged for VM_ACCOUNT */
 	uint64_t zero_pfn;		/* empty_zero_page */
 	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
+	struct mmt_kstacks *kstacks;	/* kernel/kstack.c: per-CPU cached
+					 * thread stacks, NR_KERNEL_STACK_KB */
 };
 
 /* --- tasks --- */
@@ -368,6 +375,19 @@ int64_t mmt_sys_brk(struct mmt_task *t, uint64_t brk);
 void mmt_maps_print(const struct mmt_task *t, FILE *out);
 /* The same as JSON: an array of objects (start, end, perms, ...). */
 void mmt_maps_print_json(const struct mmt_task *t, FILE *out);
+
+/* meminfo "KernelStack:" (NR_KERNEL_STACK_KB): THREAD_SIZE / 1024 per
+ * live task; the per-CPU cached free stacks do not count. */
+uint64_t mmt_kernel_stack_kb(const struct mmt_machine *m);
+/* THREAD_SIZE of the profile: 16 KiB on x86_64, 8 KiB on x86_32. */
+uint64_t mmt_thread_size(const struct mmt_machine *m);
+/*
+ * The kernel stacks: every task's stack is a live vmalloc area of
+ * THREAD_SIZE with caller kernel_clone (x86_64) or an order-1 lowmem
+ * block (x86_32), no stack is both a task's and cached, or two tasks',
+ * and NR_KERNEL_STACK_KB agrees with the tasks.
+ */
+int mmt_kstack_check(struct mmt_machine *m, char *err, size_t len);
 
 /*
  * Whole-structure validator of every task's mm: the tree ordered and

@@ -196,6 +196,7 @@ static const struct {
 	{ "kmap", mmt_kmap_check },
 	{ "percpu", mmt_percpu_check },
 	{ "mm", mmt_mm_check },
+	{ "kstack", mmt_kstack_check },
 };
 
 int mmt_machine_check(struct mmt_machine *m, char *err, size_t errlen)

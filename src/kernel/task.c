@@ -13,6 +13,7 @@
  * Seeded VMAs with anonymous pages get distinct anon_vma identities (the
  * real sharing after splits is not visible from /proc).
  */
+#include "kernel/task_internal.h"
 #include "mm/vma_internal.h"
 #include "mm/memory.h"
 #include "base/bug.h"
@@ -142,6 +143,10 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->next_shmem_ino = 1;
 	ts->next_anon_vma = 1;
 	m->tasks = ts;
+	if (kstacks_init(m)) {
+		snprintf(err, errlen, "tasks: out of host memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -151,6 +156,7 @@ void mmt_tasks_exit(struct mmt_machine *m)
 		return;
 	while (m->tasks->list)
 		mmt_task_exit(m->tasks->list);
+	kstacks_exit(m);
 	free(m->tasks);
 	m->tasks = NULL;
 }
@@ -284,12 +290,14 @@ static void task_free(struct mmt_task *t)
 		if (t->fds[i].file)
 			mmt_file_put(t->fds[i].file);
 	free(t->fds);
+	free_thread_stack(t);
 	if (t->kaddr)
 		mm_slab_free(m, "task_struct", t->kaddr);
 	mmt_free_poisoned(t, sizeof(*t));
 }
 
-/* The objects of a new task: task_struct, mm_struct, the PGD. */
+/* The objects of a new task in fork's order: task_struct, the kernel
+ * stack (dup_task_struct), mm_struct, the PGD (mm_init). */
 static int task_create_mm(struct mmt_task *t)
 {
 	struct mmt_machine *m = t->m;
@@ -302,6 +310,8 @@ static int task_create_mm(struct mmt_task *t)
 	mp->owner = t;
 	mp->mm_rb = MMT_RB_ROOT;
 	err = mm_slab_alloc(m, "task_struct", &t->kaddr);
+	if (!err)
+		err = alloc_thread_stack(t);
 	if (!err)
 		err = mm_slab_alloc(m, "mm_struct", &t->mm->kaddr);
 	if (!err)

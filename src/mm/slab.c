@@ -560,6 +560,35 @@ int mmt_kmalloc_lookup(struct mmt_machine *m, uint64_t addr,
 	return 0;
 }
 
+int mmt_kmem_obj_info(const struct mmt_machine *m, uint64_t addr,
+		      struct mmt_kmem_obj_info *info)
+{
+	struct mmt_pfnmap_ent *e;
+	uint64_t pa, off, idx;
+
+	memset(info, 0, sizeof(*info));
+	if (!m->kalloc || mmt_pa(&m->layout, addr, &pa))
+		return -ENOENT;
+	e = pfnmap_find(m->kalloc, pa >> MMT_PAGE_SHIFT);
+	if (!e || !e->slab)
+		return -ENOENT;
+	off = addr - e->slab->vaddr;
+	idx = off / e->cache->size;
+	info->cache = e->cache;
+	info->slab_pfn = e->slab->pfn;
+	if (idx >= e->cache->objects) {
+		info->padding = true;
+		info->object = e->slab->vaddr + e->cache->objects *
+			       (uint64_t)e->cache->size;
+		info->offset = addr - info->object;
+		return 0;
+	}
+	info->object = e->slab->vaddr + idx * e->cache->size;
+	info->offset = off - idx * e->cache->size;
+	info->allocated = e->slab->used[idx];
+	return 0;
+}
+
 int mmt_kfree(struct mmt_machine *m, uint64_t addr)
 {
 	struct mmt_pfnmap_ent *e;

@@ -98,14 +98,15 @@ static void unlink_vmap_area(struct mmt_machine *m, struct mmt_vm_struct *vm)
 }
 
 /*
- * __get_vm_area_node(): size page-aligned, ioremap alignment rule, guard
- * page added.  Returns the new (inserted) area or NULL with -errno in *e.
+ * __get_vm_area_node(): size page-aligned, @align (a power of two, at
+ * least a page) or the ioremap alignment rule, guard page added.
+ * Returns the new (inserted) area or NULL with -errno in *e.
  */
 static struct mmt_vm_struct *get_vm_area(struct mmt_machine *m, uint64_t size,
-					 unsigned flags, const char *caller,
-					 int *e)
+					 uint64_t align, unsigned flags,
+					 const char *caller, int *e)
 {
-	uint64_t align = MMT_PAGE_SIZE, start, end, addr;
+	uint64_t start, end, addr;
 	struct mmt_vm_struct *vm;
 
 	*e = -EINVAL;
@@ -202,13 +203,21 @@ static int map_and_publish(struct mmt_machine *m, struct mmt_vm_struct *vm,
 int mmt_vmalloc(struct mmt_machine *m, uint64_t size, const char *caller,
 		uint64_t *addr)
 {
+	return mmt_vmalloc_node_range(m, size, MMT_PAGE_SIZE, caller, addr);
+}
+
+int mmt_vmalloc_node_range(struct mmt_machine *m, uint64_t size,
+			   uint64_t align, const char *caller, uint64_t *addr)
+{
 	struct mmt_vm_struct *vm;
 	unsigned n;
 	int e;
 
-	if (size == 0 || (size >> MMT_PAGE_SHIFT) > m->ram_end_pfn)
+	if (size == 0 || (size >> MMT_PAGE_SHIFT) > m->ram_end_pfn ||
+	    align < MMT_PAGE_SIZE || (align & (align - 1)) ||
+	    align > (1ull << 40))
 		return -EINVAL;
-	vm = get_vm_area(m, size, MMT_VM_ALLOC, caller, &e);
+	vm = get_vm_area(m, size, align, MMT_VM_ALLOC, caller, &e);
 	if (!vm)
 		return e;
 	n = (unsigned)(area_size(vm) >> MMT_PAGE_SHIFT);
@@ -235,8 +244,8 @@ int mmt_vmap(struct mmt_machine *m, const uint64_t *pfns, unsigned n,
 
 	if (n == 0 || n > m->ram_end_pfn)
 		return -EINVAL;
-	vm = get_vm_area(m, (uint64_t)n << MMT_PAGE_SHIFT, MMT_VM_MAP, caller,
-			 &e);
+	vm = get_vm_area(m, (uint64_t)n << MMT_PAGE_SHIFT, MMT_PAGE_SIZE,
+			 MMT_VM_MAP, caller, &e);
 	if (!vm)
 		return e;
 	vm->pfns = malloc(n * sizeof(uint64_t));
@@ -279,7 +288,7 @@ int mmt_ioremap(struct mmt_machine *m, uint64_t phys, uint64_t size,
 	len = ((last + MMT_PAGE_SIZE) & MMT_PAGE_MASK) - base;
 	if (range_is_ram(m, base, base + len))
 		return -EINVAL;
-	vm = get_vm_area(m, len, MMT_VM_IOREMAP, caller, &e);
+	vm = get_vm_area(m, len, MMT_PAGE_SIZE, MMT_VM_IOREMAP, caller, &e);
 	if (!vm)
 		return e;
 	vm->phys_addr = base;
@@ -293,7 +302,7 @@ int mmt_ioremap(struct mmt_machine *m, uint64_t phys, uint64_t size,
 	return 0;
 }
 
-const struct mmt_vm_struct *mmt_find_vm_area(struct mmt_machine *m,
+const struct mmt_vm_struct *mmt_find_vm_area(const struct mmt_machine *m,
 					     uint64_t addr)
 {
 	for (const struct mmt_vm_struct *v = m->kalloc->vmap_areas; v;

@@ -6,8 +6,16 @@
  * faults because the kernel's entries have the U/S bit clear (#PF with
  * the USER bit in the error code).  Physical addresses map to a pfn, a zone
  * and, for lowmem, a direct-map address.
+ *
+ * The kernel object at a lowmem or vmalloc address: the slab object there
+ * (kmem_obj_info) and the task that owns it (task_struct, mm_struct, a
+ * VMA's vm_area_struct), a kernel stack and its guard pages, or the
+ * vmalloc area.  One reverse lookup per explain (a scan of the tasks).
  */
 #include <mmtwin/explain.h>
+#include <mmtwin/kalloc.h>
+#include "kernel/task_internal.h"
+#include "mm/vma_internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -85,6 +93,127 @@ static void access_rules(const struct mmt_machine *m, struct mmt_explain *x)
 	(void)m;
 }
 
+static void object(struct mmt_explain *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void object(struct mmt_explain *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->object, sizeof(x->object), fmt, ap);
+	va_end(ap);
+}
+
+/* A kernel stack (or its guard pages) at @va: true when one is there. */
+static bool stack_object(const struct mmt_machine *m, struct mmt_explain *x,
+			 uint64_t va)
+{
+	struct kstack_where w;
+	uint64_t size = mmt_thread_size(m), pa = 0;
+	char who[80];
+
+	if (!kstack_find(m, va, &w))
+		return false;
+	if (w.kind == KSTACK_TASK) {
+		snprintf(who, sizeof(who), "the kernel stack of PID %d",
+			 w.task->pid);
+		x->owner_pid = w.task->pid;
+	} else {
+		snprintf(who, sizeof(who), "a free kernel stack cached in CPU "
+			 "%u's cached_stacks[%u]", w.cpu, w.slot);
+	}
+	if (w.guard_above) {
+		object(x, "guard page above %s [%#" PRIx64 "-%#" PRIx64 "): "
+		       "the vmalloc area's last page, never mapped", who,
+		       w.base, w.base + size);
+	} else if (w.guard_below) {
+		object(x, "guard page below %s [%#" PRIx64 "-%#" PRIx64 "): "
+		       "never mapped (another area's guard page or a hole), so "
+		       "overflowing the stack faults", who, w.base,
+		       w.base + size);
+	} else if (vmap_stack(m)) {
+		object(x, "%s [%#" PRIx64 "-%#" PRIx64 "), offset %#" PRIx64
+		       ": THREAD_SIZE %" PRIu64 " KiB vmalloc'ed by "
+		       THREAD_STACK_CALLER " (VMAP_STACK), growing down from %#"
+		       PRIx64, who, w.base, w.base + size, va - w.base,
+		       size >> 10, w.base + size);
+	} else {
+		mmt_pa(&m->layout, w.base, &pa);
+		object(x, "%s [%#" PRIx64 "-%#" PRIx64 "), offset %#" PRIx64
+		       ": an order-1 lowmem block (pfn %#" PRIx64 "-%#" PRIx64
+		       ", THREAD_SIZE %" PRIu64 " KiB), growing down from %#"
+		       PRIx64, who, w.base, w.base + size, va - w.base,
+		       pa >> MMT_PAGE_SHIFT, (pa >> MMT_PAGE_SHIFT) + 1,
+		       size >> 10, w.base + size);
+	}
+	return true;
+}
+
+/* The slab object (and its owner) or kernel stack at lowmem @va. */
+static void lowmem_object(const struct mmt_machine *m, struct mmt_explain *x,
+			  uint64_t va)
+{
+	struct mmt_kmem_obj_info oi;
+	struct kobj_owner o;
+	const char *name;
+
+	if (stack_object(m, x, va) || mmt_kmem_obj_info(m, va, &oi))
+		return;
+	name = oi.cache->name;
+	if (oi.padding) {
+		object(x, "the unused tail of a %s slab (pfn %#" PRIx64 ", %u "
+		       "objects of %u bytes)", name, oi.slab_pfn,
+		       oi.cache->objects, oi.cache->size);
+		return;
+	}
+	if (!oi.allocated) {
+		object(x, "free %s object %#" PRIx64 " (+%#" PRIx64 " of %u "
+		       "bytes, slab pfn %#" PRIx64 ") on its slab's freelist",
+		       name, oi.object, oi.offset, oi.cache->size,
+		       oi.slab_pfn);
+		return;
+	}
+	if (!kobj_owner_find(m, name, oi.object, &o)) {
+		object(x, "%s object %#" PRIx64 " (+%#" PRIx64 " of %u bytes, "
+		       "slab pfn %#" PRIx64 "), allocated", name, oi.object,
+		       oi.offset, oi.cache->size, oi.slab_pfn);
+		return;
+	}
+	x->owner_pid = o.task->pid;
+	if (o.vma)
+		object(x, "%s object %#" PRIx64 " (+%#" PRIx64 " of %u bytes, "
+		       "slab pfn %#" PRIx64 "): PID %d's VMA %#" PRIx64 "-%#"
+		       PRIx64, name, oi.object, oi.offset, oi.cache->size,
+		       oi.slab_pfn, o.task->pid, o.vma->vm_start,
+		       o.vma->vm_end);
+	else
+		object(x, "%s object %#" PRIx64 " (+%#" PRIx64 " of %u bytes, "
+		       "slab pfn %#" PRIx64 "): PID %d's %s", name, oi.object,
+		       oi.offset, oi.cache->size, oi.slab_pfn, o.task->pid,
+		       name);
+}
+
+/* The vmalloc area (a kernel stack, its guard pages, another area). */
+static void vmalloc_object(const struct mmt_machine *m, struct mmt_explain *x,
+			   uint64_t va)
+{
+	const struct mmt_vm_struct *v;
+	uint64_t guard;
+
+	if (!m->kalloc || stack_object(m, x, va))
+		return;
+	v = mmt_find_vm_area(m, va);
+	if (!v)
+		return;
+	guard = v->flags & MMT_VM_NO_GUARD ? 0 : MMT_PAGE_SIZE;
+	object(x, "%s of the %s area [%#" PRIx64 "-%#" PRIx64 ")%s%s%s",
+	       va - v->addr >= v->size - guard ? "guard page" : "a page",
+	       v->flags & MMT_VM_IOREMAP ? "ioremap" :
+	       v->flags & MMT_VM_ALLOC ? "vmalloc" : "vmap", v->addr,
+	       v->addr + v->size - guard, v->caller[0] ? " (caller " : "",
+	       v->caller, v->caller[0] ? ")" : "");
+}
+
 static void kernel_region_facts(const struct mmt_machine *m,
 				struct mmt_explain *x, uint64_t va)
 {
@@ -99,6 +228,8 @@ static void kernel_region_facts(const struct mmt_machine *m,
 		if (!x->is_ram)
 			why(x, "that physical address is not RAM in the e820 map "
 			       "(a hole or reserved range)");
+		else
+			lowmem_object(m, x, va);
 	} else if (!strcmp(name, "direct-map")) {
 		why(x, "inside the direct-map window but above the end of RAM: "
 		       "unmapped");
@@ -117,6 +248,7 @@ static void kernel_region_facts(const struct mmt_machine *m,
 	} else if (!strcmp(name, "vmalloc")) {
 		why(x, "vmalloc area: page by page mappings in init_mm, any "
 		       "physical page; a guard page follows every area");
+		vmalloc_object(m, x, va);
 	} else if (!strcmp(name, "pkmap")) {
 		why(x, "pkmap slot %" PRIu64 " of %u: kmap() maps one highmem page "
 		       "here until kunmap()", (va - l->pkmap_base) >> 12,
@@ -189,6 +321,7 @@ int mmt_explain_pa(const struct mmt_machine *m, uint64_t pa,
 	if (x->has_va) {
 		why(x, "lowmem: permanently mapped, __va(pa) = pa + PAGE_OFFSET "
 		       "= %#" PRIx64, x->va);
+		lowmem_object(m, x, x->va);
 		return 0;
 	}
 	why(x, "highmem (pfn >= max_low_pfn %#" PRIx64 "): no permanent "
@@ -262,6 +395,11 @@ void mmt_explain_json_members(const struct mmt_machine *m,
 		if (x->has_va)
 			mmt_json_hex(j, "va", x->va);
 	}
+	if (x->object[0]) {
+		mmt_json_str(j, "object", x->object);
+		if (x->owner_pid)
+			mmt_json_u64(j, "owner_pid", (uint64_t)x->owner_pid);
+	}
 	mmt_json_begin_arr(j, "why");
 	for (unsigned i = 0; i < x->nr_why; i++)
 		mmt_json_str(j, NULL, x->why[i]);
@@ -309,6 +447,8 @@ void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,
 		if (x->has_va)
 			fprintf(out, "  __va:          %#" PRIx64 "\n", x->va);
 	}
+	if (x->object[0])
+		fprintf(out, "  object:        %s\n", x->object);
 	for (unsigned i = 0; i < x->nr_why; i++)
 		fprintf(out, "  why: %s\n", x->why[i]);
 }

@@ -7,7 +7,9 @@
  * on 32-bit, CommitLimit (overcommit_ratio 50, no swap), VmallocTotal
  * from the layout, VmallocUsed (vmalloc_nr_pages(): vmalloc's own pages,
  * not vmap/ioremap), PageTables (page-table pages, init_mm's included),
- * Percpu (the first chunk), DirectMap* (init_mm's direct-map leaves).
+ * Percpu (the first chunk), DirectMap* (init_mm's direct-map leaves),
+ * KernelStack (NR_KERNEL_STACK_KB: THREAD_SIZE per live task; the
+ * stacks in the per-CPU caches are in VmallocUsed but not here).
  * Everything the model has not run yet (page cache, anon, slab
  * accounting, ...) is 0: docs/physical-memory.md, "Not modelled", lists
  * each such field.
@@ -18,6 +20,7 @@
  */
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
+#include <mmtwin/mm.h>
 #include "mm/internal.h"
 #include <mmtwin/views.h>
 #include "arch/x86/kern_internal.h"
@@ -98,7 +101,7 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 		"SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:",
 		"Writeback:", "AnonPages:", "Mapped:", "Shmem:",
 		"KReclaimable:", "Slab:", "SReclaimable:", "SUnreclaim:",
-		"KernelStack:", NULL };
+		NULL };
 	static const char *const zero2b[] = { "SecPageTables:",
 		"NFS_Unstable:", "Bounce:", "WritebackTmp:", NULL };
 	static const char *const zero3[] = {
@@ -128,6 +131,8 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 	}
 	for (unsigned i = 0; zero2[i]; i++)
 		kb(o, zero2[i], 0);
+	/* NR_KERNEL_STACK_KB: live tasks' stacks, not the cached free ones */
+	field_kb(o, "KernelStack:", mmt_kernel_stack_kb(m));
 	/* every page-table page the model allocated, init_mm's included */
 	kb(o, "PageTables:", m->kern ? mmt_pgtable_pages(m) : 0);
 	for (unsigned i = 0; zero2b[i]; i++)
