@@ -2,6 +2,7 @@
 /*
  * Scenario commands that run user code's memory accesses and fork:
  *   touch ADDR [LEN] [read|write|exec]   one access per page of the range
+ *                                        (no data: contents stay lazy)
  *   read ADDR                            the byte there
  *   write ADDR VALUE                     store a byte
  *   fork [--pid N]                       copy the current process
@@ -103,8 +104,7 @@ static int cmd_touch(struct mmt_script *s, int argc, char **argv)
 		return mmt_script_fail(s, "range wraps around");
 	for (uint64_t va = addr; va < end;
 	     va = (va & MMT_PAGE_MASK) + MMT_PAGE_SIZE) {
-		uint8_t v = 0xa5;
-		int r = do_access(s, t, va, kind, &v);
+		int r = do_access(s, t, va, kind, NULL);
 
 		if (r)
 			return r < 0 ? -1 : 0;
