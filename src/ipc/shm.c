@@ -307,7 +307,7 @@ static void shm_destroy(struct mmt_machine *m, struct shmid_kernel *shp)
 	ipc_rmid(ns, shp);
 	if (shp->mode & MMT_SHM_LOCKED)
 		ns->shm_locked -= pages;	/* shmem_lock(file, 0) */
-	if (!shp->noreserve)
+	if (!shp->noreserve && m->tasks)	/* none left at shm_exit_ns */
 		m->tasks->vm_committed_as -= pages;	/* shmem_unacct_size */
 	mmt_file_put(shp->shm_file);
 	if (mmt_kfree(m, shp->kaddr))
