@@ -30,7 +30,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Iinclude -Isrc $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/base/*.c src/init/*.c src/kernel/*.c src/script/*.c src/arch/x86/*.c src/mm/*.c \
+LIB_SRC   := $(sort $(wildcard src/base/*.c src/init/*.c src/kernel/*.c src/script/*.c src/arch/x86/*.c src/mm/*.c src/ipc/*.c \
               src/proc/*.c src/exec/*.c src/twin/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c))

@@ -25,6 +25,7 @@ struct mmt_phys;
 struct mmt_kern;
 struct mmt_kalloc;
 struct mmt_tasks;
+struct mmt_ipc_ns;
 
 struct mmt_e820 {
 	struct mmt_e820_entry e[MMT_MEMMAP_MAX];
@@ -42,6 +43,7 @@ struct mmt_machine {
 	struct mmt_kern *kern;		/* init_mm page tables, MMU, TLBs */
 	struct mmt_kalloc *kalloc;	/* slab, vmalloc, kmap, fixmap, percpu */
 	struct mmt_tasks *tasks;	/* user processes and vm sysctls (mm.h) */
+	struct mmt_ipc_ns *ipc;		/* SysV IPC namespace: shm (shm.h) */
 };
 
 /*

@@ -48,6 +48,7 @@ struct mmt_machine;
 struct mmt_vma;
 struct mmt_mapping;
 struct mmt_kstacks;
+struct mmt_vm_ops;
 
 /* vm_flags bits (include/linux/mm.h, 6.18, x86) */
 #define MMT_VM_NONE		0x00000000ULL
@@ -142,6 +143,11 @@ struct mmt_file {
 	unsigned refcount;
 	struct mmt_mapping *mapping;	/* its inode's page cache, from the
 					 * first fault on (src/mm/filemap.c) */
+	/* the vm_operations_struct of the VMAs that map it (open on a
+	 * VMA's copy, close on its free: a SysV shm attach counts its
+	 * VMAs); NULL for every other file.  Private to the library. */
+	const struct mmt_vm_ops *vm_ops;
+	void *private_data;	/* vm_ops' own (the shm segment) */
 };
 
 /* f_mode bits of an open file */
@@ -192,6 +198,7 @@ struct mmt_task {
 	unsigned personality;
 	bool cap_sys_rawio;		/* may map below mmap_min_addr */
 	bool cap_ipc_lock;		/* may mlock without RLIMIT_MEMLOCK */
+	bool cap_ipc_owner;		/* SysV IPC permission bits bypassed */
 	struct mmt_rlimit rlim[MMT_NR_RLIMITS];
 	struct mmt_mm *mm;
 	struct mmt_fd *fds;		/* fds[0 .. nr_fds) */

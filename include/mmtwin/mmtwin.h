@@ -26,6 +26,7 @@ extern "C" {
 #include "random.h"
 #include "render.h"
 #include "script.h"
+#include "shm.h"
 #include "syscall.h"
 #include "views.h"
 

@@ -20,6 +20,10 @@ int mmt_kern_init(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_kern_exit(struct mmt_machine *m);
 int mmt_kalloc_init(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_kalloc_exit(struct mmt_machine *m);
+/* The IPC namespace (ipc/shm.c: shm_init_ns); its exit, after the
+ * tasks', frees the segments no task maps any more. */
+int mmt_ipc_init(struct mmt_machine *m, char *err, size_t errlen);
+void mmt_ipc_exit(struct mmt_machine *m);
 /* The task list and vm sysctls (kernel/task.c); exit frees every task. */
 int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen);
 void mmt_tasks_exit(struct mmt_machine *m);

@@ -164,6 +164,8 @@ struct mmt_machine *mmt_machine_new_e820(const struct mmt_config *c,
 		goto fail;
 	if (mmt_kalloc_init(m, err, errlen))
 		goto fail;
+	if (mmt_ipc_init(m, err, errlen))
+		goto fail;
 	if (mmt_tasks_init(m, err, errlen))
 		goto fail;
 	if (c->check && mmt_machine_check(m, err, errlen))
@@ -218,6 +220,7 @@ void mmt_machine_free(struct mmt_machine *m)
 	if (!m)
 		return;
 	mmt_tasks_exit(m);
+	mmt_ipc_exit(m);
 	mmt_kalloc_exit(m);
 	mmt_kern_exit(m);
 	mmt_mm_exit(m);

@@ -6,7 +6,9 @@
  * its name as strace prints it, its arguments in strace's printing order
  * and a handler slot.  The handlers are filled in as the process model
  * grows; a NULL one makes mmt_sys_dispatch() answer -ENOSYS.  Modelled:
- * mmap, mmap2, old_mmap, munmap, mprotect, pkey_mprotect, brk (src/mm/).
+ * mmap, mmap2, old_mmap, munmap, mprotect, pkey_mprotect, brk, mremap,
+ * madvise, mlock*, mseal, msync (src/mm/); shmget, shmat, shmdt, shmctl
+ * and i386's ipc() (src/ipc/).
  *
  * Look-ups: the table is sorted by name (binary search); per ABI a list of
  * entry ids sorted by number (binary search).  Both orders and every
@@ -19,6 +21,7 @@
  * different order on i386 (CONFIG_CLONE_BACKWARDS: tls before child_tid).
  */
 #include "kernel/syscall_internal.h"
+#include "ipc/shm_internal.h"
 #include "mm/vma_internal.h"
 
 #include <errno.h>
@@ -214,7 +217,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(4, "ptr", PTR),
 			ARG(5, "fifth", INT),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_ipc,
 	},
 	[SID_kill] = {
 		.name = "kill", .kname = "sys_kill", .nr = { 62, 37 },
@@ -472,7 +475,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "shmaddr", ADDR),
 			ARG(2, "shmflg", SHMAT_FLAGS),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_shmat,
 	},
 	[SID_shmctl] = {
 		.name = "shmctl", .kname = "sys_shmctl", .nr = { 31, 396 },
@@ -482,7 +485,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "cmd", SHMCTL_CMD),
 			ARG(2, "buf", PTR),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_shmctl,
 	},
 	[SID_shmdt] = {
 		.name = "shmdt", .kname = "sys_shmdt", .nr = { 67, 398 },
@@ -490,7 +493,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 		.nargs = 1, .args = {
 			ARG(0, "shmaddr", ADDR),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_shmdt,
 	},
 	[SID_shmget] = {
 		.name = "shmget", .kname = "sys_shmget", .nr = { 29, 395 },
@@ -500,7 +503,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(1, "size", ULONG),
 			ARG(2, "shmflg", SHMGET_FLAGS),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_shmget,
 	},
 	[SID_tgkill] = {
 		.name = "tgkill", .kname = "sys_tgkill", .nr = { 234, 270 },

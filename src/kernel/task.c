@@ -122,6 +122,18 @@ struct mmt_file *shmem_zero_file(struct mmt_machine *m, uint64_t size)
 	return f;
 }
 
+struct mmt_file *shmem_kernel_file_setup(const char *name, uint64_t size,
+					  uint64_t ino)
+{
+	struct mmt_file *f = file_new(name, 0, 1, ino, size);
+
+	if (f) {
+		f->deleted = true;
+		f->shmem = true;
+	}
+	return f;
+}
+
 /* ----------------------------------------------------------- the list */
 
 int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
@@ -1069,7 +1081,7 @@ static void seed_limits(struct mmt_task *t, const char *limits)
 	parse_limit(limits, "Max locked memory", &t->rlim[MMT_RLIMIT_MEMLOCK]);
 }
 
-/* CapEff bits 14 (CAP_IPC_LOCK) and 17 (CAP_SYS_RAWIO). */
+/* CapEff bits 14 (CAP_IPC_LOCK), 15 (CAP_IPC_OWNER), 17 (CAP_SYS_RAWIO). */
 void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 {
 	const char *p = status ? strstr(status, "CapEff:") : NULL;
@@ -1078,6 +1090,7 @@ void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 	if (!p || sscanf(p + 7, " %llx", &caps) != 1)
 		return;
 	t->cap_ipc_lock = caps >> 14 & 1;
+	t->cap_ipc_owner = caps >> 15 & 1;
 	t->cap_sys_rawio = caps >> 17 & 1;
 }
 

@@ -102,9 +102,11 @@ struct mmt_mapping *file_mapping(struct mmt_machine *m, struct mmt_file *f)
 
 	if (f->mapping)
 		return f->mapping;
-	for (a = ts->mappings; a; a = a->next)
-		if (a->ino == f->ino && a->major == f->major &&
-		    a->minor == f->minor && a->shmem == f->shmem)
+	/* a shmem object is its own inode (never opened again by path);
+	 * a regular file's cache is shared by every open of the inode */
+	for (a = f->shmem ? NULL : ts->mappings; a; a = a->next)
+		if (!a->shmem && a->ino == f->ino && a->major == f->major &&
+		    a->minor == f->minor)
 			break;
 	if (!a) {
 		a = calloc(1, sizeof(*a));

@@ -61,6 +61,8 @@ static bool would_merge(const struct mmt_mm *mm, const struct mmt_vma *a,
 		return false;
 	if (a->vm_file != b->vm_file || a->anon_vma != b->anon_vma)
 		return false;
+	if (vma_vm_ops(a) && vma_vm_ops(a)->close)
+		return false;	/* can_merge_remove_vma() refuses (shm) */
 	if ((a->anon_name || b->anon_name) &&
 	    (!a->anon_name || !b->anon_name || strcmp(a->anon_name, b->anon_name)))
 		return false;

@@ -452,9 +452,9 @@ static int do_mmap_anon_flags(const struct mmt_mm *mm, uint64_t flags,
 	}
 }
 
-static int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi,
-		       const struct mmt_fd *fd, uint64_t addr, uint64_t len,
-		       uint64_t prot, uint64_t flags, uint64_t pgoff)
+int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi, const struct mmt_fd *fd,
+		uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+		uint64_t pgoff)
 {
 	struct mmt_mm *mm = t->mm;
 	struct gua g;

@@ -10,8 +10,10 @@
  *
  * Simplifications: no anon_vma chains (an anon_vma is an identity, so
  * is_mergeable_anon_vma() is "equal, or one side has none"); no fork, so
- * no VMA has uncowed parents; no vm_ops->close (only special mappings
- * refuse merging, through VM_DONTEXPAND, and splitting, as may_split);
+ * no VMA has uncowed parents; the only vm_ops are a SysV shm attach's
+ * open/close (struct mmt_vm_ops: a VMA with a close op is never deleted
+ * by a merge); special mappings refuse merging, through VM_DONTEXPAND,
+ * and splitting, as may_split;
  * no memory policies, userfaultfd contexts or mseal(); a MAP_FIXED
  * mmap that fails after the old range is checked leaves no splits
  * (the kernel may leave the splits of the aborted munmap).
@@ -492,12 +494,16 @@ struct mmt_vma *vm_area_dup_mm(struct mmt_mm *mm, struct mmt_vma *orig)
 		}
 	}
 	v->vm_file = orig->vm_file ? mmt_file_get(orig->vm_file) : NULL;
+	if (vma_vm_ops(v) && vma_vm_ops(v)->open)
+		vma_vm_ops(v)->open(v);		/* shm_open */
 	return v;
 }
 
 void vm_area_free(struct mmt_vma *vma)
 {
 	MMT_BUG_ON(!mmt_rb_empty_node(&vma->vm_rb));
+	if (vma_vm_ops(vma) && vma_vm_ops(vma)->close)
+		vma_vm_ops(vma)->close(vma);	/* shm_close */
 	if (vma->vm_file)
 		mmt_file_put(vma->vm_file);
 	mm_slab_free(mm_machine(vma->vm_mm), "vm_area_struct", vma->kaddr);
@@ -694,6 +700,11 @@ struct mmt_vma *vma_merge_new_range(struct vma_merge_struct *vmg)
 	return next;
 }
 
+static bool can_merge_remove_vma(const struct mmt_vma *vma)
+{
+	return !vma_vm_ops(vma) || !vma_vm_ops(vma)->close;
+}
+
 /*
  * vma_merge_existing_range(): mprotect changed [start, end) of
  * vmg->middle to vmg->vm_flags.  A merge is possible only when the range
@@ -720,6 +731,13 @@ static struct mmt_vma *vma_merge_existing_range(struct vma_merge_struct *vmg)
 	}
 	if (!merge_left && !merge_right)
 		return NULL;
+	/* can_merge_remove_vma(): a VMA with a close op (a shm attach) is
+	 * never deleted by a merge; the merge is abandoned instead */
+	if ((left_side && right_side && !can_merge_remove_vma(middle)) ||
+	    (merge_left && merge_right && !can_merge_remove_vma(next))) {
+		trace_vma(vmg->mm, "no merge: vm_ops->close on", middle);
+		return NULL;
+	}
 	if (merge_left && merge_right) {
 		uint64_t end = next->vm_end;
 
@@ -1060,6 +1078,8 @@ static struct mmt_vma *mmap_new_vma(struct mmt_mm *mm, struct mmt_file *file,
 	vma->vm_pgoff = pgoff;
 	if (file) {
 		vma->vm_file = mmt_file_get(file);
+		if (file->vm_ops && file->vm_ops->open)
+			file->vm_ops->open(vma);	/* shm_mmap */
 	} else if (vm_flags & MMT_VM_SHARED) {
 		vma->vm_file = shmem_zero_file(mm_machine(mm), len);
 		if (!vma->vm_file) {

@@ -59,6 +59,23 @@ struct mmt_vma {
 
 #define VMA(rb) mmt_rb_entry(rb, struct mmt_vma, vm_rb)
 
+/*
+ * A file's vm_operations_struct, as far as the model has one: open() when
+ * a VMA mapping the file comes into being (mmap: the file's ->mmap;
+ * vm_area_dup: split, mremap's copy, fork), close() when one is freed
+ * (vm_area_free).  Only ipc/shm.c's attach files have one (shm_vm_ops:
+ * nattch follows the VMAs).
+ */
+struct mmt_vm_ops {
+	void (*open)(struct mmt_vma *vma);
+	void (*close)(struct mmt_vma *vma);
+};
+
+static inline const struct mmt_vm_ops *vma_vm_ops(const struct mmt_vma *v)
+{
+	return v->vm_file ? v->vm_file->vm_ops : NULL;
+}
+
 /* The mm as allocated: the public struct, the tree root, the owner. */
 struct mm_private {
 	struct mmt_mm mm;
@@ -108,6 +125,10 @@ struct mmt_file *mmt_file_get(struct mmt_file *f);
 void mmt_file_put(struct mmt_file *f);
 /* A new shmem object for MAP_SHARED|MAP_ANONYMOUS (shmem_zero_setup). */
 struct mmt_file *shmem_zero_file(struct mmt_machine *m, uint64_t size);
+/* shmem_kernel_file_setup(): a shmem object @name ("/SYSV00001234"),
+ * deleted, on 00:01, inode @ino (the shmid for SysV segments). */
+struct mmt_file *shmem_kernel_file_setup(const char *name, uint64_t size,
+					  uint64_t ino);
 
 /* --- the tree (vma.c) --- */
 struct mmt_vma *vm_area_alloc(struct mmt_mm *mm);	/* NULL: -ENOMEM */
@@ -195,6 +216,12 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 		    uint64_t len, uint64_t vm_flags, uint64_t pgoff);
 /* Free every VMA and page table of @mm (exit_mmap). */
 void exit_mmap(struct mmt_mm *mm);
+
+/* do_mmap() (mmap.c): @fd NULL for anonymous memory; the address or a
+ * negative errno.  For callers that map a file of their own (shmat). */
+int64_t do_mmap(struct mmt_task *t, enum mmt_abi abi, const struct mmt_fd *fd,
+		uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+		uint64_t pgoff);
 
 /* --- syscall handlers (mmap.c, mprotect.c) --- */
 int64_t mmt_sys_mmap(struct mmt_sys_ctx *ctx, const struct mmt_sys_call *c);

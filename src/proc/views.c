@@ -42,6 +42,8 @@ const struct mmt_view mmt_views[] = {
 	  mmt_view_fixmap_slots, 0 },
 	{ "maps", "/proc/PID/maps: a process's VMAs (show maps [PID])",
 	  mmt_view_maps, MMT_VIEW_TASK },
+	{ "sysvipc_shm", "/proc/sysvipc/shm: SysV shared memory segments",
+	  mmt_view_sysvipc_shm, 0 },
 	{ NULL, NULL, NULL, 0 }
 };
 

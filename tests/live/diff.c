@@ -22,7 +22,7 @@
 
 /* What $name means in a step (live.h, docs/live-tests.md). */
 struct symbols {
-	uint64_t brk, stack, stack_end, vvar, vdso, text, payload;
+	uint64_t brk, stack, stack_end, vvar, vdso, text, payload, pid;
 	uint64_t low, high, task_size, mmap_min_addr, max_map_count;
 };
 
@@ -43,6 +43,9 @@ struct run {
 	 * (the one tolerated difference, see shmem_renumber()) */
 	struct { uint64_t kino, mino; } *ino;
 	size_t nino, ino_cap;
+	/* SysV shm ids: kernel's <-> model's (see shmid_pair()) */
+	struct { int64_t kid, mid; } *shmid;
+	size_t nshmid, shmid_cap;
 };
 
 static int run_fail(struct run *r, const char *fmt, ...)
@@ -81,7 +84,7 @@ static bool sym_value(const struct symbols *s, const char *name, size_t n,
 #define SYM(x) { #x, offsetof(struct symbols, x) }
 		SYM(brk), SYM(stack), SYM(stack_end), SYM(vvar), SYM(vdso),
 		SYM(text), SYM(payload), SYM(low), SYM(high), SYM(task_size),
-		SYM(mmap_min_addr), SYM(max_map_count),
+		SYM(mmap_min_addr), SYM(max_map_count), SYM(pid),
 #undef SYM
 	};
 
@@ -282,6 +285,7 @@ static void find_symbols(struct run *r, const struct live_vma *v, int n,
 	}
 	s->brk = (uint64_t)stat_field(stat, 47);	/* start_brk */
 	s->payload = r->child.payload;
+	s->pid = (uint64_t)r->child.pid;
 	s->low = 0x10000000;
 	s->high = i386 ? 0xe0000000 : 0x7f0000000000;
 	s->task_size = i386 ? 0xffffe000 : 0x7ffffffff000;
@@ -469,6 +473,69 @@ static void keep_failure(struct run *r, int64_t kret, int64_t mret,
 						    "model maps") : NULL;
 }
 
+/* ---- the second tolerated difference: SysV shm ids ----
+ *
+ * A segment's id is its index in the IPC namespace plus a sequence
+ * number; the kernel's namespace is the host's, shared with every other
+ * process, so the model (a namespace of its own) cannot know the number.
+ * A successful shmget on both sides pairs the two ids, one to one over
+ * the run; the step's later references ($N, the kernel's id) reach the
+ * model as its own id (shmat, shmctl), and the inode field of a
+ * "/SYSV%08x (deleted)" maps line (the id) is compared as the pair's.
+ */
+
+/* The id paired with @id (@model: @id is the model's), or -1. */
+static int64_t shmid_lookup(const struct run *r, int64_t id, bool model)
+{
+	for (size_t i = 0; i < r->nshmid; i++)
+		if ((model ? r->shmid[i].mid : r->shmid[i].kid) == id)
+			return model ? r->shmid[i].kid : r->shmid[i].mid;
+	return -1;
+}
+
+/* Pair kernel id @kid with model id @mid: 0, or -1 when either is paired
+ * with another already (or out of memory). */
+static int shmid_pair(struct run *r, int64_t kid, int64_t mid)
+{
+	int64_t k = shmid_lookup(r, mid, true), m = shmid_lookup(r, kid, false);
+
+	if (k >= 0 || m >= 0)
+		return k == kid && m == mid ? 0 : -1;
+	if (r->nshmid == r->shmid_cap) {
+		size_t cap = r->shmid_cap ? r->shmid_cap * 2 : 8;
+		void *n = realloc(r->shmid, cap * sizeof(*r->shmid));
+
+		if (!n)
+			return -1;
+		r->shmid = n;
+		r->shmid_cap = cap;
+	}
+	r->shmid[r->nshmid].kid = kid;
+	r->shmid[r->nshmid++].mid = mid;
+	return 0;
+}
+
+/* @call for the model: the shmid argument of shmat/shmctl, when it is a
+ * paired kernel id, becomes the model's.  Into @out (@len bytes). */
+static void model_call_text(const struct run *r, const char *call, char *out,
+			    size_t len)
+{
+	size_t n = !strncmp(call, "shmat(", 6) ? 6 :
+		   !strncmp(call, "shmctl(", 7) ? 7 : 0;
+	char *end;
+	long long id;
+	int64_t mid;
+
+	snprintf(out, len, "%s", call);
+	if (!n)
+		return;
+	errno = 0;
+	id = strtoll(call + n, &end, 0);
+	if (errno || end == call + n || (mid = shmid_lookup(r, id, false)) < 0)
+		return;
+	snprintf(out, len, "%.*s%#llx%s", (int)n, call, (long long)mid, end);
+}
+
 /* Run one call (after substitution) on both sides; *kret, *mret. */
 static int one_call(struct run *r, const char *text, int64_t *kret,
 		    int64_t *mret)
@@ -505,7 +572,15 @@ static int one_call(struct run *r, const char *text, int64_t *kret,
 		}
 	}
 	err[0] = 0;
-	*mret = r->ops->call(r->model, call, err, sizeof(err));
+	{
+		char mcall[1024];
+
+		model_call_text(r, call, mcall, sizeof(mcall));
+		*mret = r->ops->call(r->model, mcall, err, sizeof(err));
+	}
+	if (!strncmp(call, "shmget(", 7) && *kret >= 0 && *mret >= 0 &&
+	    !shmid_pair(r, *kret, *mret))
+		*mret = *kret;		/* the same segment on both sides */
 	if (*mret != *kret) {
 		keep_failure(r, *kret, *mret, NULL, NULL);
 		return run_fail(r, "%s: kernel %" PRId64 ", model %s %" PRId64
@@ -533,10 +608,13 @@ struct maps_fields {
 };
 
 /* Split one maps line (@len bytes, no newline) into the parts above;
- * false when it is not a shmem object's line. */
-static bool shmem_line(const char *l, size_t len, struct maps_fields *f)
+ * false when it is not a shmem object's line.  *@sysv: a SysV segment's
+ * ("/SYSV%08x (deleted)", whose inode is the shmid). */
+static bool shmem_line(const char *l, size_t len, struct maps_fields *f,
+		       bool *sysv)
 {
 	static const char zero[] = "/dev/zero (deleted)";
+	static const char del[] = " (deleted)";
 	const char *p = l, *end = l + len;
 	int field = 0;
 
@@ -560,8 +638,11 @@ static bool shmem_line(const char *l, size_t len, struct maps_fields *f)
 		p++;
 	f->name = p;
 	f->name_len = (size_t)(end - p);
-	return field == 4 && f->ino_len && f->name_len == sizeof(zero) - 1 &&
-	       !memcmp(p, zero, sizeof(zero) - 1);
+	*sysv = f->name_len == 13 + sizeof(del) - 1 && !memcmp(p, "/SYSV", 5) &&
+		!memcmp(p + 13, del, sizeof(del) - 1);
+	return field == 4 && f->ino_len &&
+	       ((f->name_len == sizeof(zero) - 1 &&
+		 !memcmp(p, zero, sizeof(zero) - 1)) || *sysv);
 }
 
 /* The kernel's inode for model inode @mino: a pair seen before, or a new
@@ -621,15 +702,19 @@ static char *shmem_renumber(struct run *r, const char *kmaps, const char *mmaps)
 		size_t len = strcspn(p, "\n"), klen;
 		struct maps_fields mf, kf;
 		const char *k;
-		uint64_t kino;
+		uint64_t kino = 0;
+		bool msysv = false, ksysv = false;
 		char line[512];
 		int w;
 
-		if (shmem_line(p, len, &mf) &&
+		if (shmem_line(p, len, &mf, &msysv) &&
 		    (k = kernel_line(kmaps, mf.start, &klen)) &&
-		    shmem_line(k, klen, &kf) &&
-		    (kino = ino_pair(r, strtoull(k + kf.ino_at, NULL, 10),
-				     strtoull(p + mf.ino_at, NULL, 10)))) {
+		    shmem_line(k, klen, &kf, &ksysv) && msysv == ksysv &&
+		    (msysv ? (int64_t)(kino = (uint64_t)shmid_lookup(r,
+				(int64_t)strtoull(p + mf.ino_at, NULL, 10),
+				true)) >= 0
+			   : (kino = ino_pair(r, strtoull(k + kf.ino_at, NULL, 10),
+					      strtoull(p + mf.ino_at, NULL, 10))) != 0)) {
 			w = snprintf(line, sizeof(line), "%.*s%" PRIu64 " ",
 				     (int)mf.ino_at, p, kino);
 			while (w > 0 && w < 72)
@@ -777,6 +862,7 @@ int live_diff_run(const struct live_seq *seq, const struct live_model_ops *ops,
 	remove_files(&r);
 	free(r.res);
 	free(r.ino);
+	free(r.shmid);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rep->seconds += (double)(t1.tv_sec - t0.tv_sec) +
 			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
