@@ -175,10 +175,8 @@ static void diff_all(enum mmt_abi abi, uint64_t seed)
 		seed ^= strtoull(getenv("MMTWIN_LIVE_SEED"), NULL, 0);
 	live_random_seq(&rnd, &gen, abi, seed, 10000);
 	gen.kinds = random_kinds(abi);
-	/* MADV_POPULATE_* answer what faulting each page in answers; the
-	 * step files' POPULATE sequences agree, but the random mix reaches
-	 * faults the model cannot take yet (no fault path: issue 9, part 3) */
-	gen.no_populate = true;
+	/* MADV_POPULATE_* fault every page in through handle_mm_fault */
+	gen.no_populate = false;
 	live_diff_run(&rnd, &live_process_model, &rrep);
 	if (rrep.failed)
 		report_failure(&rrep);

@@ -180,6 +180,10 @@ struct mmt_mm {
 	/* rss_stat (enum mm_counter order), in pages */
 	uint64_t rss_stat[4];
 	uint64_t hiwater_rss, hiwater_vm;	/* VmHWM, VmPeak (pages) */
+	/* mm->context's protection keys (init_new_context): with PKU pkey
+	 * 0 allocated and no execute-only key (-1); without, both zero */
+	uint16_t pkey_allocation_map;
+	int execute_only_pkey;
 };
 
 /* enum mm_counter: the rss_stat slots */

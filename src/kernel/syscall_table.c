@@ -394,7 +394,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 			ARG(0, "flags", ULONG),
 			ARG(1, "init_val", PKEY_RIGHTS),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_pkey_alloc,
 	},
 	[SID_pkey_free] = {
 		.name = "pkey_free", .kname = "sys_pkey_free", .nr = { 331, 382 },
@@ -402,7 +402,7 @@ static const struct mmt_syscall sys_table[NR_SYS_IDS] = {
 		.nargs = 1, .args = {
 			ARG(0, "pkey", INT),
 		},
-		.handler = NULL,
+		.handler = mmt_sys_pkey_free,
 	},
 	[SID_pkey_mprotect] = {
 		.name = "pkey_mprotect", .kname = "sys_pkey_mprotect", .nr = { 329, 380 },

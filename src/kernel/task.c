@@ -331,6 +331,10 @@ static int task_create_mm(struct mmt_task *t)
 	if (err)
 		return err;
 	t->mm->task_size = exec_task_size(m, t->abi);
+	if (m->tasks->sysctl.pku) {	/* init_new_context() */
+		t->mm->pkey_allocation_map = 1;
+		t->mm->execute_only_pkey = -1;
+	}
 	mmt_task_pick_mmap_layout(t);
 	return 0;
 }

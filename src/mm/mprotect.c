@@ -84,6 +84,83 @@ static int mprotect_fixup(struct mmt_task *t, struct mmt_vma *vma,
 	return 0;
 }
 
+/* ------------------------------------------------- protection keys */
+
+/* arch_max_pkey(): 16 keys with OSPKE, else 1. */
+static int arch_max_pkey(const struct mmt_mm *mm)
+{
+	return mm_machine(mm)->tasks->sysctl.pku ? 16 : 1;
+}
+
+/*
+ * mm_pkey_is_allocated() of arch/x86/include/asm/pkeys.h.  Without PKU
+ * the map and execute_only_pkey are both 0, so pkey 0 counts as the
+ * execute-only key and is refused like every other.
+ */
+static bool mm_pkey_is_allocated(const struct mmt_mm *mm, int pkey)
+{
+	if (pkey < 0 || pkey >= arch_max_pkey(mm))
+		return false;
+	if (pkey == mm->execute_only_pkey)
+		return false;
+	return mm->pkey_allocation_map & (1u << pkey);
+}
+
+/*
+ * sys_pkey_alloc(): the lowest free key, then arch_set_user_pkey_access,
+ * which is -EINVAL without OSPKE; its undo (mm_pkey_free) is refused by
+ * the same test, so that key stays taken and the next call is -ENOSPC.
+ */
+int64_t mmt_do_pkey_alloc(struct mmt_task *t, uint64_t flags,
+			  uint64_t init_val)
+{
+	struct mmt_mm *mm = t->mm;
+	uint16_t all = (uint16_t)((1u << arch_max_pkey(mm)) - 1);
+	int pkey = 0;
+
+	if (flags || (init_val & ~3ULL))	/* PKEY_ACCESS_MASK */
+		return -EINVAL;
+	if (mm->pkey_allocation_map == all)
+		return -ENOSPC;
+	while (mm->pkey_allocation_map & (1u << pkey))
+		pkey++;
+	mm->pkey_allocation_map |= (uint16_t)(1u << pkey);
+	if (!mm_machine(mm)->tasks->sysctl.pku) {
+		if (mm_pkey_is_allocated(mm, pkey))
+			mm->pkey_allocation_map &= (uint16_t)~(1u << pkey);
+		return -EINVAL;
+	}
+	return pkey;
+}
+
+int64_t mmt_do_pkey_free(struct mmt_task *t, int pkey)
+{
+	if (!mm_pkey_is_allocated(t->mm, pkey))
+		return -EINVAL;
+	t->mm->pkey_allocation_map &= (uint16_t)~(1u << pkey);
+	return 0;
+}
+
+int64_t mmt_sys_pkey_alloc(struct mmt_sys_ctx *ctx,
+			   const struct mmt_sys_call *c)
+{
+	struct mmt_task *t = mm_sys_task(ctx);
+
+	if (!t)
+		return -ESRCH;
+	return mmt_do_pkey_alloc(t, mm_sys_arg(ctx, c, 0), mm_sys_arg(ctx, c, 1));
+}
+
+int64_t mmt_sys_pkey_free(struct mmt_sys_ctx *ctx,
+			  const struct mmt_sys_call *c)
+{
+	struct mmt_task *t = mm_sys_task(ctx);
+
+	if (!t)
+		return -ESRCH;
+	return mmt_do_pkey_free(t, (int)mm_sys_arg(ctx, c, 0));
+}
+
 /* The new flags of @vma for @prot (r/w/x replaced), or -EACCES. */
 static int64_t mprotect_newflags(const struct mmt_vma *vma, uint64_t prot)
 {
@@ -122,9 +199,7 @@ int64_t mmt_do_mprotect_pkey(struct mmt_task *t, uint64_t start,
 	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;		/* arch_validate_prot() */
 	reqprot = prot;
-	/* mm_pkey_is_allocated(): pkey 0 with PKU, nothing else (no
-	 * pkey_alloc yet); without PKU the allocation map is empty */
-	if (pkey != -1 && (pkey != 0 || !mm_machine(mm)->tasks->sysctl.pku))
+	if (pkey != -1 && !mm_pkey_is_allocated(mm, pkey))
 		return -EINVAL;
 	vma = find_vma_intersection(mm, start, end);
 	if (!vma)

@@ -233,6 +233,13 @@ int64_t mmt_sys_mprotect(struct mmt_sys_ctx *ctx,
 			 const struct mmt_sys_call *c);
 int64_t mmt_sys_pkey_mprotect(struct mmt_sys_ctx *ctx,
 			      const struct mmt_sys_call *c);
+int64_t mmt_sys_pkey_alloc(struct mmt_sys_ctx *ctx,
+			   const struct mmt_sys_call *c);
+int64_t mmt_sys_pkey_free(struct mmt_sys_ctx *ctx,
+			  const struct mmt_sys_call *c);
+int64_t mmt_do_pkey_alloc(struct mmt_task *t, uint64_t flags,
+			  uint64_t init_val);
+int64_t mmt_do_pkey_free(struct mmt_task *t, int pkey);
 int64_t mmt_sys_brk_handler(struct mmt_sys_ctx *ctx,
 			    const struct mmt_sys_call *c);
 
