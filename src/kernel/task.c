@@ -79,6 +79,10 @@ void mmt_file_put(struct mmt_file *f)
 	MMT_BUG_ON(f->refcount == 0);
 	if (--f->refcount)
 		return;
+	if (f->acct_pages) {		/* shmem_evict_inode: shmem_unacct_size */
+		vm_unacct_memory(f->acct_m, f->acct_pages);
+		f->acct_m->tasks->shmem_committed -= f->acct_pages;
+	}
 	free(f->path);
 	mmt_free_poisoned(f, sizeof(*f));
 }
@@ -130,9 +134,12 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->sysctl.mmap_min_addr = 4096;	/* this host's vm.mmap_min_addr */
 	ts->sysctl.lsm_mmap_min_addr = 65536;	/* CONFIG_LSM_MMAP_MIN_ADDR */
 	ts->sysctl.stack_guard_gap = 256 * PAGE;
+	ts->sysctl.overcommit_ratio = 50;
 	ts->next_shmem_ino = 1;
 	ts->next_anon_vma = 1;
 	m->tasks = ts;
+	init_user_reserve(m);
+	init_admin_reserve(m);
 	return 0;
 }
 
@@ -1008,7 +1015,7 @@ static void seed_limits(struct mmt_task *t, const char *limits)
 	parse_limit(limits, "Max locked memory", &t->rlim[MMT_RLIMIT_MEMLOCK]);
 }
 
-/* CapEff bits 14 (CAP_IPC_LOCK) and 17 (CAP_SYS_RAWIO). */
+/* CapEff bits 14 (CAP_IPC_LOCK), 17 (CAP_SYS_RAWIO), 21 (CAP_SYS_ADMIN). */
 void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 {
 	const char *p = status ? strstr(status, "CapEff:") : NULL;
@@ -1018,6 +1025,7 @@ void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 		return;
 	t->cap_ipc_lock = caps >> 14 & 1;
 	t->cap_sys_rawio = caps >> 17 & 1;
+	t->cap_sys_admin = caps >> 21 & 1;
 }
 
 /* x86_64 if the maps show the gate VMA or an address above 4 GiB. */

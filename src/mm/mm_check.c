@@ -17,7 +17,9 @@
  *     the VMA below start_brk, e.g. the ELF loader's bss) and pairs with a
  *     VMA seeded from a live process (its history is unknown);
  *   - the slab caches hold one vm_area_struct per VMA, one task_struct
- *     and one mm_struct per task.
+ *     and one mm_struct per task;
+ *   - the commit charge (vm_committed_as) is the VM_ACCOUNT pages of
+ *     every mm plus what the shmem objects hold (plus what 6.18 leaks).
  */
 #include "mm/vma_internal.h"
 
@@ -208,6 +210,30 @@ static int check_cache(struct mmt_machine *m, const char *name, uint64_t want,
 	return 0;
 }
 
+/* vm_committed_as against the charges it should be the sum of. */
+static int check_committed(struct mmt_machine *m, char *err, size_t len)
+{
+	uint64_t want = m->tasks->shmem_committed +
+			m->tasks->committed_leaked;
+
+	for (const struct mmt_task *t = m->tasks->list; t; t = t->next) {
+		if (mm_task(t->mm) != t)	/* a shared mm counts once */
+			continue;
+		for (const struct mmt_vma *v = vma_first(t->mm); v;
+		     v = vma_next(v))
+			if (v->vm_flags & MMT_VM_ACCOUNT)
+				want += vma_pages(v);
+	}
+	if (m->tasks->vm_committed_as != want) {
+		snprintf(err, len, "vm_committed_as %llu pages, the VM_ACCOUNT "
+			 "VMAs and shmem objects hold %llu",
+			 (unsigned long long)m->tasks->vm_committed_as,
+			 (unsigned long long)want);
+		return -1;
+	}
+	return 0;
+}
+
 int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 {
 	uint64_t ntasks = 0, nvmas = 0;
@@ -223,5 +249,5 @@ int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 	    check_cache(m, "mm_struct", ntasks, err, len) ||
 	    check_cache(m, "vm_area_struct", nvmas, err, len))
 		return -1;
-	return 0;
+	return check_committed(m, err, len);
 }

@@ -14,9 +14,10 @@
  * has answers -ENOMEM: no huge pages configured), DAX (MAP_SYNC never
  * maps a file), shmem huge alignment (shmem_enabled is "never" on the
  * reference host), mseal,
- * memory-deny-write-execute, overcommit refusals (the commit charge is
- * counted, never refused), page population (MAP_POPULATE and MAP_LOCKED
- * only set flags and counters).
+ * memory-deny-write-execute, page population (MAP_POPULATE and MAP_LOCKED
+ * only set flags and counters).  The commit charge and its refusals are
+ * mm/util.c's (__vm_enough_memory); MAP_NORESERVE is honoured unless
+ * vm.overcommit_memory is 2.
  */
 #include "mm/vma_internal.h"
 #include "mm/mm_syscall.h"
