@@ -76,7 +76,7 @@ static const struct mm_rule rules[] = {
 	  /* the old 0x20001000 page was unmapped by the move */
 	  "20000000-20002000 rw-p 20000 A\n"
 	  "20003000-20004000 r--p 20003 \n" },
-	{ "DONTUNMAP leaves the source mapped, uncharged",
+	{ "DONTUNMAP leaves the source mapped and charged (VM_ACCOUNT)",
 	  NULL, {
 		{ MAP("0x10000000", "0x4000", RW), 0x10000000 },
 		{ "mremap(0x10000000, 0x4000, 0x4000, MREMAP_MAYMOVE|"
@@ -84,7 +84,7 @@ static const struct mm_rule rules[] = {
 		{ "mremap(0x10000000, 0x4000, 0x4000, MREMAP_DONTUNMAP, 0)",
 		  -EINVAL },
 		{ NULL, 0 } },
-	  "10000000-10004000 rw-p 10000 \n"
+	  "10000000-10004000 rw-p 10000 A\n"
 	  "7ffff7ffb000-7ffff7fff000 rw-p 7ffff7ffb A\n" },
 	{ "a VMA moved next to a compatible one merges with it",
 	  NULL, {

@@ -140,6 +140,9 @@ struct mmt_file {
 				 * (ext4, xfs, fuse, erofs) */
 	bool mmap_sync;		/* FOP_MMAP_SYNC, and an mmap_prepare that
 				 * refuses VM_SYNC without DAX (ext4, xfs) */
+	uint64_t acct_pages;	/* shmem: shmem_acct_size() charge, given
+				 * back when the last reference goes */
+	struct mmt_machine *acct_m;	/* shmem: whose vm_committed_as */
 	unsigned refcount;
 	struct mmt_mapping *mapping;	/* its inode's page cache, from the
 					 * first fault on (src/mm/filemap.c) */
@@ -203,6 +206,8 @@ struct mmt_task {
 	bool cap_sys_rawio;		/* may map below mmap_min_addr */
 	bool cap_ipc_lock;		/* may mlock without RLIMIT_MEMLOCK */
 	bool cap_ipc_owner;		/* SysV IPC permission bits bypassed */
+	bool cap_sys_admin;		/* no admin reserve in overcommit
+					 * mode 2 (__vm_enough_memory) */
 	struct mmt_rlimit rlim[MMT_NR_RLIMITS];
 	struct mmt_mm *mm;
 	struct mmt_fd *fds;		/* fds[0 .. nr_fds) */
@@ -227,6 +232,12 @@ struct mmt_vm_sysctl {
 	uint64_t lsm_mmap_min_addr;	/* CONFIG_LSM_MMAP_MIN_ADDR: 65536 */
 	uint64_t stack_guard_gap;	/* 256 pages (stack_guard_gap=) */
 	unsigned overcommit_memory;	/* 0 guess, 1 always, 2 never */
+	int overcommit_ratio;		/* vm.overcommit_ratio: 50 (%) */
+	uint64_t overcommit_kbytes;	/* vm.overcommit_kbytes: 0 (unset);
+					 * writing one of the two zeroes
+					 * the other */
+	uint64_t admin_reserve_kbytes;	/* boot: min(free/32, 8 MiB) */
+	uint64_t user_reserve_kbytes;	/* boot: min(free/32, 128 MiB) */
 	bool legacy_va_layout;		/* vm.legacy_va_layout */
 	bool pku;			/* CPU feature OSPKE: pkey 0 exists
 					 * (off: the reference host has none,
@@ -244,7 +255,12 @@ struct mmt_tasks {
 	struct mmt_vm_sysctl sysctl;
 	uint64_t next_shmem_ino;	/* shmem inode numbers */
 	uint64_t next_anon_vma;		/* anon_vma identities (0: none) */
-	uint64_t vm_committed_as;	/* pages charged for VM_ACCOUNT */
+	uint64_t vm_committed_as;	/* pages charged (VM_ACCOUNT VMAs,
+					 * shmem objects): Committed_AS */
+	uint64_t shmem_committed;	/* the shmem objects' part of it */
+	uint64_t committed_leaked;	/* charged by a path of 6.18 that
+					 * never gives it back (a shrinking
+					 * MREMAP_FIXED move) */
 	uint64_t zero_pfn;		/* empty_zero_page */
 	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
 	struct mmt_kstacks *kstacks;	/* kernel/kstack.c: per-CPU cached
@@ -255,6 +271,18 @@ struct mmt_tasks {
 
 /* The machine's sysctls (m->tasks->sysctl). */
 struct mmt_vm_sysctl *mmt_vm_sysctl(struct mmt_machine *m);
+/*
+ * Write the sysctl @name ("vm.overcommit_ratio") as /proc/sys would: vm.overcommit_memory 0..2, vm.overcommit_ratio an
+ * int (and vm.overcommit_kbytes becomes 0), vm.overcommit_kbytes (and
+ * the ratio becomes 0), vm.admin_reserve_kbytes, vm.user_reserve_kbytes,
+ * vm.max_map_count, vm.mmap_min_addr, vm.legacy_va_layout.  0, -ENOENT
+ * (no such sysctl) or -EINVAL (a value the handler refuses).
+ */
+int mmt_vm_sysctl_set(struct mmt_machine *m, const char *name, uint64_t val);
+/* vm_commit_limit() (CommitLimit, in pages) and the pages committed
+ * (vm_memory_committed(): Committed_AS). */
+uint64_t mmt_vm_commit_limit(const struct mmt_machine *m);
+uint64_t mmt_vm_committed(const struct mmt_machine *m);
 /* mmap_min_addr of security/min_addr.c: the larger of the two limits. */
 uint64_t mmt_mmap_min_addr(const struct mmt_machine *m);
 /*
@@ -298,8 +326,8 @@ int mmt_task_fd_install_mode(struct mmt_task *t, int fd, const char *path,
  */
 int mmt_task_seed(struct mmt_task *t, const char *maps, const char *smaps,
 		  const char *stat, char *err, size_t errlen);
-/* The capabilities the model uses (CAP_IPC_LOCK, CAP_SYS_RAWIO) from the
- * CapEff: line of a /proc/PID/status text; NULL or no such line: unchanged. */
+/* The capabilities the model uses (CAP_IPC_LOCK, CAP_SYS_RAWIO,
+ * CAP_SYS_ADMIN) from the CapEff: line of a /proc/PID/status text; NULL or no such line: unchanged. */
 void mmt_task_seed_caps(struct mmt_task *t, const char *status);
 /*
  * Create a task for live process @pid (same pid in the model unless it

@@ -37,7 +37,8 @@ static void dup_mm_fields(struct mmt_mm *mm, const struct mmt_mm *old)
 	mm->def_flags = old->def_flags & MMT_VM_NOHUGEPAGE;
 }
 
-/* One VMA of dup_mmap(); 0 or -ENOMEM. */
+/* One VMA of dup_mmap(); 0 or -ENOMEM (the commit charge of a
+ * VM_ACCOUNT VMA refused, out of memory). */
 static int dup_vma(struct mmt_mm *mm, struct mmt_vma *mpnt)
 {
 	struct mmt_tasks *ts = mm_machine(mm)->tasks;
@@ -46,11 +47,15 @@ static int dup_vma(struct mmt_mm *mm, struct mmt_vma *mpnt)
 
 	if (mpnt->vm_flags & MMT_VM_DONTCOPY)
 		return 0;
-	tmp = vm_area_dup_mm(mm, mpnt);
-	if (!tmp)
+	if ((mpnt->vm_flags & MMT_VM_ACCOUNT) &&
+	    security_vm_enough_memory_mm(mpnt->vm_mm, vma_pages(mpnt)))
 		return -ENOMEM;
-	if (tmp->vm_flags & MMT_VM_ACCOUNT)
-		ts->vm_committed_as += vma_pages(tmp);
+	tmp = vm_area_dup_mm(mm, mpnt);
+	if (!tmp) {
+		if (mpnt->vm_flags & MMT_VM_ACCOUNT)
+			vm_unacct_memory(mm_machine(mm), vma_pages(mpnt));
+		return -ENOMEM;
+	}
 	if (tmp->vm_flags & MMT_VM_WIPEONFORK)
 		tmp->anon_vma = 0;
 	else if (mpnt->anon_vma)

@@ -83,6 +83,10 @@ void mmt_file_put(struct mmt_file *f)
 	MMT_BUG_ON(f->refcount == 0);
 	if (--f->refcount)
 		return;
+	if (f->acct_pages) {		/* shmem_evict_inode: shmem_unacct_size */
+		vm_unacct_memory(f->acct_m, f->acct_pages);
+		f->acct_m->tasks->shmem_committed -= f->acct_pages;
+	}
 	if (f->mapping)
 		mapping_put(f->mapping);
 	free(f->path);
@@ -148,6 +152,7 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->sysctl.mmap_min_addr = 4096;	/* this host's vm.mmap_min_addr */
 	ts->sysctl.lsm_mmap_min_addr = 65536;	/* CONFIG_LSM_MMAP_MIN_ADDR */
 	ts->sysctl.stack_guard_gap = 256 * PAGE;
+	ts->sysctl.overcommit_ratio = 50;
 	ts->sysctl.fault_around_pages = 16;	/* fault_around_bytes 64 KiB */
 	ts->sysctl.ra_pages = 32;		/* VM_READAHEAD_PAGES */
 	/* empty_zero_page: the first page of the kernel image's bss */
@@ -155,6 +160,8 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->next_shmem_ino = 1;
 	ts->next_anon_vma = 1;
 	m->tasks = ts;
+	init_user_reserve(m);
+	init_admin_reserve(m);
 	if (kstacks_init(m)) {
 		snprintf(err, errlen, "tasks: out of host memory");
 		return -1;
@@ -1085,7 +1092,8 @@ static void seed_limits(struct mmt_task *t, const char *limits)
 	parse_limit(limits, "Max locked memory", &t->rlim[MMT_RLIMIT_MEMLOCK]);
 }
 
-/* CapEff bits 14 (CAP_IPC_LOCK), 15 (CAP_IPC_OWNER), 17 (CAP_SYS_RAWIO). */
+/* CapEff bits 14 (CAP_IPC_LOCK), 15 (CAP_IPC_OWNER), 17 (CAP_SYS_RAWIO),
+ * 21 (CAP_SYS_ADMIN). */
 void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 {
 	const char *p = status ? strstr(status, "CapEff:") : NULL;
@@ -1096,6 +1104,7 @@ void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 	t->cap_ipc_lock = caps >> 14 & 1;
 	t->cap_ipc_owner = caps >> 15 & 1;
 	t->cap_sys_rawio = caps >> 17 & 1;
+	t->cap_sys_admin = caps >> 21 & 1;
 }
 
 /* x86_64 if the maps show the gate VMA or an address above 4 GiB. */

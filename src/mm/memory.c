@@ -681,8 +681,10 @@ int expand_stack_locked(struct mmt_task *t, struct mmt_vma *vma,
 	if ((vma->vm_flags & MMT_VM_LOCKED) &&
 	    !mm_mlock_future_ok(t, vma->vm_flags, grow << MMT_PAGE_SHIFT))
 		return -ENOMEM;
-	if (vma->vm_flags & MMT_VM_ACCOUNT)
-		m->tasks->vm_committed_as += grow;
+	if (security_vm_enough_memory_mm(mm, grow))
+		return -ENOMEM;
+	if (!(vma->vm_flags & MMT_VM_ACCOUNT))	/* never given back */
+		m->tasks->committed_leaked += grow;
 	if (vma->vm_flags & MMT_VM_LOCKED)
 		mm->locked_vm += grow;
 	vm_stat_account(mm, vma->vm_flags, (int64_t)grow);

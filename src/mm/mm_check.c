@@ -22,7 +22,9 @@
  *     writable PTE in a read-only VMA or on a shared anonymous page,
  *     special PTEs only for the zero page, every mapped frame a user
  *     page, rss_stat equal to what the tables map, each page's mapcount
- *     equal to its PTEs and its refcount to those plus the page cache's.
+ *     equal to its PTEs and its refcount to those plus the page cache's;
+ *   - the commit charge (vm_committed_as) is the VM_ACCOUNT pages of
+ *     every mm plus what the shmem objects hold (plus what 6.18 leaks).
  */
 #include "mm/vma_internal.h"
 #include "mm/memory.h"
@@ -216,6 +218,30 @@ static int check_cache(struct mmt_machine *m, const char *name, uint64_t want,
 	return 0;
 }
 
+/* vm_committed_as against the charges it should be the sum of. */
+static int check_committed(struct mmt_machine *m, char *err, size_t len)
+{
+	uint64_t want = m->tasks->shmem_committed +
+			m->tasks->committed_leaked;
+
+	for (const struct mmt_task *t = m->tasks->list; t; t = t->next) {
+		if (mm_task(t->mm) != t)	/* a shared mm counts once */
+			continue;
+		for (const struct mmt_vma *v = vma_first(t->mm); v;
+		     v = vma_next(v))
+			if (v->vm_flags & MMT_VM_ACCOUNT)
+				want += vma_pages(v);
+	}
+	if (m->tasks->vm_committed_as != want) {
+		snprintf(err, len, "vm_committed_as %llu pages, the VM_ACCOUNT "
+			 "VMAs and shmem objects hold %llu",
+			 (unsigned long long)m->tasks->vm_committed_as,
+			 (unsigned long long)want);
+		return -1;
+	}
+	return 0;
+}
+
 int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 {
 	uint64_t ntasks = 0, nvmas = 0;
@@ -230,6 +256,8 @@ int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 	if (check_cache(m, "task_struct", ntasks, err, len) ||
 	    check_cache(m, "mm_struct", ntasks, err, len) ||
 	    check_cache(m, "vm_area_struct", nvmas, err, len))
+		return -1;
+	if (check_committed(m, err, len))
 		return -1;
 	return mm_check_pages(m, err, len);
 }

@@ -14,8 +14,9 @@
  * has answers -ENOMEM: no huge pages configured), DAX (MAP_SYNC never
  * maps a file), shmem huge alignment (shmem_enabled is "never" on the
  * reference host), mseal,
- * memory-deny-write-execute, overcommit refusals (the commit charge is
- * counted, never refused).
+ * memory-deny-write-execute.  The commit charge and its refusals are
+ * mm/util.c's (__vm_enough_memory); MAP_NORESERVE is honoured unless
+ * vm.overcommit_memory is 2.
  */
 #include "mm/vma_internal.h"
 #include "mm/gup.h"

@@ -60,6 +60,8 @@ static int mprotect_fixup(struct mmt_task *t, struct mmt_vma *vma,
 				  MMT_VM_HUGETLB | MMT_VM_SHARED |
 				  MMT_VM_NORESERVE))) {
 			charged = (uint64_t)nrpages;
+			if (security_vm_enough_memory_mm(mm, charged))
+				return -ENOMEM;
 			newflags |= MMT_VM_ACCOUNT;
 			mm_trace(mm, "mprotect: [%#llx, %#llx) becomes "
 				 "writable: VM_ACCOUNT charged",
@@ -71,14 +73,15 @@ static int mprotect_fixup(struct mmt_task *t, struct mmt_vma *vma,
 		newflags &= ~MMT_VM_ACCOUNT;
 	}
 	vma = vma_modify_flags(mm, *pprev, vma, start, end, newflags, &err);
-	if (!vma)
+	if (!vma) {
+		vm_unacct_memory(mm_machine(mm), charged);	/* fail: */
 		return err;
+	}
 	*pprev = vma;
 	vma->vm_flags = newflags;
 	change_protection(vma, start, end, true);
-	mm_machine(mm)->tasks->vm_committed_as += charged;
 	if ((oldflags & MMT_VM_ACCOUNT) && !(newflags & MMT_VM_ACCOUNT))
-		mm_machine(mm)->tasks->vm_committed_as -= (uint64_t)nrpages;
+		vm_unacct_memory(mm_machine(mm), (uint64_t)nrpages);
 	vm_stat_account(mm, oldflags, -nrpages);
 	vm_stat_account(mm, newflags, nrpages);
 	return 0;

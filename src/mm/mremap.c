@@ -17,12 +17,11 @@
  * move_vma = copy_vma (merge at the destination, or a new VMA; an
  * untouched private anonymous VMA takes the new address as its pgoff)
  * + unmapping the source (its VM_ACCOUNT charge moves with the pages),
- * or with DONTUNMAP leaving it mapped without VM_LOCKED/VM_ACCOUNT.
+ * or with DONTUNMAP leaving it mapped (and charged) without VM_LOCKED.
  * The PTEs move with the VMA (move_page_tables, one entry at a time: no
  * whole-PMD moves yet).  Not
  * modelled: hugetlb (never mapped in the model), userfaultfd, a special
- * mapping's own mremap hook ([vdso] cannot be moved: it cannot split),
- * overcommit refusals (charges are counted, never refused).
+ * mapping's own mremap hook ([vdso] cannot be moved: it cannot split).
  */
 #include "mm/gup.h"
 #include "mm/memory.h"
@@ -205,21 +204,26 @@ static int vrm_set_new_addr(struct vma_remap_struct *vrm)
 	return 0;
 }
 
-/* vrm_calc_charge(): VM_ACCOUNT pages the operation adds (never refused:
- * no overcommit policy is modelled). */
-static void vrm_calc_charge(struct vma_remap_struct *vrm)
+/* vrm_calc_charge(): charge the VM_ACCOUNT pages the operation adds
+ * (the delta; with DONTUNMAP all of new_len, the source keeping its own
+ * pages).  false: the overcommit policy refused them (-ENOMEM). */
+static bool vrm_calc_charge(struct vma_remap_struct *vrm)
 {
+	uint64_t charged;
+
 	if (!(vrm->vma->vm_flags & MMT_VM_ACCOUNT))
-		return;
-	vrm->charged = (vrm->flags & MREMAP_DONTUNMAP ? vrm->new_len
-						       : vrm->delta)
-		       >> MMT_PAGE_SHIFT;
-	mm_machine(vrm_mm(vrm))->tasks->vm_committed_as += vrm->charged;
+		return true;
+	charged = (vrm->flags & MREMAP_DONTUNMAP ? vrm->new_len : vrm->delta)
+		  >> MMT_PAGE_SHIFT;
+	if (security_vm_enough_memory_mm(vrm_mm(vrm), charged))
+		return false;
+	vrm->charged = charged;
+	return true;
 }
 
 static void vrm_uncharge(struct vma_remap_struct *vrm)
 {
-	mm_machine(vrm_mm(vrm))->tasks->vm_committed_as -= vrm->charged;
+	vm_unacct_memory(mm_machine(vrm_mm(vrm)), vrm->charged);
 	vrm->charged = 0;
 }
 
@@ -305,8 +309,10 @@ static void unmap_source_vma(struct vma_remap_struct *vrm)
 		find_vma(mm, end)->vm_flags |= MMT_VM_ACCOUNT;
 }
 
-/* dontunmap_complete(): the source stays mapped, unlocked, uncharged,
- * and without its anon_vma when all of it moved. */
+/* dontunmap_complete(): the source stays mapped and unlocked, without
+ * its anon_vma when all of it moved.  It keeps VM_ACCOUNT and its charge
+ * ("mm/mremap: correctly account old mapping after MREMAP_DONTUNMAP
+ * remap", in 6.18.y: the live host's smaps shows "ac" on it). */
 static void dontunmap_complete(struct vma_remap_struct *vrm,
 			       struct mmt_vma *new_vma)
 {
@@ -314,8 +320,7 @@ static void dontunmap_complete(struct vma_remap_struct *vrm,
 	bool whole = vrm->addr == vma->vm_start &&
 		     vrm->addr + vrm->old_len == vma->vm_end;
 
-	vma->vm_flags &= ~(MMT_VM_LOCKED | MMT_VM_LOCKONFAULT |
-			   MMT_VM_ACCOUNT);
+	vma->vm_flags &= ~(MMT_VM_LOCKED | MMT_VM_LOCKONFAULT);
 	if (new_vma != vma && whole)
 		vma->anon_vma = 0;	/* unlink_anon_vmas() */
 	/* locked_vm is left as it is, as the kernel leaves it */
@@ -339,7 +344,8 @@ static int64_t move_vma(struct vma_remap_struct *vrm)
 
 	if (err)
 		return err;
-	vrm_calc_charge(vrm);
+	if (!vrm_calc_charge(vrm))
+		return -ENOMEM;
 	pgoff = vrm->vma->vm_pgoff +
 		((vrm->addr - vrm->vma->vm_start) >> MMT_PAGE_SHIFT);
 	new_vma = copy_vma(vrm_mm(vrm), &vrm->vma, vrm->new_addr,
@@ -355,6 +361,14 @@ static int64_t move_vma(struct vma_remap_struct *vrm)
 		dontunmap_complete(vrm, new_vma);
 	else
 		unmap_source_vma(vrm);
+	/*
+	 * A shrinking move (mremap_to) shrank first, then charged the stale
+	 * delta, which nothing holds or gives back: 6.18 leaks it (the live
+	 * host's Committed_AS grows by the delta per such call).
+	 */
+	if (vrm->remap_type == MREMAP_SHRINK)
+		mm_machine(vrm_mm(vrm))->tasks->committed_leaked +=
+			vrm->charged;
 	return (int64_t)vrm->new_addr;
 }
 
@@ -435,7 +449,8 @@ static int expand_vma_in_place(struct vma_remap_struct *vrm)
 		.anon_vma = vma->anon_vma, .anon_name = vma->anon_name,
 	};
 
-	vrm_calc_charge(vrm);
+	if (!vrm_calc_charge(vrm))
+		return -ENOMEM;
 	vma = vma_merge_new_range(&vmg);
 	if (!vma) {
 		vrm_uncharge(vrm);

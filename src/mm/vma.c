@@ -1026,6 +1026,8 @@ int do_brk_flags(struct mmt_mm *mm, struct mmt_vma *brkvma, uint64_t addr,
 		return -ENOMEM;
 	if (mm->map_count > m->tasks->sysctl.max_map_count)
 		return -ENOMEM;
+	if (security_vm_enough_memory_mm(mm, pages))
+		return -ENOMEM;
 	if (brkvma && brkvma->vm_end == addr) {
 		struct vma_merge_struct vmg = {
 			.mm = mm, .prev = brkvma, .start = addr,
@@ -1037,8 +1039,10 @@ int do_brk_flags(struct mmt_mm *mm, struct mmt_vma *brkvma, uint64_t addr,
 	}
 	if (!vma) {
 		vma = vm_area_alloc(mm);
-		if (!vma)
+		if (!vma) {
+			vm_unacct_memory(m, pages);	/* unacct_fail */
 			return -ENOMEM;
+		}
 		vma->vm_start = addr;
 		vma->vm_end = addr + len;
 		vma->vm_pgoff = addr >> MMT_PAGE_SHIFT;
@@ -1050,7 +1054,6 @@ int do_brk_flags(struct mmt_mm *mm, struct mmt_vma *brkvma, uint64_t addr,
 	mm->data_vm += pages;
 	if (vm_flags & MMT_VM_LOCKED)
 		mm->locked_vm += pages;
-	m->tasks->vm_committed_as += pages;
 	return 0;
 }
 
@@ -1092,25 +1095,87 @@ static struct mmt_vma *mmap_new_vma(struct mmt_mm *mm, struct mmt_file *file,
 	return vma;
 }
 
+/* vms->nr_accounted: the VM_ACCOUNT pages of [start, end). */
+static uint64_t count_accounted_pages(const struct mmt_mm *mm, uint64_t start,
+				      uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (struct mmt_vma *v = find_vma_intersection(mm, start, end);
+	     v && v->vm_start < end; v = vma_next(v)) {
+		uint64_t s = v->vm_start > start ? v->vm_start : start;
+		uint64_t e = v->vm_end < end ? v->vm_end : end;
+
+		if (v->vm_flags & MMT_VM_ACCOUNT)
+			n += (e - s) >> MMT_PAGE_SHIFT;
+	}
+	return n;
+}
+
+/*
+ * The commit charge of a new mapping, asked before anything MAP_FIXED
+ * overlaps is unmapped (the kernel's counters still hold the overlap
+ * then: it is only detached).  __mmap_prepare(): a private writable
+ * mapping charges pglen less the accounted pages it replaces, whose
+ * charge it takes over (*@replaced: the unmap must not give it back).
+ * shmem_zero_setup() -> shmem_acct_size(): a shared anonymous one
+ * without VM_NORESERVE charges its size (*@shmem).  0 or -ENOMEM.
+ */
+static int mmap_charge(struct mmt_mm *mm, struct mmt_file *file,
+		       uint64_t addr, uint64_t end, uint64_t *vm_flags,
+		       uint64_t *charged, uint64_t *replaced, uint64_t *shmem)
+{
+	uint64_t pglen = (end - addr) >> MMT_PAGE_SHIFT;
+	int err;
+
+	if (accountable_mapping(*vm_flags)) {
+		*replaced = count_accounted_pages(mm, addr, end);
+		*charged = pglen - *replaced;
+		if (*charged) {
+			err = security_vm_enough_memory_mm(mm, *charged);
+			if (err)
+				return err;
+		}
+		*vm_flags |= MMT_VM_ACCOUNT;
+	} else if (!file && (*vm_flags & MMT_VM_SHARED) &&
+		   !(*vm_flags & MMT_VM_NORESERVE)) {
+		err = security_vm_enough_memory_mm(mm, pglen);
+		if (err)
+			return err;
+		*shmem = pglen;
+	}
+	return 0;
+}
+
 int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 		    uint64_t len, uint64_t vm_flags, uint64_t pgoff)
 {
 	struct mmt_task *t = mm_task(mm);
 	struct mmt_machine *m = mm_machine(mm);
 	uint64_t pglen = len >> MMT_PAGE_SHIFT, end = addr + len, charged = 0;
+	uint64_t replaced = 0, shmem = 0;
 	struct mmt_vma *vma = NULL, *prev, *next = find_vma(mm, addr);
 	uint64_t old = next && next->vm_start < end
 		       ? count_vma_pages_range(mm, addr, end) : 0;
 	struct vma_merge_struct vmg;
 	int err;
 
-	/* __mmap_prepare(): limits, then unmap what MAP_FIXED overlaps */
+	/* __mmap_prepare(): vms_gather_munmap_vmas() refuses a sealed
+	 * overlap first; limits, the charge, then unmap the overlap */
+	for (struct mmt_vma *v = old ? next : NULL; v && v->vm_start < end;
+	     v = vma_next(v))
+		if (vma_is_sealed(v))
+			return do_vmi_munmap(mm, addr, len);	/* -EPERM */
 	if (!may_expand_vm(t, vm_flags, pglen - old)) {
 		mm_trace(mm, "mmap [%#llx, %#llx): RLIMIT_AS/RLIMIT_DATA: "
 			 "-ENOMEM", (unsigned long long)addr,
 			 (unsigned long long)end);
 		return -ENOMEM;
 	}
+	err = mmap_charge(mm, file, addr, end, &vm_flags, &charged, &replaced,
+			  &shmem);
+	if (err)
+		return err;
 	/* call_mmap_prepare(), before anything MAP_FIXED overlaps is gone:
 	 * ext4_file_mmap_prepare() (xfs alike) refuses VM_SYNC on a non-DAX
 	 * inode (daxdev_mapping_supported), MAP_PRIVATE or not */
@@ -1122,13 +1187,13 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 	}
 	if (old) {
 		err = do_vmi_munmap(mm, addr, len);
-		if (err)
+		if (err) {
+			vm_unacct_memory(m, charged + shmem);
 			return err;
+		}
+		/* vms->nr_accounted = 0: the replaced pages stay charged */
+		vm_acct_memory(m, replaced);
 		next = find_vma(mm, addr);
-	}
-	if (accountable_mapping(vm_flags)) {
-		charged = pglen;
-		vm_flags |= MMT_VM_ACCOUNT;
 	}
 	prev = next ? next->vm_prev : vma_last(mm);
 	vmg = (struct vma_merge_struct){
@@ -1140,8 +1205,17 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 		vma = vma_merge_new_range(&vmg);
 	if (!vma)
 		vma = mmap_new_vma(mm, file, addr, len, vm_flags, pgoff);
-	if (!vma)
+	if (!vma) {
+		/* unacct_error; what was replaced is gone in the model */
+		vm_unacct_memory(m, charged + (old ? replaced : 0) + shmem);
 		return -ENOMEM;
+	}
+	if (shmem) {		/* the object holds its charge (shmem_acct_size) */
+		MMT_BUG_ON(!vma->vm_file || !vma->vm_file->shmem);
+		vma->vm_file->acct_pages = shmem;
+		vma->vm_file->acct_m = m;
+		m->tasks->shmem_committed += shmem;
+	}
 	/* __mmap_complete() */
 	vm_stat_account(mm, vm_flags, pglen);
 	if (vm_flags & MMT_VM_LOCKED) {
@@ -1150,7 +1224,6 @@ int64_t mmap_region(struct mmt_mm *mm, struct mmt_file *file, uint64_t addr,
 		else
 			mm->locked_vm += pglen;
 	}
-	m->tasks->vm_committed_as += charged;
 	return (int64_t)addr;
 }
 

@@ -183,6 +183,28 @@ bool is_data_mapping(uint64_t flags);
 void vm_stat_account(struct mmt_mm *mm, uint64_t flags, int64_t npages);
 bool may_expand_vm(struct mmt_task *t, uint64_t flags, uint64_t npages);
 
+/* --- overcommit (util.c) ---
+ * The commit charge is m->tasks->vm_committed_as (pages).  Every caller
+ * that makes memory accountable asks security_vm_enough_memory_mm()
+ * first: it charges @pages and answers 0, or -ENOMEM with nothing
+ * charged (vm.overcommit_memory: 0 a single request above RAM fails, 1
+ * never, 2 Committed_AS must stay below vm_commit_limit() less the
+ * admin reserve (without CAP_SYS_ADMIN) and min(total_vm / 32, the user
+ * reserve)).  Whoever succeeded gives the pages back with
+ * vm_unacct_memory() when they stop being accountable.  Stack growth
+ * (acct_stack_growth) and dup_mmap charge through the same function. */
+int security_vm_enough_memory_mm(struct mmt_mm *mm, uint64_t pages);
+int __vm_enough_memory(struct mmt_machine *m, const struct mmt_mm *mm,
+		       uint64_t pages, bool cap_sys_admin);
+void vm_acct_memory(struct mmt_machine *m, uint64_t pages);
+void vm_unacct_memory(struct mmt_machine *m, uint64_t pages);
+/* The strict-mode limit in pages: overcommit_kbytes if set, else
+ * overcommit_ratio % of totalram (no hugetlb pages, no swap). */
+uint64_t vm_commit_limit(const struct mmt_machine *m);
+/* The reserves' boot values from the free pages (subsys_initcalls). */
+void init_user_reserve(struct mmt_machine *m);
+void init_admin_reserve(struct mmt_machine *m);
+
 /* --- merge, split, unmap (vma.c) --- */
 struct vma_merge_struct {
 	struct mmt_mm *mm;

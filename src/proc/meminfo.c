@@ -4,7 +4,9 @@
  * computes: MemTotal (totalram_pages), MemFree (NR_FREE_PAGES: the buddy
  * lists; pages cached on per-CPU lists are not counted, as in the kernel),
  * MemAvailable (free - totalreserve; no page cache yet), High/Low totals
- * on 32-bit, CommitLimit (overcommit_ratio 50, no swap), VmallocTotal
+ * on 32-bit, CommitLimit (vm_commit_limit(): overcommit_kbytes, else
+ * overcommit_ratio % of MemTotal; no swap, no hugetlb pages), Committed_AS
+ * (vm_memory_committed(): the commit charge, exact), VmallocTotal
  * from the layout, VmallocUsed (vmalloc_nr_pages(): vmalloc's own pages,
  * not vmap/ioremap), PageTables (page-table pages, init_mm's included),
  * Percpu (the first chunk), DirectMap* (init_mm's direct-map leaves),
@@ -137,8 +139,8 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 	kb(o, "PageTables:", m->kern ? mmt_pgtable_pages(m) : 0);
 	for (unsigned i = 0; zero2b[i]; i++)
 		kb(o, zero2b[i], 0);
-	kb(o, "CommitLimit:", total * 50 / 100);
-	kb(o, "Committed_AS:", 0);
+	kb(o, "CommitLimit:", m->tasks ? mmt_vm_commit_limit(m) : total / 2);
+	kb(o, "Committed_AS:", m->tasks ? mmt_vm_committed(m) : 0);
 	field_kb(o, "VmallocTotal:", (l->vmalloc_end - l->vmalloc_start) >> 10);
 	kb(o, "VmallocUsed:", mmt_vmalloc_nr_pages(m));
 	kb(o, "VmallocChunk:", 0);

@@ -241,26 +241,24 @@ static int cmd_setrlimit(struct mmt_script *s, int argc, char **argv)
 static int cmd_sysctl(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m = mmt_script_machine(s);
-	struct mmt_vm_sysctl *sc;
 	uint64_t v;
+	int err;
 
 	if (!m)
 		return -1;
 	if (argc != 3 || mmt_parse_addr(argv[2], &v))
 		return mmt_script_fail(s, "expected 'sysctl NAME VALUE'");
-	sc = mmt_vm_sysctl(m);
-	if (!strcmp(argv[1], "vm.max_map_count"))
-		sc->max_map_count = v;
-	else if (!strcmp(argv[1], "vm.mmap_min_addr"))
-		sc->mmap_min_addr = v;
-	else if (!strcmp(argv[1], "vm.overcommit_memory") && v <= 2)
-		sc->overcommit_memory = (unsigned)v;
-	else if (!strcmp(argv[1], "vm.legacy_va_layout"))
-		sc->legacy_va_layout = v != 0;
-	else
+	err = mmt_vm_sysctl_set(m, argv[1], v);
+	if (err == -EINVAL)
+		return mmt_script_fail(s, "sysctl %s: invalid value '%s'",
+				       argv[1], argv[2]);
+	if (err)
 		return mmt_script_fail(s, "unknown sysctl '%s' (vm.max_map_"
 				       "count, vm.mmap_min_addr, vm.overcommit_"
-				       "memory, vm.legacy_va_layout)", argv[1]);
+				       "memory, vm.overcommit_ratio, vm.over"
+				       "commit_kbytes, vm.admin_reserve_kbytes, "
+				       "vm.user_reserve_kbytes, vm.legacy_va_"
+				       "layout)", argv[1]);
 	return 0;
 }
 
@@ -279,7 +277,8 @@ const struct mmt_script_cmd mmt_script_cmds_task[] = {
 	{ "setrlimit", "setrlimit STACK|DATA|AS|MEMLOCK N|unlimited",
 	  "set a resource limit of the current process", cmd_setrlimit },
 	{ "sysctl", "sysctl NAME VALUE",
-	  "set vm.max_map_count, vm.mmap_min_addr, vm.overcommit_memory or "
-	  "vm.legacy_va_layout", cmd_sysctl },
+	  "set a vm sysctl: max_map_count, mmap_min_addr, overcommit_memory, "
+	  "overcommit_ratio, overcommit_kbytes, admin_reserve_kbytes, "
+	  "user_reserve_kbytes, legacy_va_layout", cmd_sysctl },
 	{ NULL, NULL, NULL, NULL }
 };
