@@ -247,6 +247,16 @@ struct mmt_vm_sysctl {
 					 * (read_ahead_kb / 4): 32 */
 };
 
+/* Machine-wide page counts of the user pages (node vmstat items). */
+enum mmt_vmstat_item {
+	MMT_NR_ANON_MAPPED,	/* AnonPages */
+	MMT_NR_FILE_MAPPED,	/* Mapped: cache pages mapped at least once */
+	MMT_NR_FILE_PAGES,	/* the page cache, shmem included */
+	MMT_NR_SHMEM,		/* Shmem */
+	MMT_NR_FILE_DIRTY,	/* Dirty */
+	MMT_NR_VMSTAT_ITEMS
+};
+
 /* The machine's processes (m->tasks). */
 struct mmt_tasks {
 	struct mmt_task *list;		/* creation order */
@@ -262,6 +272,7 @@ struct mmt_tasks {
 					 * never gives it back (a shrinking
 					 * MREMAP_FIXED move) */
 	uint64_t zero_pfn;		/* empty_zero_page */
+	uint64_t vmstat[MMT_NR_VMSTAT_ITEMS];
 	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
 	struct mmt_kstacks *kstacks;	/* kernel/kstack.c: per-CPU cached
 					 * thread stacks, NR_KERNEL_STACK_KB */

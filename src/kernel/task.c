@@ -83,7 +83,8 @@ void mmt_file_put(struct mmt_file *f)
 	MMT_BUG_ON(f->refcount == 0);
 	if (--f->refcount)
 		return;
-	if (f->acct_pages) {		/* shmem_evict_inode: shmem_unacct_size */
+	if (f->acct_pages && f->acct_m->tasks) {	/* shmem_evict_inode:
+							 * shmem_unacct_size */
 		vm_unacct_memory(f->acct_m, f->acct_pages);
 		f->acct_m->tasks->shmem_committed -= f->acct_pages;
 	}
