@@ -1412,7 +1412,8 @@ static void check_counts(struct mmt_machine *m, struct check_ctx *c)
 {
 	uint64_t vs[MMT_NR_VMSTAT_ITEMS] = { 0 };
 
-	qsort(c->pc, c->n, sizeof(*c->pc), pc_cmp);
+	if (c->n)
+		qsort(c->pc, c->n, sizeof(*c->pc), pc_cmp);
 	for (size_t i = 0; i < c->n && !c->bad;) {
 		uint64_t pfn = c->pc[i].pfn;
 		int maps = 0, refs = 0;

@@ -45,7 +45,8 @@ static int vma_aug_check(const struct mmt_rb_node *rb)
 	const struct mmt_rb_node *p = mmt_rb_prev(rb);
 	const struct mmt_vma *v = VMA(rb), *prev = p ? VMA(p) : NULL;
 
-	return v->rb_gap != v->vm_start - (prev ? prev->vm_end : 0) ||
+	/* the lowest VMA carries no gap: the head gap is kept apart */
+	return v->rb_gap != (prev ? v->vm_start - prev->vm_end : 0) ||
 	       v->rb_subtree_gap != vma_compute_subtree_gap(v);
 }
 

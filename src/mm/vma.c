@@ -86,12 +86,22 @@ struct mmt_vma *vma_last(const struct mmt_mm *mm)
 	return mm_private(mm)->highest;
 }
 
+/*
+ * The gap a node carries: the one below it, from its predecessor.  The
+ * lowest VMA carries none: the "head" gap [0, first->vm_start) is looked
+ * at separately, like the tail above the last VMA, so that mapping and
+ * unmapping at the bottom of a top-down layout (the common case) does not
+ * change the largest gap of every subtree up to the root.
+ */
+static uint64_t node_gap(const struct mmt_vma *v)
+{
+	return v->vm_prev ? v->vm_start - v->vm_prev->vm_end : 0;
+}
+
 /* Recompute @v's own gap from its predecessor and push it up. */
 static void vma_gap_update(struct mmt_vma *v)
 {
-	struct mmt_vma *prev = v->vm_prev;
-
-	v->rb_gap = v->vm_start - (prev ? prev->vm_end : 0);
+	v->rb_gap = node_gap(v);
 	vma_gap_callbacks.propagate(&v->vm_rb, NULL);
 }
 
@@ -131,7 +141,7 @@ void vma_link(struct mmt_mm *mm, struct mmt_vma *vma)
 		next->vm_prev = vma;
 	else
 		mp->highest = vma;
-	vma->rb_gap = vma->vm_start - (prev ? prev->vm_end : 0);
+	vma->rb_gap = node_gap(vma);
 	vma->rb_subtree_gap = vma->rb_gap;	/* as a leaf */
 	if (parent)
 		vma_gap_callbacks.propagate(parent, NULL);
@@ -312,11 +322,16 @@ static bool vma_area_lowest(struct mmt_mm *mm, uint64_t low, uint64_t high,
 			    uint64_t *start)
 {
 	struct area_query q = { low, high, size };
-	struct mmt_vma *last, *v = NULL;
+	struct mmt_vma *last, *first = vma_first(mm), *v = NULL;
 	uint64_t gs;
 
 	if (low >= high || high - low < size)
 		return false;
+	if (first && area_fits(&q, 0, first->vm_start)) {	/* the head */
+		*next = first;
+		*start = low;
+		return true;
+	}
 	if (area_lowest_in(mm_rb(mm)->node, &q, &v) == 1) {
 		gs = v->vm_start - v->rb_gap;
 		*next = v;
@@ -348,8 +363,11 @@ static bool vma_area_highest(struct mmt_mm *mm, uint64_t low, uint64_t high,
 		*end = high;
 		return true;
 	}
-	if (area_highest_in(mm_rb(mm)->node, &q, &v) != 1)
-		return false;
+	if (area_highest_in(mm_rb(mm)->node, &q, &v) != 1) {
+		v = vma_first(mm);	/* the head gap is the lowest */
+		if (!v || !area_fits(&q, 0, v->vm_start))
+			return false;
+	}
 	*next = v;
 	*end = v->vm_start < high ? v->vm_start : high;
 	return true;

@@ -11,8 +11,10 @@
  *        gap [prev->vm_end, vm_start)   rb_gap        rb_subtree_gap
  *   ...──prev──┐░░░░░░░░░░░░░░░░░░░░┌──vma──...      = max(rb_gap, the
  *              vm_end               vm_start            children's)
- *   The gap below the first VMA starts at 0; the one above the last
- *   (the "tail") ends at 2^64 and is looked at separately.
+ *   The gap below the first VMA (the "head", from 0) and the one above
+ *   the last (the "tail", to 2^64) are not in the tree's values: they
+ *   are looked at separately, first or last as the search direction
+ *   wants.
  *
  * The VMAs are also on an address-ordered list (vm_next/vm_prev, as
  * before the maple tree) so neighbours cost O(1), not a climb.
@@ -52,7 +54,9 @@ struct mmt_vma {
 	struct mmt_vma *vm_next, *vm_prev; /* address order (as mm->mmap was
 					 * before 6.1): O(1) neighbours; a
 					 * detached VMA's list link */
-	uint64_t rb_gap;		/* vm_start - prev->vm_end (or - 0) */
+	uint64_t rb_gap;		/* vm_start - prev->vm_end; 0 for the
+					 * lowest VMA (the head gap below it
+					 * is searched apart, as the tail) */
 	uint64_t rb_subtree_gap;	/* largest rb_gap in this subtree */
 	bool seeded;			/* copied from a live process */
 };
