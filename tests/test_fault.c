@@ -105,9 +105,10 @@ static void warm_stack_cache(struct mmt_machine *m)
 static void snap(struct mmt_machine *m, struct snapshot *s)
 {
 	static const char *const caches[] = { "vm_area_struct", "mm_struct",
-					      "task_struct" };
+					      "task_struct", "anon_vma",
+					      "anon_vma_chain" };
 
-	for (int i = 0; i < 3; i++)	/* empty slabs back to the buddy */
+	for (int i = 0; i < 5; i++)	/* empty slabs back to the buddy */
 		mmt_kmem_cache_shrink(m, mmt_kmem_cache_find(m, caches[i]));
 	mmt_drain_all_pages(m);
 	s->free_pages = mmt_phys_free_pages(m);
@@ -286,6 +287,9 @@ TEST(fault_cow_after_fork)
 	CHECK(!(pte_of(c, BASE) & MMT_PTE_RW));
 	CHECK(!(pte_of(c, BASE) & MMT_PTE_ACCESSED));	/* pte_mkold */
 	CHECK_EQ(m->phys->pages[pfn0].mapcount, 2);
+	/* the child's VMA chains to the parent's anon_vma and its own */
+	CHECK_EQ(m->tasks->nr_anon_vmas, 2);
+	CHECK_EQ(m->tasks->nr_anon_vma_chains, 3);
 	/* the child writes: it copies; the parent then reuses */
 	CHECK_EQ(acc(c, BASE, MMT_ACCESS_WRITE, 0x77, NULL), 0);
 	CHECK(pfn_of(c, BASE) != pfn0);
@@ -315,6 +319,8 @@ TEST(fault_cow_after_fork)
 	CHECK_EQ(after.pt_pages, before.pt_pages);
 	CHECK_EQ(after.task, before.task);
 	CHECK_EQ(after.mm, before.mm);
+	CHECK_EQ(m->tasks->nr_anon_vmas, 0);
+	CHECK_EQ(m->tasks->nr_anon_vma_chains, 0);
 	mmt_machine_free(m);
 }
 

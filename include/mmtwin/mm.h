@@ -265,6 +265,8 @@ struct mmt_tasks {
 	struct mmt_vm_sysctl sysctl;
 	uint64_t next_shmem_ino;	/* shmem inode numbers */
 	uint64_t next_anon_vma;		/* anon_vma identities (0: none) */
+	uint64_t nr_anon_vmas;		/* anon_vma objects (src/mm/rmap.c) */
+	uint64_t nr_anon_vma_chains;	/* anon_vma_chain objects */
 	uint64_t vm_committed_as;	/* pages charged (VM_ACCOUNT VMAs,
 					 * shmem objects): Committed_AS */
 	uint64_t shmem_committed;	/* the shmem objects' part of it */

@@ -819,8 +819,10 @@ static int seed_line(struct seed_ctx *c, const struct maps_line *l)
 
 		v->anon_name = strndup(l->name + 6, n > 7 ? n - 7 : 0);
 	}
-	if (sm && sm->anon_pages)
-		v->anon_vma = c->t->m->tasks->next_anon_vma++;
+	if (sm && sm->anon_pages && anon_vma_attach_new(v)) {
+		vm_area_free(v);
+		return seed_fail(c, "out of memory");
+	}
 	vma_link(mm, v);
 	return 0;
 }

@@ -243,6 +243,35 @@ static int check_committed(struct mmt_machine *m, char *err, size_t len)
 	return 0;
 }
 
+/* Every chain entry is counted once, and every VMA with an anon_vma
+ * links to it. */
+static int check_chains(struct mmt_machine *m, char *err, size_t len)
+{
+	uint64_t n = 0;
+
+	for (const struct mmt_task *t = m->tasks->list; t; t = t->next)
+		for (const struct mmt_vma *v = vma_first(t->mm); v;
+		     v = vma_next(v)) {
+			n += vma_anon_chain_len(v);
+			if (!v->anon_vma != !vma_anon_chain_len(v)) {
+				snprintf(err, len, "pid %d: VMA at %#llx: "
+					 "anon_vma %llu with %u chain entries",
+					 t->pid,
+					 (unsigned long long)v->vm_start,
+					 (unsigned long long)v->anon_vma,
+					 vma_anon_chain_len(v));
+				return -1;
+			}
+		}
+	if (n != m->tasks->nr_anon_vma_chains) {
+		snprintf(err, len, "the VMAs hold %llu anon_vma_chain entries, "
+			 "%llu are counted", (unsigned long long)n,
+			 (unsigned long long)m->tasks->nr_anon_vma_chains);
+		return -1;
+	}
+	return 0;
+}
+
 int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 {
 	uint64_t ntasks = 0, nvmas = 0;
@@ -256,7 +285,10 @@ int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 	}
 	if (check_cache(m, "task_struct", ntasks, err, len) ||
 	    check_cache(m, "mm_struct", ntasks, err, len) ||
-	    check_cache(m, "vm_area_struct", nvmas, err, len))
+	    check_cache(m, "vm_area_struct", nvmas, err, len) ||
+	    check_cache(m, "anon_vma", m->tasks->nr_anon_vmas, err, len) ||
+	    check_cache(m, "anon_vma_chain", m->tasks->nr_anon_vma_chains,
+			err, len) || check_chains(m, err, len))
 		return -1;
 	if (check_committed(m, err, len))
 		return -1;

@@ -8,9 +8,9 @@
  * semantics (raw gaps between VMAs; the stack guard checked after the
  * search, with a retry, exactly as unmapped_area() does).
  *
- * Simplifications: no anon_vma chains (an anon_vma is an identity, so
- * is_mergeable_anon_vma() is "equal, or one side has none"); no fork, so
- * no VMA has uncowed parents; the only vm_ops are a SysV shm attach's
+ * Simplifications: merges compare anon_vma identities, not chains
+ * (is_mergeable_anon_vma() is "equal, or one side has none", the
+ * chain-length condition of forked VMAs is not checked); the only vm_ops are a SysV shm attach's
  * open/close (struct mmt_vm_ops: a VMA with a close op is never deleted
  * by a merge); special mappings refuse merging, through VM_DONTEXPAND,
  * and splitting, as may_split;
@@ -501,8 +501,13 @@ struct mmt_vma *vm_area_dup_mm(struct mmt_mm *mm, struct mmt_vma *orig)
 	v->vm_end = orig->vm_end;
 	v->vm_flags = orig->vm_flags;
 	v->vm_pgoff = orig->vm_pgoff;
-	v->anon_vma = orig->anon_vma;
 	v->vm_special = orig->vm_special;
+	/* a split or a copy in the same mm links to the same anon_vmas;
+	 * fork's copy gets its own through anon_vma_fork */
+	if (mm == orig->vm_mm && anon_vma_clone(v, orig)) {
+		vm_area_free(v);
+		return NULL;
+	}
 	v->seeded = orig->seeded;
 	if (orig->anon_name) {
 		v->anon_name = strdup(orig->anon_name);
@@ -524,6 +529,7 @@ void vm_area_free(struct mmt_vma *vma)
 		vma_vm_ops(vma)->close(vma);	/* shm_close */
 	if (vma->vm_file)
 		mmt_file_put(vma->vm_file);
+	unlink_anon_vmas(vma);
 	mm_slab_free(mm_machine(vma->vm_mm), "vm_area_struct", vma->kaddr);
 	free(vma->anon_name);
 	mmt_free_poisoned(vma, sizeof(*vma));
@@ -643,11 +649,13 @@ static bool can_vma_merge_right(const struct vma_merge_struct *vmg,
 	return is_mergeable_anon_vma(prev->anon_vma, next->anon_vma);
 }
 
-/* dup_anon_vma(): @dst takes @src's anon_vma if it has none. */
+/* dup_anon_vma(): @dst takes @src's anon_vmas if it has none.  (An
+ * allocation failure leaves @dst without: the model's merges cannot
+ * fail, and the kernel's -ENOMEM here is as rare.) */
 static void dup_anon_vma(struct mmt_vma *dst, const struct mmt_vma *src)
 {
 	if (!dst->anon_vma && src && src->anon_vma)
-		dst->anon_vma = src->anon_vma;
+		anon_vma_clone(dst, src);
 }
 
 static void remove_vma(struct mmt_mm *mm, struct mmt_vma *vma)

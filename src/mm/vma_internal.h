@@ -45,6 +45,8 @@ struct mmt_vma {
 					 * at creation */
 	struct mmt_file *vm_file;	/* one reference; NULL: anonymous */
 	uint64_t anon_vma;		/* identity; 0 until a fault or fork */
+	struct anon_chain *avc;		/* its anon_vma_chain objects
+					 * (src/mm/rmap.c); NULL: none */
 	char *anon_name;		/* malloc'd; NULL: none */
 	const char *vm_special;		/* special mapping name ("[vdso]"):
 					 * never merged, never split */
@@ -133,6 +135,19 @@ struct mmt_file *shmem_zero_file(struct mmt_machine *m, uint64_t size);
  * deleted, on 00:01, inode @ino (the shmid for SysV segments). */
 struct mmt_file *shmem_kernel_file_setup(const char *name, uint64_t size,
 					  uint64_t ino);
+
+/* --- anon_vma objects and chains (rmap.c) --- */
+/* @vma (without an anon_vma) gets a new one / @from's (a neighbour). */
+int anon_vma_attach_new(struct mmt_vma *vma);
+int anon_vma_attach_shared(struct mmt_vma *vma, const struct mmt_vma *from);
+/* @dst (without an anon_vma) links to every anon_vma @src links to. */
+int anon_vma_clone(struct mmt_vma *dst, const struct mmt_vma *src);
+/* fork: @vma (the child's, empty) clones @pvma's chain plus a new
+ * anon_vma whose parent is @pvma's; nothing when @pvma has none. */
+int anon_vma_fork(struct mmt_vma *vma, const struct mmt_vma *pvma);
+/* Drop @vma's chain (and anon_vmas nobody names any more). */
+void unlink_anon_vmas(struct mmt_vma *vma);
+unsigned vma_anon_chain_len(const struct mmt_vma *vma);
 
 /* --- the tree (vma.c) --- */
 struct mmt_vma *vm_area_alloc(struct mmt_mm *mm);	/* NULL: -ENOMEM */
