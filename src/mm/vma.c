@@ -1013,8 +1013,9 @@ int do_vmi_munmap(struct mmt_mm *mm, uint64_t start, uint64_t len)
 	return do_vmi_align_munmap(mm, vma, start, end);
 }
 
-uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
-			       uint64_t end)
+/* Pages of [start, end) in VMAs with all of @flags (0: every VMA). */
+static uint64_t count_pages_with(const struct mmt_mm *mm, uint64_t start,
+				 uint64_t end, uint64_t flags)
 {
 	uint64_t n = 0;
 
@@ -1023,9 +1024,16 @@ uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
 		uint64_t s = v->vm_start > start ? v->vm_start : start;
 		uint64_t e = v->vm_end < end ? v->vm_end : end;
 
-		n += (e - s) >> MMT_PAGE_SHIFT;
+		if ((v->vm_flags & flags) == flags)
+			n += (e - s) >> MMT_PAGE_SHIFT;
 	}
 	return n;
+}
+
+uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
+			       uint64_t end)
+{
+	return count_pages_with(mm, start, end, 0);
 }
 
 /* ---------------------------------------------------------------- brk */
@@ -1125,17 +1133,7 @@ static struct mmt_vma *mmap_new_vma(struct mmt_mm *mm, struct mmt_file *file,
 static uint64_t count_accounted_pages(const struct mmt_mm *mm, uint64_t start,
 				      uint64_t end)
 {
-	uint64_t n = 0;
-
-	for (struct mmt_vma *v = find_vma_intersection(mm, start, end);
-	     v && v->vm_start < end; v = vma_next(v)) {
-		uint64_t s = v->vm_start > start ? v->vm_start : start;
-		uint64_t e = v->vm_end < end ? v->vm_end : end;
-
-		if (v->vm_flags & MMT_VM_ACCOUNT)
-			n += (e - s) >> MMT_PAGE_SHIFT;
-	}
-	return n;
+	return count_pages_with(mm, start, end, MMT_VM_ACCOUNT);
 }
 
 /*
