@@ -419,3 +419,36 @@ TEST(fault_mprotect_mremap_keep_pages)
 	machine_ok(m);
 	mmt_machine_free(m);
 }
+
+TEST(fault_threads_share_the_mm)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
+	struct mmt_task *p = task(m), *th, *f;
+	struct mmt_siginfo si;
+	uint8_t v = 0;
+	int err;
+
+	th = mmt_task_create_thread(p, 0, &err);
+	CHECK(th != NULL);
+	CHECK(th->mm == p->mm && th->tgid == p->pid && th->pid != p->pid);
+	CHECK_EQ(map(th, BASE, 2 * PAGE, RW, PRIV_ANON), BASE);
+	CHECK_EQ(mmt_task_access(th, BASE, MMT_ACCESS_WRITE, &(uint8_t){ 7 },
+				 &si), 0);
+	CHECK_EQ(mmt_task_access(p, BASE, MMT_ACCESS_READ, &v, &si), 0);
+	CHECK_EQ(v, 7);			/* one mm, one page */
+	CHECK_EQ(th->min_flt, 1);
+	CHECK_EQ(p->min_flt, 0);
+	machine_ok(m);
+	f = mmt_task_fork(th, 0, &err);	/* a thread forks: a new process */
+	CHECK(f != NULL && f->mm != p->mm);
+	mmt_task_exit(p);		/* the leader goes, the mm stays */
+	machine_ok(m);
+	CHECK_EQ(mmt_task_access(th, BASE, MMT_ACCESS_READ, &v, &si), 0);
+	CHECK_EQ(v, 7);
+	CHECK_EQ(mmt_kmem_cache_find(m, "mm_struct")->active_objs, 2);
+	mmt_task_exit(th);
+	mmt_task_exit(f);
+	machine_ok(m);
+	CHECK_EQ(mmt_kmem_cache_find(m, "mm_struct")->active_objs, 0);
+	mmt_machine_free(m);
+}

@@ -200,6 +200,7 @@ enum mmt_mm_counter {
 
 struct mmt_task {
 	int pid;
+	int tgid;			/* the thread group (process) id */
 	char comm[16];
 	enum mmt_task_abi abi;
 	unsigned personality;
@@ -308,8 +309,16 @@ uint64_t mmt_mmap_min_addr(const struct mmt_machine *m);
  */
 struct mmt_task *mmt_task_create(struct mmt_machine *m, enum mmt_task_abi abi,
 				 int pid, int *error);
-/* Tear @t down (do_exit): VMAs, page tables (mmt_pgd_free), fds, slab
- * objects; unlinks it.  The current task becomes NULL if it was @t. */
+/*
+ * clone(CLONE_VM|CLONE_THREAD...): a thread of @leader's process
+ * (tgid), sharing its mm (mm_users), with its own task_struct and kernel
+ * stack and a copy of the fds.  NULL with *error as mmt_task_create.
+ */
+struct mmt_task *mmt_task_create_thread(struct mmt_task *leader, int pid,
+					int *error);
+/* Tear @t down (do_exit): its task_struct and stack, fds, and the mm when
+ * it was the last user (VMAs, page tables, the mm_struct); unlinks it.
+ * The current task becomes NULL if it was @t. */
 void mmt_task_exit(struct mmt_task *t);
 struct mmt_task *mmt_task_find(struct mmt_machine *m, int pid);
 struct mmt_task *mmt_task_first(struct mmt_machine *m);

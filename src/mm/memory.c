@@ -1475,6 +1475,8 @@ int mm_check_pages(struct mmt_machine *m, char *err, size_t len)
 	struct check_ctx c = { .err = err, .len = len };
 
 	for (struct mmt_task *t = m->tasks->list; t && !c.bad; t = t->next) {
+		if (mm_task(t->mm) != t)	/* a thread's mm: once */
+			continue;
 		c.mm = t->mm;
 		check_mm(&c);
 		if (!c.bad)

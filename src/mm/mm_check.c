@@ -250,7 +250,8 @@ static int check_chains(struct mmt_machine *m, char *err, size_t len)
 	uint64_t n = 0;
 
 	for (const struct mmt_task *t = m->tasks->list; t; t = t->next)
-		for (const struct mmt_vma *v = vma_first(t->mm); v;
+		for (const struct mmt_vma *v = mm_task(t->mm) == t ?
+					       vma_first(t->mm) : NULL; v;
 		     v = vma_next(v)) {
 			n += vma_anon_chain_len(v);
 			if (!v->anon_vma != !vma_anon_chain_len(v)) {
@@ -274,17 +275,20 @@ static int check_chains(struct mmt_machine *m, char *err, size_t len)
 
 int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 {
-	uint64_t ntasks = 0, nvmas = 0;
+	uint64_t ntasks = 0, nvmas = 0, nmms = 0;
 
 	if (!m->tasks)
 		return 0;
 	for (const struct mmt_task *t = m->tasks->list; t; t = t->next) {
+		ntasks++;
+		if (mm_task(t->mm) != t)	/* a thread: its mm counts once */
+			continue;
 		if (check_task(t, &nvmas, err, len))
 			return -1;
-		ntasks++;
+		nmms++;
 	}
 	if (check_cache(m, "task_struct", ntasks, err, len) ||
-	    check_cache(m, "mm_struct", ntasks, err, len) ||
+	    check_cache(m, "mm_struct", nmms, err, len) ||
 	    check_cache(m, "vm_area_struct", nvmas, err, len) ||
 	    check_cache(m, "anon_vma", m->tasks->nr_anon_vmas, err, len) ||
 	    check_cache(m, "anon_vma_chain", m->tasks->nr_anon_vma_chains,

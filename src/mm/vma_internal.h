@@ -87,7 +87,8 @@ struct mm_private {
 	struct mmt_mm mm;
 	struct mmt_rb_root mm_rb;
 	struct mmt_vma *mmap, *highest;	/* lowest and highest VMA */
-	struct mmt_task *owner;
+	struct mmt_task *owner;		/* a task using it (mm->owner) */
+	unsigned mm_users;		/* tasks using it: threads share it */
 };
 
 static inline struct mm_private *mm_private(const struct mmt_mm *mm)
