@@ -122,11 +122,21 @@ static int smaps_leaf(const struct mmt_walk_entry *e, struct mmt_walk *w)
 	return 0;
 }
 
+/* Not present to the MMU: PROT_NONE entries are pte_present() all the
+ * same; swap entries and markers have no page here. */
+static int smaps_nonpresent(const struct mmt_walk_entry *e,
+			    struct mmt_walk *w)
+{
+	return mmt_pte_present(e->value) ? smaps_leaf(e, w) : 0;
+}
+
 /* smap_gather_stats(): the VMA's PTEs into @mss. */
 static void smap_gather_stats(struct mmt_machine *m, const struct mmt_vma *v,
 			      struct mem_size_stats *mss)
 {
-	static const struct mmt_walk_ops ops = { .leaf = smaps_leaf };
+	static const struct mmt_walk_ops ops = {
+		.leaf = smaps_leaf, .nonpresent = smaps_nonpresent,
+	};
 	struct smaps_walk s = { m, v, mss };
 
 	mmt_walk_page_range(m, v->vm_mm->pgd_pfn, v->vm_start, v->vm_end,
@@ -164,7 +174,7 @@ static bool thp_eligible(const struct mmt_machine *m, const struct mmt_vma *v)
 static const char *const vmflag_mnemonics[64] = {
 	[0] = "rd", [1] = "wr", [2] = "ex", [3] = "sh", [4] = "mr",
 	[5] = "mw", [6] = "me", [7] = "ms", [8] = "gd", [9] = "um",
-	[10] = "pf", [12] = "uw", [13] = "lo", [14] = "io", [15] = "sr",
+	[10] = "pf", [11] = "gu", [12] = "uw", [13] = "lo", [14] = "io", [15] = "sr",
 	[16] = "rr", [17] = "dc", [18] = "de", [19] = "lf", [20] = "ac",
 	[21] = "nr", [22] = "ht", [23] = "sf", [24] = "ar", [25] = "wf",
 	[26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg", [30] = "nh",
