@@ -252,9 +252,6 @@ static int madvise_guard(const struct madvise_behavior *mb, bool install)
 		return 0;
 	}
 	anon_vma_prepare(mb->vma);
-	/* vma_flag_set_atomic(VM_MAYBE_GUARD): no split, stays after REMOVE
-	 * (smaps shows "gu" on the live 6.18 kernel) */
-	mb->vma->vm_flags |= MMT_VM_MAYBE_GUARD;
 	return guard_install_range(mb->vma, mb->start, mb->end);
 }
 
