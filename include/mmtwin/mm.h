@@ -63,6 +63,10 @@ struct mmt_vm_ops;
 #define MMT_VM_GROWSDOWN	0x00000100ULL
 #define MMT_VM_UFFD_MISSING	0x00000200ULL
 #define MMT_VM_PFNMAP		0x00000400ULL
+#define MMT_VM_MAYBE_GUARD	0x00000800ULL	/* "gu": the live 6.18 kernel sets
+						 * it on MADV_GUARD_INSTALL; the
+						 * model does not yet (its merge
+						 * rules are not known) */
 #define MMT_VM_UFFD_WP		0x00001000ULL
 #define MMT_VM_LOCKED		0x00002000ULL
 #define MMT_VM_IO		0x00004000ULL

@@ -28,6 +28,8 @@ struct mmt_view_ctx {
 	struct mmt_task *task;		/* per-task views; NULL otherwise */
 	FILE *out;
 	enum mmt_format fmt;
+	const char *arg;		/* the view's argument after the PID
+					 * (pagemap: START-END); NULL: none */
 	char *err;			/* a message when the view fails */
 	size_t errlen;
 };
@@ -38,6 +40,8 @@ typedef int (*mmt_view_fn)(const struct mmt_view_ctx *ctx);
 /* mmt_view.flags */
 #define MMT_VIEW_TASK	0x1u	/* /proc/PID/...: needs a task (a PID) */
 #define MMT_VIEW_BINARY	0x2u	/* binary output (pagemap): no JSON form */
+#define MMT_VIEW_ARG	0x4u	/* takes an argument after the PID */
+#define MMT_VIEW_ARG_REQUIRED 0x8u	/* ... and needs it */
 
 struct mmt_view {
 	const char *name;
@@ -52,7 +56,8 @@ const struct mmt_view *mmt_view_find(const char *name);
 /*
  * Run view @v in @ctx, after the checks every caller would repeat: a
  * per-task view needs a task (ctx->task, or @pid resolved into it), other
- * views take none, a binary view has no JSON form.  Returns the view's
+ * views take none, a binary view has no JSON form, only MMT_VIEW_ARG views
+ * take ctx->arg (MMT_VIEW_ARG_REQUIRED ones need it).  Returns the view's
  * result, or -1 with a message in ctx->err.
  */
 int mmt_view_run(const struct mmt_view *v, struct mmt_view_ctx *ctx,
@@ -86,6 +91,15 @@ int mmt_view_pagetable(const struct mmt_view_ctx *ctx);
 /* Per task: /proc/PID/maps (src/proc/maps.c). */
 int mmt_view_maps(const struct mmt_view_ctx *ctx);
 int mmt_view_sysvipc_shm(const struct mmt_view_ctx *ctx);
+/* Per task: smaps, smaps_rollup (src/proc/smaps.c), status (its memory
+ * lines) and statm (src/proc/status.c), pagemap (binary, ctx->arg
+ * START-END) and its text form (src/proc/pagemap.c). */
+int mmt_view_smaps(const struct mmt_view_ctx *ctx);
+int mmt_view_smaps_rollup(const struct mmt_view_ctx *ctx);
+int mmt_view_status(const struct mmt_view_ctx *ctx);
+int mmt_view_statm(const struct mmt_view_ctx *ctx);
+int mmt_view_pagemap(const struct mmt_view_ctx *ctx);
+int mmt_view_pagemap_text(const struct mmt_view_ctx *ctx);
 /* Their text forms alone, in the kernel's format. */
 void mmt_slabinfo_print(struct mmt_machine *m, FILE *out);	/* 2.1 */
 void mmt_vmallocinfo_print(struct mmt_machine *m, FILE *out);	/* as root */

@@ -6,9 +6,12 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mmtwin show VIEW [PID] [machine options]\n\n"
+	fprintf(out, "usage: mmtwin show VIEW [PID [ARG]] [machine options]\n\n"
 		"A PID (or --pid N) selects the process of a per-process view\n"
-		"(marked [PID]).\n\nViews:\n");
+		"(marked [PID]); pagemap takes an address range START-END after\n"
+		"it (pagemap-text may).  status prints only the memory lines of\n"
+		"/proc/PID/status (task_mem(): VmPeak .. HugetlbPages).\n\n"
+		"Views:\n");
 	for (const struct mmt_view *v = mmt_views; v->name; v++)
 		fprintf(out, "  %-12s %s%s\n", v->name, v->summary,
 			v->flags & MMT_VIEW_TASK ? " [PID]" : "");
@@ -44,7 +47,7 @@ int cmd_show(int argc, char **argv)
 {
 	struct mmt_config c;
 	enum mmt_format fmt = MMT_FMT_TEXT;
-	char *rest[2], err[512], *pid = NULL;
+	char *rest[3], err[512], *pid = NULL;
 	const struct mmt_view *v;
 	struct mmt_machine *m;
 	struct mmt_view_ctx ctx = { .out = stdout, .err = err,
@@ -59,11 +62,17 @@ int cmd_show(int argc, char **argv)
 	if (take_pid(&argc, argv, &pid))
 		return 2;
 	mmt_config_init(&c, MMT_ARCH_X86_64);
-	r = cli_parse(argc, argv, 1, &c, &fmt, rest, pid ? 1 : 2, &nrest, "");
+	r = cli_parse(argc, argv, 1, &c, &fmt, rest, pid ? 2 : 3, &nrest, "");
 	if (r)
 		return 2;
-	if (nrest == 2)
+	if (pid) {			/* --pid N: VIEW [ARG] */
+		if (nrest == 2)
+			ctx.arg = rest[1];
+	} else if (nrest >= 2) {	/* VIEW PID [ARG] */
 		pid = rest[1];
+		if (nrest == 3)
+			ctx.arg = rest[2];
+	}
 	if (nrest < 1) {
 		fprintf(stderr, "mmtwin show: which view?\n");
 		usage(stderr);

@@ -341,7 +341,7 @@ static int prep_move_vma(const struct vma_remap_struct *vrm)
 static int64_t move_vma(struct vma_remap_struct *vrm)
 {
 	struct mmt_vma *new_vma;
-	uint64_t pgoff;
+	uint64_t pgoff, hiwater_vm;
 	int err = prep_move_vma(vrm);
 
 	if (err)
@@ -358,11 +358,16 @@ static int64_t move_vma(struct vma_remap_struct *vrm)
 	}
 	move_page_tables(vrm->vma, vrm->addr, new_vma, vrm->new_addr,
 			 vrm->old_len);
+	/* total_vm is raised for a moment (until the source is unmapped):
+	 * the kernel restores hiwater_vm afterwards, so VmPeak does not
+	 * count the move twice */
+	hiwater_vm = vrm_mm(vrm)->hiwater_vm;
 	vrm_stat_account(vrm, vrm->new_len);
 	if (vrm->flags & MREMAP_DONTUNMAP)
 		dontunmap_complete(vrm, new_vma);
 	else
 		unmap_source_vma(vrm);
+	vrm_mm(vrm)->hiwater_vm = hiwater_vm;
 	/*
 	 * A shrinking move (mremap_to) shrank first, then charged the stale
 	 * delta, which nothing holds or gives back: 6.18 leaks it (the live

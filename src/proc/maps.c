@@ -11,6 +11,7 @@
  * "anon_vma", "kaddr"}, ...]}.
  */
 #include "mm/vma_internal.h"
+#include "proc/proc_internal.h"
 
 #include <mmtwin/views.h>
 
@@ -97,28 +98,42 @@ static unsigned maps_width(const struct mmt_task *t)
 }
 
 /* The gate VMA: native 64-bit tasks, vsyscall emulation configured. */
-static bool has_gate_vma(const struct mmt_task *t)
+bool proc_has_gate_vma(const struct mmt_task *t)
 {
 	return t->abi == MMT_TASK_X86_64 && t->m->cfg.kc.vsyscall_emulation;
 }
 
-void mmt_maps_print(const struct mmt_task *t, FILE *out)
+void proc_show_map_vma(const struct mmt_task *t, const struct mmt_vma *v,
+		       FILE *out)
 {
-	unsigned width = maps_width(t);
+	const struct mmt_file *f = v->vm_file;
 	char name[4200];
 
-	for (const struct mmt_vma *v = vma_first(t->mm); v; v = vma_next(v)) {
-		const struct mmt_file *f = v->vm_file;
+	vma_name(t, v, name, sizeof(name));
+	show_map_line(out, maps_width(t), v->vm_start, v->vm_end, v->vm_flags,
+		      f ? v->vm_pgoff << MMT_PAGE_SHIFT : 0,
+		      f ? f->major : 0, f ? f->minor : 0, f ? f->ino : 0, name);
+}
 
-		vma_name(t, v, name, sizeof(name));
-		show_map_line(out, width, v->vm_start, v->vm_end, v->vm_flags,
-			      f ? v->vm_pgoff << MMT_PAGE_SHIFT : 0,
-			      f ? f->major : 0, f ? f->minor : 0,
-			      f ? f->ino : 0, name);
-	}
-	if (has_gate_vma(t))
-		show_map_line(out, width, GATE_START, GATE_START + 4096,
-			      MMT_VM_EXEC, 0, 0, 0, 0, "[vsyscall]");
+void proc_show_gate_vma(const struct mmt_task *t, FILE *out)
+{
+	show_map_line(out, maps_width(t), GATE_START, GATE_START + 4096,
+		      MMT_VM_EXEC, 0, 0, 0, 0, "[vsyscall]");
+}
+
+void proc_show_rollup_header(const struct mmt_task *t, uint64_t start,
+			     uint64_t end, FILE *out)
+{
+	show_map_line(out, maps_width(t), start, end, 0, 0, 0, 0, 0,
+		      "[rollup]");
+}
+
+void mmt_maps_print(const struct mmt_task *t, FILE *out)
+{
+	for (const struct mmt_vma *v = vma_first(t->mm); v; v = vma_next(v))
+		proc_show_map_vma(t, v, out);
+	if (proc_has_gate_vma(t))
+		proc_show_gate_vma(t, out);
 }
 
 void mmt_maps_print_json(const struct mmt_task *t, FILE *out)
@@ -152,7 +167,7 @@ void mmt_maps_print_json(const struct mmt_task *t, FILE *out)
 		mmt_json_hex(&j, "kaddr", v->kaddr);
 		mmt_json_end_obj(&j);
 	}
-	if (has_gate_vma(t)) {
+	if (proc_has_gate_vma(t)) {
 		mmt_json_begin_obj(&j, NULL);
 		mmt_json_hex(&j, "start", GATE_START);
 		mmt_json_hex(&j, "end", GATE_START + 4096);

@@ -44,6 +44,19 @@ const struct mmt_view mmt_views[] = {
 	  mmt_view_maps, MMT_VIEW_TASK },
 	{ "sysvipc_shm", "/proc/sysvipc/shm: SysV shared memory segments",
 	  mmt_view_sysvipc_shm, 0 },
+	{ "smaps", "/proc/PID/smaps: each VMA's memory use (Rss, Pss, ...)",
+	  mmt_view_smaps, MMT_VIEW_TASK },
+	{ "smaps_rollup", "/proc/PID/smaps_rollup: smaps summed over the VMAs",
+	  mmt_view_smaps_rollup, MMT_VIEW_TASK },
+	{ "status", "/proc/PID/status: its memory lines only (VmPeak..)",
+	  mmt_view_status, MMT_VIEW_TASK },
+	{ "statm", "/proc/PID/statm: sizes in pages", mmt_view_statm,
+	  MMT_VIEW_TASK },
+	{ "pagemap", "/proc/PID/pagemap, binary (show pagemap PID START-END)",
+	  mmt_view_pagemap, MMT_VIEW_TASK | MMT_VIEW_BINARY | MMT_VIEW_ARG |
+	  MMT_VIEW_ARG_REQUIRED },
+	{ "pagemap-text", "pagemap entries of mapped pages, one a line "
+	  "[START-END]", mmt_view_pagemap_text, MMT_VIEW_TASK | MMT_VIEW_ARG },
 	{ NULL, NULL, NULL, 0 }
 };
 
@@ -68,6 +81,16 @@ int mmt_view_run(const struct mmt_view *v, struct mmt_view_ctx *ctx,
 	if (!(v->flags & MMT_VIEW_TASK) && (pid || ctx->task)) {
 		snprintf(ctx->err, ctx->errlen, "view '%s' is not per process: "
 			 "it takes no PID", v->name);
+		return -1;
+	}
+	if (ctx->arg && !(v->flags & MMT_VIEW_ARG)) {
+		snprintf(ctx->err, ctx->errlen, "view '%s' takes no argument "
+			 "after the PID, got '%s'", v->name, ctx->arg);
+		return -1;
+	}
+	if (!ctx->arg && (v->flags & MMT_VIEW_ARG_REQUIRED)) {
+		snprintf(ctx->err, ctx->errlen, "view '%s' needs an address "
+			 "range after the PID: START-END", v->name);
 		return -1;
 	}
 	if ((v->flags & MMT_VIEW_BINARY) && ctx->fmt == MMT_FMT_JSON) {

@@ -62,7 +62,7 @@ static int cmd_machine(struct mmt_script *s, int argc, char **argv)
 	return mmt_script_machine(s) ? 0 : -1;
 }
 
-/* show VIEW [PID] [json|text] */
+/* show VIEW [PID [ARG]] [json|text] */
 static int cmd_show(struct mmt_script *s, int argc, char **argv)
 {
 	const struct mmt_view *v;
@@ -71,8 +71,9 @@ static int cmd_show(struct mmt_script *s, int argc, char **argv)
 	const char *pid = NULL;
 	int i;
 
-	if (argc < 2 || argc > 4)
-		return mmt_script_fail(s, "expected 'show VIEW [PID] [json]'");
+	if (argc < 2 || argc > 5)
+		return mmt_script_fail(s, "expected 'show VIEW [PID [ARG]] "
+				       "[json]'");
 	v = mmt_view_find(argv[1]);
 	if (!v)
 		return mmt_script_fail(s, "unknown view '%s' (see 'mmtwin show "
@@ -83,6 +84,8 @@ static int cmd_show(struct mmt_script *s, int argc, char **argv)
 							 : MMT_FMT_TEXT;
 		else if (!pid && i == 2)
 			pid = argv[i];
+		else if (pid && !c.arg && i == 3)
+			c.arg = argv[i];
 		else
 			return mmt_script_fail(s, "expected 'json' or 'text' "
 					       "after the view name, got '%s'",
@@ -186,8 +189,8 @@ const struct mmt_script_cmd mmt_script_cmds_core[] = {
 	  "configure and boot a new machine (the options of 'mmtwin show "
 	  "--help': --arch --mem --vmalloc --vmsplit --memmap --nodes --cpus "
 	  "--nr-cpus --kaslr --seed --trace --check)", cmd_machine },
-	{ "show", "show VIEW [PID] [json]", "print a view of the machine (PID: "
-	  "of a per-process view)", cmd_show },
+	{ "show", "show VIEW [PID [ARG]] [json]", "print a view of the machine "
+	  "(PID: of a per-process view; ARG: pagemap's START-END)", cmd_show },
 	{ "explain", "explain ADDR | explain phys ADDR",
 	  "what is at an address, and why", cmd_explain },
 	{ "check", "check", "run every invariant checker of the machine "

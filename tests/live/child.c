@@ -16,6 +16,8 @@
  *   LIVE_OP_READ     a[0]=address       -> one byte read from the address
  *   LIVE_OP_WRITE    a[0]=address, a[1]=byte
  *   LIVE_OP_EXIT                        -> exit_group(0), no reply
+ *   LIVE_OP_FORK     a[0], a[1]=FIFO paths -> ret = the new pid; the new
+ *                                          process talks over the FIFOs
  *
  * A touch (READ/WRITE) that faults does not kill the child: SIGSEGV and
  * SIGBUS are caught on an alternate signal stack in .bss (so handling them
@@ -35,6 +37,10 @@ typedef long sys_word;
 #define NR_rt_sigreturn	15
 #define NR_sigaltstack	131
 #define NR_exit_group	231
+#define NR_open		2
+#define NR_close	3
+#define NR_dup2		33
+#define NR_clone	56
 
 static sys_word raw_syscall6(sys_word nr, sys_word a, sys_word b, sys_word c,
 			     sys_word d, sys_word e, sys_word f)
@@ -75,6 +81,10 @@ __asm__(".text\n"
 #define NR_rt_sigreturn	173
 #define NR_sigaltstack	186
 #define NR_exit_group	252
+#define NR_open		5
+#define NR_close	6
+#define NR_dup2		63
+#define NR_clone	120
 
 /* ebp is the frame pointer and ebx may be the PIC register; i386's sixth
  * argument goes in ebp, so the stub saves both and loads them from memory */
@@ -281,6 +291,48 @@ static void reply(const struct live_reply *rep)
 	}
 }
 
+static void hello(void)
+{
+	struct live_reply rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.ret = LIVE_HELLO_MAGIC;
+	rep.addr = (uint64_t)(unsigned long)payload;
+	rep.value = sizeof(payload);
+	reply(&rep);
+}
+
+#define CLONE_PARENT	0x00008000
+#define SIGCHLD		17
+
+/*
+ * fork() as clone(CLONE_PARENT | SIGCHLD): the same copy of the mm, but
+ * the new process is the harness's child, so the harness reaps it.  In
+ * the new process: the FIFO @req_path (O_RDONLY: waits for the harness)
+ * becomes fd 0, @rep_path fd 1, the old pipes are gone, a hello follows.
+ * Returns the new pid (or -errno) in the parent, 0 in the new process.
+ */
+static sys_word do_fork(unsigned long req_path, unsigned long rep_path)
+{
+	sys_word pid = raw_syscall6(NR_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0,
+				    0, 0), in, out;
+
+	if (pid)
+		return pid;
+	in = raw_syscall6(NR_open, (sys_word)req_path, 0 /* O_RDONLY */, 0, 0,
+			  0, 0);
+	out = raw_syscall6(NR_open, (sys_word)rep_path, 1 /* O_WRONLY */, 0, 0,
+			   0, 0);
+	if (in < 0 || out < 0 ||
+	    raw_syscall6(NR_dup2, in, 0, 0, 0, 0, 0) < 0 ||
+	    raw_syscall6(NR_dup2, out, 1, 0, 0, 0, 0) < 0)
+		raw_syscall6(NR_exit_group, 6, 0, 0, 0, 0, 0);
+	raw_syscall6(NR_close, in, 0, 0, 0, 0, 0);
+	raw_syscall6(NR_close, out, 0, 0, 0, 0, 0);
+	hello();
+	return 0;
+}
+
 void child_main(void);
 
 void child_main(void)
@@ -289,11 +341,7 @@ void child_main(void)
 	struct live_reply rep;
 
 	install_fault_handler();
-	memset(&rep, 0, sizeof(rep));
-	rep.ret = LIVE_HELLO_MAGIC;
-	rep.addr = (uint64_t)(unsigned long)payload;
-	rep.value = sizeof(payload);
-	reply(&rep);
+	hello();
 	for (;;) {
 		if (read_full(&req, sizeof(req)))
 			raw_syscall6(NR_exit_group, 0, 0, 0, 0, 0, 0);
@@ -324,6 +372,13 @@ void child_main(void)
 			break;
 		case LIVE_OP_EXIT:
 			raw_syscall6(NR_exit_group, 0, 0, 0, 0, 0, 0);
+			break;
+		case LIVE_OP_FORK:
+			rep.ret = (int64_t)(unsigned long)do_fork(
+					(unsigned long)req.a[0],
+					(unsigned long)req.a[1]);
+			if (!rep.ret)
+				continue;	/* the new process: hello sent */
 			break;
 		default:
 			rep.ret = -38;	/* ENOSYS */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -367,6 +368,92 @@ int live_touch(struct live_child *c, uint64_t va, bool write, uint8_t val,
 	out->addr = rep.addr;
 	out->value = (uint8_t)rep.value;
 	return 0;
+}
+
+/* Open the FIFO @path for writing, waiting (ENXIO) for the reader. */
+static int open_fifo_writer(const char *path, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited++) {
+		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd >= 0 || errno != ENXIO)
+			return fd;
+		usleep(1000);
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+static int set_blocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+}
+
+int live_fork(struct live_child *c, struct live_child *child)
+{
+	char dir[] = "/tmp/mmtwin-fork-XXXXXX", req_path[64], rep_path[64];
+	struct live_request req = { .op = LIVE_OP_FORK };
+	struct live_reply rep, hi;
+	int64_t pid;
+	int r = -1;
+
+	memset(child, 0, sizeof(*child));
+	child->to_child = child->from_child = -1;
+	child->abi = c->abi;
+	child->timeout_ms = c->timeout_ms;
+	if (!mkdtemp(dir)) {
+		snprintf(c->err, sizeof(c->err), "mkdtemp: %s",
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(req_path, sizeof(req_path), "%s/req", dir);
+	snprintf(rep_path, sizeof(rep_path), "%s/rep", dir);
+	if (mkfifo(req_path, 0600) || mkfifo(rep_path, 0600)) {
+		snprintf(c->err, sizeof(c->err), "mkfifo: %s", strerror(errno));
+		goto out;
+	}
+	if (live_put(c, 0, req_path, strlen(req_path) + 1, &req.a[0]) ||
+	    live_put(c, 64, rep_path, strlen(rep_path) + 1, &req.a[1]) ||
+	    request(c, &req, NULL, &rep))
+		goto out;
+	pid = abi_ret(c, rep.ret);
+	if (pid <= 0) {
+		snprintf(c->err, sizeof(c->err), "fork in the child: %" PRId64,
+			 pid);
+		goto out;
+	}
+	child->pid = (pid_t)pid;
+	/* the reader first (never blocks), then the writer the new process
+	 * waits for in its open(O_RDONLY) */
+	child->from_child = open(rep_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (child->from_child < 0 || set_blocking(child->from_child)) {
+		fail(child, "open %s: %s", rep_path, strerror(errno));
+		goto out;
+	}
+	child->to_child = open_fifo_writer(req_path, child->timeout_ms);
+	if (child->to_child < 0 || set_blocking(child->to_child)) {
+		fail(child, "open %s: %s", req_path, strerror(errno));
+		goto out;
+	}
+	if (read_reply(child, &hi, sizeof(hi)))
+		goto out;
+	if (hi.ret != LIVE_HELLO_MAGIC) {
+		fail(child, "forked child: bad hello %#" PRIx64,
+		     (uint64_t)hi.ret);
+		goto out;
+	}
+	child->payload = hi.addr;
+	child->payload_size = hi.value;
+	r = 0;
+out:
+	if (r && child->err[0])
+		snprintf(c->err, sizeof(c->err), "%s", child->err);
+	unlink(req_path);
+	unlink(rep_path);
+	rmdir(dir);
+	return r;
 }
 
 /* Arguments a raw call needs in the child's memory: strings (PATH) go to

@@ -106,6 +106,16 @@ int live_touch(struct live_child *c, uint64_t va, bool write, uint8_t val,
 	       struct live_touch *out);
 
 /*
+ * fork() in the child (LIVE_OP_FORK: clone(CLONE_PARENT | SIGCHLD), so
+ * the new process is this process's child and live_finish() reaps it).
+ * The new process talks over two FIFOs made for it (in a temporary
+ * directory, removed again) and is set up in *@child like live_start()
+ * would.  0, or -1 with the reason in c->err (a half-started @child is
+ * finished).
+ */
+int live_fork(struct live_child *c, struct live_child *child);
+
+/*
  * One call in strace's notation, parsed by mmt_sys_parse_call() for the
  * child's ABI.  PATH arguments are copied into the payload buffer; i386
  * "mmap" is old_mmap, whose six words are written to the payload buffer

@@ -23,6 +23,11 @@ enum live_op {
 	LIVE_OP_READ = 3,	/* value = *(u8 *)a[0], or a signal */
 	LIVE_OP_WRITE = 4,	/* *(u8 *)a[0] = a[1], or a signal */
 	LIVE_OP_EXIT = 5,	/* exit_group(0); no reply */
+	LIVE_OP_FORK = 6,	/* clone(CLONE_PARENT | SIGCHLD): ret = the
+				 * new pid.  The new process opens the FIFOs
+				 * named by the strings at a[0] (its requests)
+				 * and a[1] (its replies) as fds 0 and 1 and
+				 * sends its own hello there */
 };
 
 #define LIVE_HELLO_MAGIC	0x6d6d74776c697665LL	/* "mmtwlive" */
