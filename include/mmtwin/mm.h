@@ -279,6 +279,7 @@ struct mmt_tasks {
 					 * never gives it back (a shrinking
 					 * MREMAP_FIXED move) */
 	uint64_t zero_pfn;		/* empty_zero_page */
+	void *lru_lazyfree;		/* per-CPU folio batches (memory.c) */
 	uint64_t vmstat[MMT_NR_VMSTAT_ITEMS];
 	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
 	struct mmt_kstacks *kstacks;	/* kernel/kstack.c: per-CPU cached

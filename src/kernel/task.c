@@ -176,6 +176,7 @@ void mmt_tasks_exit(struct mmt_machine *m)
 		return;
 	while (m->tasks->list)
 		mmt_task_exit(m->tasks->list);
+	lru_batches_free(m);
 	kstacks_exit(m);
 	free(m->tasks);
 	m->tasks = NULL;

@@ -1066,33 +1066,128 @@ uint64_t change_protection(struct mmt_vma *vma, uint64_t start, uint64_t end,
 
 /* ------------------------------------------------------- MADV_FREE */
 
+/*
+ * The per-CPU lru_lazyfree folio batch of mm/swap.c: folio_mark_lazyfree
+ * takes a reference and queues the page; only when the batch is full (31
+ * pages, PAGEVEC_SIZE) or drained (lru_add_drain: at the next MADV_FREE,
+ * munmap, exit, mlock) do its pages lose PG_swapbacked (LazyFree in
+ * smaps) and the reference.
+ */
+#define FOLIO_BATCH_SIZE 31
+
+struct lru_batch {
+	unsigned n;
+	uint64_t pfn[FOLIO_BATCH_SIZE];
+};
+
+static struct lru_batch *lazyfree_batch(struct mmt_machine *m, unsigned cpu)
+{
+	struct mmt_tasks *ts = m->tasks;
+
+	if (!ts->lru_lazyfree) {
+		ts->lru_lazyfree = calloc(m->phys->nr_cpus,
+					  sizeof(struct lru_batch));
+		if (!ts->lru_lazyfree)
+			return NULL;
+	}
+	return (struct lru_batch *)ts->lru_lazyfree + cpu;
+}
+
+/* folio_batch_move_lru(lru_lazyfree_fn) */
+static void lazyfree_move(struct mmt_machine *m, struct lru_batch *b)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		struct mmt_page *pg = page_of(m, b->pfn[i]);
+
+		if ((pg->flags & MMT_PG_ANON) && (pg->flags & MMT_PG_SWAPBACKED))
+			pg->flags &= ~MMT_PG_SWAPBACKED;
+		put_page(m, b->pfn[i]);
+	}
+	b->n = 0;
+}
+
+void lru_add_drain(struct mmt_machine *m, unsigned cpu)
+{
+	if (m->tasks->lru_lazyfree && cpu < m->phys->nr_cpus)
+		lazyfree_move(m, lazyfree_batch(m, cpu));
+}
+
+void lru_batches_free(struct mmt_machine *m)
+{
+	for (unsigned cpu = 0; m->tasks->lru_lazyfree &&
+			       cpu < m->phys->nr_cpus; cpu++)
+		lru_add_drain(m, cpu);
+	free(m->tasks->lru_lazyfree);
+	m->tasks->lru_lazyfree = NULL;
+}
+
+/* folio_mark_lazyfree() */
+static void mark_lazyfree(struct mmt_machine *m, unsigned cpu, uint64_t pfn)
+{
+	struct mmt_page *pg = page_of(m, pfn);
+	struct lru_batch *b;
+
+	if (!(pg->flags & MMT_PG_ANON) || !(pg->flags & MMT_PG_SWAPBACKED))
+		return;
+	b = lazyfree_batch(m, cpu);
+	if (!b)
+		return;		/* no host memory: the page just stays */
+	pg->refcount++;
+	b->pfn[b->n++] = pfn;
+	if (b->n == FOLIO_BATCH_SIZE)
+		lazyfree_move(m, b);
+}
+
+/* madvise_free_pte_range() for one slot: clean and old, then queued. */
 static void free_one(struct mmt_machine *m, uint64_t tbl, unsigned idx,
 		     uint64_t addr, uint64_t pte, void *priv)
 {
+	unsigned cpu = *(const unsigned *)priv;
 	uint64_t pfn;
 	struct mmt_page *pg;
 
 	(void)addr;
-	(void)priv;
 	if (!(pte & MMT_PTE_PRESENT))
 		return;
 	pfn = vm_normal_pfn(m, pte);
 	if (pfn == MMT_PFN_NONE)
 		return;
 	pg = page_of(m, pfn);
-	if (!(pg->flags & MMT_PG_ANON) || pg->mapcount != 1)
-		return;		/* shared after fork: left alone */
-	pte_set(m, tbl, idx, pte & ~(MMT_PTE_DIRTY | MMT_PTE_ACCESSED));
-	pg->flags &= ~(MMT_PG_DIRTY | MMT_PG_SWAPBACKED); /* lazyfree */
+	if (!(pg->flags & MMT_PG_ANON))
+		return;
+	/* a dirty folio mapped more than once is skipped (never the case
+	 * here: anonymous pages keep their dirt in the PTE) */
+	if ((pg->flags & MMT_PG_DIRTY) && pg->mapcount != 1)
+		return;
+	pg->flags &= ~MMT_PG_DIRTY;
+	if (pte & (MMT_PTE_DIRTY | MMT_PTE_ACCESSED))
+		pte_set(m, tbl, idx, pte & ~(MMT_PTE_DIRTY | MMT_PTE_ACCESSED));
+	mark_lazyfree(m, cpu, pfn);
 }
 
 void madvise_free_range(struct mmt_vma *vma, uint64_t start, uint64_t end)
 {
 	struct mmt_mm *mm = vma->vm_mm;
+	unsigned cpu = mm_task(mm)->cpu;
 
-	walk_pte_range(mm, start, end, free_one, NULL);
+	lru_add_drain(mm_machine(mm), cpu);
+	walk_pte_range(mm, start, end, free_one, &cpu);
 	mmt_flush_tlb_mm_range(mm_machine(mm), mm->pgd_pfn, start, end,
 			       MMT_PAGE_SHIFT, false);
+}
+
+/* The batch's references for the checker. */
+static void count_batches(struct mmt_machine *m,
+			  void (*fn)(uint64_t index, uint64_t pfn, void *priv),
+			  void *priv)
+{
+	for (unsigned cpu = 0; m->tasks->lru_lazyfree &&
+			       cpu < m->phys->nr_cpus; cpu++) {
+		struct lru_batch *b = lazyfree_batch(m, cpu);
+
+		for (unsigned i = 0; i < b->n; i++)
+			fn(0, b->pfn[i], priv);
+	}
 }
 
 /* ---------------------------------------------------------- mremap */
@@ -1482,8 +1577,10 @@ int mm_check_pages(struct mmt_machine *m, char *err, size_t len)
 		if (!c.bad)
 			check_pgtables_bytes(m, &c);
 	}
-	if (!c.bad)
+	if (!c.bad) {
 		mm_for_each_cache_page(m, count_cache, &c);
+		count_batches(m, count_cache, &c);
+	}
 	if (!c.bad)
 		check_counts(m, &c);
 	free(c.pc);

@@ -110,9 +110,13 @@ uint64_t move_page_tables(struct mmt_vma *vma, uint64_t old_addr,
 /* copy_page_range(): fork's copy of @src's PTEs into @dst. 0/-ENOMEM. */
 int copy_page_range(struct mmt_vma *dst, struct mmt_vma *src);
 
-/* MADV_FREE on one present anonymous page range (madvise_free_pte_range):
- * exclusive pages lose Dirty and Accessed and become lazily freeable. */
+/* MADV_FREE on a range (madvise_free_pte_range): anonymous pages lose
+ * Dirty and Accessed and are queued to become lazily freeable. */
 void madvise_free_range(struct mmt_vma *vma, uint64_t start, uint64_t end);
+/* lru_add_drain(): @cpu's folio batches (lazyfree) take effect. */
+void lru_add_drain(struct mmt_machine *m, unsigned cpu);
+/* Drain every CPU's batches and free them (machine teardown). */
+void lru_batches_free(struct mmt_machine *m);
 
 /* MADV_GUARD_INSTALL / MADV_GUARD_REMOVE on [start, end) of @vma. */
 int guard_install_range(struct mmt_vma *vma, uint64_t start, uint64_t end);

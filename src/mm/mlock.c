@@ -15,6 +15,7 @@
  * unevictable LRU, no Mlocked: counter.
  */
 #include "mm/gup.h"
+#include "mm/memory.h"
 #include "mm/mm_syscall.h"
 
 #define MLOCK_ONFAULT	0x01
@@ -75,6 +76,7 @@ static int mlock_fixup(struct mmt_mm *mm, struct mmt_vma *vma,
 		nr_pages = 0;
 	mm->locked_vm += (uint64_t)nr_pages;
 	vma->vm_flags = newflags;
+	lru_add_drain(mm_machine(mm), mm_task(mm)->cpu);  /* mlock_vma_pages_range */
 	*pprev = vma;
 	return 0;
 }

@@ -983,6 +983,7 @@ int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
 	}
 	next = vma;
 	/* vms_complete_munmap_vmas(): PTEs, counters, page tables, free */
+	lru_add_drain(m, mm_task(mm)->cpu);
 	unmap_vmas(mm, list);
 	update_hiwater_vm(mm);
 	mm->total_vm -= c.nr_pages;
@@ -1264,6 +1265,7 @@ void exit_mmap(struct mmt_mm *mm)
 		tail = detach_vma(mm, vma, tail);
 		vma = n;
 	}
+	lru_add_drain(mm_machine(mm), mm_task(mm)->cpu);
 	unmap_vmas(mm, list);
 	free_pgtables(mm, list, 0, 0);
 	free_detached(list);
