@@ -297,6 +297,8 @@ static void task_free(struct mmt_task *t)
 {
 	struct mmt_machine *m = t->m;
 
+	if (t->user_free)
+		t->user_free(t->user);
 	if (t->mm) {
 		exit_mmap(t->mm);
 		if (t->mm->pgd_pfn)
