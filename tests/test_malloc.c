@@ -502,3 +502,115 @@ TEST(malloc_random_sequences_match_glibc)
 		       "calls\n", abi ? "i386" : "x86_64", agreed, n, calls);
 	}
 }
+
+/* The scenario commands: output, names, errors. */
+TEST(malloc_scenario_commands)
+{
+	char *out = NULL, *err = NULL;
+	int r;
+
+	r = test_run_script("process\n"
+			    "malloc --trace a 100\n"
+			    "malloc b 200000\n"
+			    "realloc --trace b 400000\n"
+			    "calloc c 10 20\n"
+			    "free --trace b\n"
+			    "mallopt M_MMAP_THRESHOLD 65536\n"
+			    "malloc --trace d 70000\n"
+			    "realloc e_missing 10\n", &out, &err);
+	CHECK_EQ(r, 1);
+	CHECK(out && strstr(out, "a = malloc(100) = 0x5555555542a0\n"
+			    "  brk(NULL)                             = "
+			    "0x555555554000\n"));
+	CHECK(out && strstr(out, "b = malloc(200000) = 0x7ffff7fce010\n"));
+	/* nothing above it in this process: mremap grows it in place */
+	CHECK(out && strstr(out, "b = realloc(b, 400000) = 0x7ffff7fce010\n"
+			    "  mremap(0x7ffff7fce000, 200704, 401408, "
+			    "MREMAP_MAYMOVE) = 0x7ffff7fce000\n"));
+	CHECK(out && strstr(out, "c = calloc(10, 20) = 0x555555554310\n"));
+	CHECK(out && strstr(out, "free(b)\n  munmap(0x7ffff7fce000, 401408)"));
+	CHECK(out && strstr(out, "mallopt(M_MMAP_THRESHOLD, 65536) = 1\n"));
+	/* above the new threshold, but the top chunk has room: no call */
+	CHECK(out && strstr(out, "d = malloc(70000) = 0x5555555543e0\n"));
+	CHECK(out && !strstr(out, "mmap(NULL, 73728"));
+	CHECK(err && strstr(err, "unknown name 'e_missing'"));
+	free(out);
+	free(err);
+
+	r = test_run_script("process\nmalloc a 10\nfree a\nfree a\n",
+			    &out, &err);
+	CHECK_EQ(r, 1);
+	CHECK(err && strstr(err, "'a' was already freed"));
+	free(out);
+	free(err);
+	r = test_run_script("process\nkmalloc k 64\nfree k\n", &out, &err);
+	CHECK(r == 1 && err && strstr(err, "'k' is a kmalloc object, not a "
+				      "malloc block"));
+	free(out);
+	free(err);
+	r = test_run_script("process\nmalloc a 10\nprocess\nfree a\n",
+			    &out, &err);
+	CHECK(r == 1 && err && strstr(err, "'a' is a block of process 1, not "
+				      "of the current process 2"));
+	free(out);
+	free(err);
+	r = test_run_script("process\nmalloc a 10\nbrk_base 0x10000000\n",
+			    &out, &err);
+	CHECK(r == 1 && err && strstr(err, "already has a heap"));
+	free(out);
+	free(err);
+	r = test_run_script("process\nmallopt M_BOGUS 1\n", &out, &err);
+	CHECK(r == 1 && err && strstr(err, "unknown mallopt parameter"));
+	free(out);
+	free(err);
+	r = test_run_script("process\nmalloc a lots\n", &out, &err);
+	CHECK(r == 1 && err && strstr(err, "expected a size, got 'lots'"));
+	free(out);
+	free(err);
+	r = test_run_script("malloc a 10\n", &out, &err);
+	CHECK(r == 1 && err && strstr(err, "no current process"));
+	free(out);
+	free(err);
+	/* an impossible size: NULL, not an error */
+	r = test_run_script("process\nmalloc a 100T\nfree a\n", &out, &err);
+	CHECK_EQ(r, 1);
+	CHECK(out && strstr(out, "a = malloc(109951162777600) = NULL (ENOMEM)"));
+	CHECK(err && strstr(err, "unknown name 'a'"));
+	free(out);
+	free(err);
+}
+
+/*
+ * A thread's first malloc: a 64 MiB-aligned heap carved out of a 128 MiB
+ * PROT_NONE reservation, its first 0x21000 bytes made read-write; the
+ * arena and its tcache come first, so the block sits at heap + 0xb70
+ * (heap_info 0x30, malloc_state 0x898, alignment, the 0x290 tcache).
+ * i386: 1 MiB heaps, the block at heap + 0x620 (0x18 + 0x45c, 0x190).
+ */
+TEST(malloc_thread_arena)
+{
+	char *out = NULL, *err = NULL;
+	int r;
+
+	r = test_run_script("process\nmalloc a 100\nmalloc_thread 1\n"
+			    "malloc --trace t 100\nmalloc --trace u 100\n"
+			    "malloc_thread 0\nfree --trace t\n"
+			    "malloc_thread 2\nmalloc --trace v 100\n"
+			    "show maps\n", &out, &err);
+	CHECK_EQ(r, 0);
+	CHECK(out && strstr(out, "t = malloc(100) = 0x7ffff0000b70\n"
+		"  mmap(NULL, 134217728, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|"
+		"MAP_NORESERVE, -1, 0) = 0x7fffefe00000\n"
+		"  munmap(0x7fffefe00000, 2097152)       = 0\n"
+		"  munmap(0x7ffff4000000, 65011712)      = 0\n"
+		"  mprotect(0x7ffff0000000, 135168, PROT_READ|PROT_WRITE) = 0\n"
+		"u = malloc(100) = 0x7ffff0000be0\n"));
+	/* the main thread frees t into its own tcache: no call */
+	CHECK(out && strstr(out, "free(t)\nmalloc_thread") == NULL);
+	/* thread 2 gets a heap of its own, 64 MiB lower */
+	CHECK(out && strstr(out, "v = malloc(100) = 0x7fffe8000b70\n"));
+	CHECK(out && strstr(out, "7ffff0000000-7ffff0021000 rw-p"));
+	CHECK(out && strstr(out, "7ffff0021000-7ffff4000000 ---p"));
+	free(out);
+	free(err);
+}
