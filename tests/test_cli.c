@@ -267,7 +267,15 @@ TEST(cli_demo_sections_show_their_heading)
 		"== 19. mprotect of one page", "7ffff7ffb000-7ffff7ffc000 rw-p",
 		"7ffff7ffc000-7ffff7ffd000 r--p", "7ffff7ffd000-7ffff7fff000 rw-p",
 		"== 20. 2 MiB multiples", "= 0x7ffff7a00000",
-		"7ffff7a00000-7ffff7e00000 r--p", "check: ok",
+		"7ffff7a00000-7ffff7e00000 r--p",
+		"== 21. malloc (glibc 2.36): < 128 KB from brk",
+		"s1 = malloc(1000) = 0x5555555542a0", "brk(NULL)",
+		"big1 = malloc(200000) = 0x7ffff7fce010",
+		"big2 = malloc(300000) = 0x7ffff7f84010",
+		"s3 = malloc(1000) = 0x5555555542a0",
+		"munmap(0x7ffff7fce000, 200704)",
+		"big3 = malloc(200000) = 0x555555554e70",
+		"555555554000-5555555a6000 rw-p", "check: ok",
 	};
 	char *o;
 	const char *at;

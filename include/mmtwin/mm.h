@@ -224,6 +224,11 @@ struct mmt_task {
 					 * of its THREAD_SIZE kernel stack (a
 					 * vmalloc area on x86_64, an order-1
 					 * lowmem block on x86_32); 0: none */
+	/* the process's user-space state the model keeps (glibc's malloc,
+	 * src/libc/malloc.c), freed with the task by @user_free; fork does
+	 * not copy it */
+	void *user;
+	void (*user_free)(void *user);
 	struct mmt_machine *m;
 	struct mmt_task *next;		/* the machine's task list */
 };

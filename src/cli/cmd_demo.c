@@ -126,6 +126,21 @@ static const char demo_script[] =
 	"mmap(NULL, 4194304, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
 	"munmap(0x7ffff7ffb000, 4096)\n"
 	"show maps\n"
+	"echo\n"
+	"echo \"== 21. malloc (glibc 2.36): < 128 KB from brk, >= 128 KB from mmap, addresses go down ==\"\n"
+	"echo \"   seed notes: 小块内存（< 128KB）使用 brk/sbrk 在堆区分配，地址通常递增，但 free 后会复用；\"\n"
+	"echo \"               大块内存（≥ 128KB）使用 mmap 分配，地址通常递减\"\n"
+	"process\n"
+	"malloc --trace s1 1000\n"
+	"malloc --trace s2 2000\n"
+	"malloc --trace big1 200000\n"
+	"malloc --trace big2 300000\n"
+	"free --trace s1\n"
+	"malloc --trace s3 1000\n"
+	"echo \"   freeing an mmapped block raises the threshold to its size: the next 200000 comes from brk\"\n"
+	"free --trace big1\n"
+	"malloc --trace big3 200000\n"
+	"show maps\n"
 	"check\n";
 
 static void usage(FILE *out)

@@ -311,6 +311,8 @@ static void task_free(struct mmt_task *t)
 {
 	struct mmt_machine *m = t->m;
 
+	if (t->user_free)
+		t->user_free(t->user);
 	if (t->mm && mm_private(t->mm)->mm_users > 1) {	/* mmput */
 		struct mm_private *mp = mm_private(t->mm);
 

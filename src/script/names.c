@@ -25,6 +25,7 @@ static const struct {
 	[MMT_OBJ_KMAP_LOCAL]	= { "a kmap_local mapping", "unmapped" },
 	[MMT_OBJ_PERCPU]	= { "a per-CPU pointer", "freed" },
 	[MMT_OBJ_CACHE]		= { "a kmem_cache", "destroyed" },
+	[MMT_OBJ_MALLOC]	= { "a malloc block", "freed" },
 };
 
 const char *mmt_obj_type_name(enum mmt_obj_type t)

@@ -51,6 +51,7 @@ enum mmt_obj_type {
 	MMT_OBJ_KMAP_LOCAL,	/* kmap_local: addr, pfn, cpu */
 	MMT_OBJ_PERCPU,		/* alloc_percpu: addr (cpu 0's copy) */
 	MMT_OBJ_CACHE,		/* kmem_cache_create: cache */
+	MMT_OBJ_MALLOC,		/* malloc/calloc/realloc: addr, pid */
 	MMT_NR_OBJ_TYPES
 };
 
@@ -66,6 +67,7 @@ struct mmt_obj {
 	uint64_t pfn;
 	unsigned order;
 	unsigned cpu;
+	int pid;		/* MALLOC: the process the block is in */
 	struct mmt_kmem_cache *cache;
 };
 
