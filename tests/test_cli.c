@@ -275,7 +275,16 @@ TEST(cli_demo_sections_show_their_heading)
 		"s3 = malloc(1000) = 0x5555555542a0",
 		"munmap(0x7ffff7fce000, 200704)",
 		"big3 = malloc(200000) = 0x555555554e70",
-		"555555554000-5555555a6000 rw-p", "check: ok",
+		"555555554000-5555555a6000 rw-p",
+		"== 22. demand paging", "PGD  index    0  entry 0x0000000000000000  (not present)",
+		"PTE  index    0  entry 0x8000000", "P RW US A D NX",
+		"0x8001000: 0x00", "fork: pid 1 -> child pid 2",
+		/* pid 1 kept its frame, pid 2 copied; both read the zero page */
+		"08000000 810000000003efd8 present,exclusive pfn 0x3efd8",
+		"08001000 8000000000003b34 present pfn 0x3b34",
+		"08000000 810000000003efd9 present,exclusive pfn 0x3efd9",
+		"08001000 8000000000003b34 present pfn 0x3b34",
+		"RssAnon:	       4 kB", "VmPTE:	      12 kB", "check: ok",
 	};
 	char *o;
 	const char *at;

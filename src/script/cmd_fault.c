@@ -131,7 +131,7 @@ static int cmd_read(struct mmt_script *s, int argc, char **argv)
 	if (r < 0)
 		return -1;
 	if (!r)
-		fprintf(s->out, "%#llx: %#04x\n", (unsigned long long)addr, v);
+		fprintf(s->out, "%#llx: 0x%02x\n", (unsigned long long)addr, v);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <mmtwin/machine.h>
 
 #include <mmtwin/explain.h>
+#include <mmtwin/mm.h>
 #include <mmtwin/script.h>
 #include "arch/x86/kern_internal.h"
 
@@ -39,17 +40,24 @@ static int parse_cpu(struct mmt_script *s, struct mmt_machine *m, int argc,
 static int cmd_walk(struct mmt_script *s, int argc, char **argv)
 {
 	struct mmt_machine *m;
-	uint64_t va;
+	const struct mmt_task *t = NULL;
+	uint64_t va, pid = 0;
 
-	if (argc != 2)
-		return mmt_script_fail(s, "expected 'walk ADDR'");
+	if (argc != 2 && argc != 3)
+		return mmt_script_fail(s, "expected 'walk ADDR [PID]'");
 	if (mmt_parse_addr(argv[1], &va))
 		return mmt_script_fail(s, "expected an address, got '%s'",
 				       argv[1]);
+	if (argc == 3 && (mmt_parse_addr(argv[2], &pid) || !pid ||
+			  pid >= 4194304))
+		return mmt_script_fail(s, "bad PID '%s'", argv[2]);
 	m = mmt_script_machine(s);
 	if (!m)
 		return -1;
-	mmt_pt_walk_print(m, m->kern->pgd, va, s->out);
+	if (pid && !(t = mmt_task_find(m, (int)pid)))
+		return mmt_script_fail(s, "no process with PID %llu",
+				       (unsigned long long)pid);
+	mmt_pt_walk_print(m, t ? t->mm->pgd_pfn : m->kern->pgd, va, s->out);
 	return 0;
 }
 
@@ -151,7 +159,9 @@ static int cmd_tlb(struct mmt_script *s, int argc, char **argv)
 }
 
 const struct mmt_script_cmd mmt_script_cmds_pgtable[] = {
-	{ "walk", "walk ADDR", "the page walk of ADDR in init_mm", cmd_walk },
+	{ "walk", "walk ADDR [PID]",
+	  "the page walk of ADDR in init_mm (or in process PID's tables)",
+	  cmd_walk },
 	{ "translate", "translate ADDR [read|write|exec] [user|kernel] "
 		       "[cpu N]", "the MMU: physical address or fault",
 	  cmd_translate },
