@@ -294,6 +294,12 @@ static void compare(struct twin *w)
 		compare_deltas(w, "status", status_fields,
 			       sizeof(status_fields) / sizeof(status_fields[0]),
 			       w->kstatus, w->mstatus, kst, mst);
+		/* the page tables themselves: the seeded model built the
+		 * child's from its pagemap, so VmPTE is equal, not only its
+		 * changes */
+		if (!w->failed && field(kst, "VmPTE") != field(mst, "VmPTE"))
+			twin_fail(w, "VmPTE: kernel %lld kB, model %lld kB",
+				  field(kst, "VmPTE"), field(mst, "VmPTE"));
 		if (!w->forked)
 			compare_deltas(w, "smaps_rollup", rollup_fields,
 				       sizeof(rollup_fields) /
