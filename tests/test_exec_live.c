@@ -283,6 +283,15 @@ static int stat_fields(const char *stat, uint64_t out[10])
 	return k == 10 ? 0 : -1;
 }
 
+/* The live children run with this process's capabilities. */
+static void host_caps(struct mmt_task *t)
+{
+	char *status = test_read_file("/proc/self/status");
+
+	mmt_task_seed_caps(t, status);
+	free(status);
+}
+
 /* ------------------------------------------------------------ cases */
 
 static const struct exec_case cases[] = {
@@ -319,6 +328,8 @@ static const struct exec_case cases[] = {
 	  ADDR_COMPAT_LAYOUT, 0, 0, 0, false, false },
 	{ "read-implies-exec", "/bin/true", NULL, { 0 }, READ_IMPLIES_EXEC, 0,
 	  0, 0, false, false },
+	{ "freestanding", "build/live-child-64", NULL, { 0 }, 0, 0, 0, 0, false, false },
+	{ "i386-freestanding", "build/live-child-32", NULL, { 0 }, 0, 0, 0, 0, true, false },
 	{ "i386-pie", NULL, "pie32", { "b" }, 0, 0, 0, 0, true, true },
 	{ "i386-static", NULL, "static32", { 0 }, 0, 0, 0, 0, true, false },
 	{ "i386-nopie", NULL, "nopie32", { 0 }, 0, 0, 0, 0, true, false },
@@ -369,6 +380,7 @@ static void model_compare(const struct exec_case *k, const char *path,
 		return;
 	}
 	t->personality = MMT_PER_ADDR_NO_RANDOMIZE | k->per;
+	host_caps(t);
 	if (k->stack_rlim)
 		t->rlim[MMT_RLIMIT_STACK].cur = k->stack_rlim == RLIM_INFINITY
 						? MMT_RLIM_INFINITY
@@ -527,4 +539,264 @@ TEST(exec_live_programs)
 		n++;
 	}
 	printf("    exec: %u cases against the live kernel\n", n);
+}
+
+/* ------------------------------------------------- malformed files */
+
+/*
+ * A broken program, derived from a good one by a byte patch or a
+ * truncation.  The kernel refuses it before its point of no return
+ * (execve returns the errno: the model must return the same one and
+ * keep the old mm), or after it (the task dies by SIGSEGV: the model
+ * must say `fatal`), or runs it (both succeed).
+ */
+struct bad_case {
+	const char *name;
+	bool elf32;		/* the base is the ia32 live child */
+	long truncate;		/* > 0: keep this many bytes */
+	unsigned off, size;	/* patch @size bytes at @off with @val */
+	uint64_t val;
+	const char *script;	/* instead: a #! file with this text */
+};
+
+/* Elf64: e_type 16, e_machine 18, e_phoff 32, e_phentsize 54, e_phnum
+ * 56; phdr i at 64 + 56 i: type +0, flags +4, offset +8, vaddr +16,
+ * filesz +32, memsz +40, align +48.  Elf32: e_phoff 28, e_phentsize 42,
+ * e_phnum 44; phdr i at 52 + 32 i: type +0, offset +4, vaddr +8, filesz
+ * +16, memsz +20, flags +24. */
+static const struct bad_case bad_cases[] = {
+	{ "truncated-10", false, 10, 0, 0, 0, NULL },
+	{ "truncated-63", false, 63, 0, 0, 0, NULL },
+	{ "truncated-100", false, 100, 0, 0, 0, NULL },
+	{ "truncated-4096", false, 4096, 0, 0, 0, NULL },
+	{ "no-magic", false, 0, 1, 1, 'X', NULL },
+	{ "et-rel", false, 0, 16, 2, 1, NULL },
+	{ "em-arm", false, 0, 18, 2, 40, NULL },
+	{ "phentsize-32", false, 0, 54, 2, 32, NULL },
+	{ "phnum-0", false, 0, 56, 2, 0, NULL },
+	{ "phnum-100", false, 0, 56, 2, 100, NULL },
+	{ "phnum-73", false, 0, 56, 2, 73, NULL },
+	{ "phoff-past-eof", false, 0, 32, 8, 1 << 20, NULL },
+	{ "phoff-negative", false, 0, 32, 8, 0x8000000000000000ULL, NULL },
+	{ "phoff-wraps", false, 0, 32, 8, 0xfffffffffffffff0ULL, NULL },
+	{ "load1-memsz-huge", false, 0, 64 + 56 + 40, 8, 0xffffffffffff0000ULL, NULL },
+	{ "load1-vaddr-high", false, 0, 64 + 56 + 16, 8, 0x7ffffffff000ULL, NULL },
+	{ "load1-vaddr-kernel", false, 0, 64 + 56 + 16, 8, 0xffff800000001000ULL, NULL },
+	{ "load0-vaddr-zero", false, 0, 64 + 16, 8, 0, NULL },
+	{ "load1-offset-unaligned", false, 0, 64 + 56 + 8, 8, 0x1234, NULL },
+	{ "load1-filesz-gt-memsz", false, 0, 64 + 56 + 32, 8, 0x3000, NULL },
+	{ "load1-offset-past-eof", false, 0, 64 + 56 + 8, 8, 0x100000, NULL },
+	{ "load-overlap", false, 0, 64 + 56 + 16, 8, 0x400000, NULL },
+	{ "entry-kernel", false, 0, 24, 8, 0xffffffff81000000ULL, NULL },
+	{ "type-interp", false, 0, 64 + 56 * 3, 4, 3, NULL },
+	{ "elf32-truncated-60", true, 60, 0, 0, 0, NULL },
+	{ "elf32-phnum-200", true, 0, 44, 2, 200, NULL },
+	{ "elf32-phentsize-56", true, 0, 42, 2, 56, NULL },
+	{ "elf32-load1-memsz-huge", true, 0, 52 + 32 + 20, 4, 0xfffff000u, NULL },
+	{ "elf32-load1-vaddr-high", true, 0, 52 + 32 + 8, 4, 0xffffe000u, NULL },
+	{ "script-no-interp", false, 0, 0, 0, 0, "#!\n" },
+	{ "script-blank", false, 0, 0, 0, 0, "#!   \t \n" },
+	{ "script-missing-interp", false, 0, 0, 0, 0, "#!/nonexistent/sh\n" },
+	{ "script-interp-not-exec", false, 0, 0, 0, 0, "#!/etc/passwd\n" },
+	{ "script-interp-dir", false, 0, 0, 0, 0, "#!/tmp\n" },
+	{ "script-loop", false, 0, 0, 0, 0, "#!SELF\n" },
+	{ "script-long-name", false, 0, 0, 0, 0, "#!/"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+	{ "script-not-elf-interp", false, 0, 0, 0, 0, "#!INTERP_TEXT\n" },
+	{ "empty-file", false, -1, 0, 0, 0, NULL },
+	{ "text-file", false, 0, 0, 0, 0, "hello world\n" },
+};
+
+/* Write the case's file; false if the base program is missing. */
+static bool write_bad(const struct bad_case *b, const char *path)
+{
+	const char *base = getenv(b->elf32 ? "MMTWIN_LIVE_CHILD_I386"
+				       : "MMTWIN_LIVE_CHILD_X86_64");
+	uint8_t *data = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (b->script) {
+		char text[600], self[300];
+
+		snprintf(self, sizeof(self), "%s", path);
+		if (!strcmp(b->script, "#!SELF\n"))
+			snprintf(text, sizeof(text), "#!%s\n", self);
+		else if (!strcmp(b->script, "#!INTERP_TEXT\n"))
+			snprintf(text, sizeof(text), "#!%s/hello.c\n", exec_dir);
+		else
+			snprintf(text, sizeof(text), "%s", b->script);
+		data = (uint8_t *)strdup(text);
+		len = strlen(text);
+	} else if (b->truncate >= 0) {
+		char *all;
+		FILE *in = base ? fopen(base, "rb") : NULL;
+
+		if (!in)
+			return false;
+		all = test_slurp(in);
+		fclose(in);
+		if (!all)
+			return false;
+		{
+			struct stat st;
+
+			stat(base, &st);
+			len = (size_t)st.st_size;
+		}
+		data = (uint8_t *)all;
+		if (b->truncate > 0 && (size_t)b->truncate < len)
+			len = (size_t)b->truncate;
+		if (b->size && b->off + b->size <= len)
+			memcpy(data + b->off, &b->val, b->size);
+	}
+	f = fopen(path, "wb");
+	if (!f) {
+		free(data);
+		return false;
+	}
+	if (len)
+		fwrite(data, 1, len, f);
+	fclose(f);
+	free(data);
+	chmod(path, 0755);
+	if (!strcmp(b->name, "script-interp-not-exec") ||
+	    !strcmp(b->name, "script-not-elf-interp")) {
+		char ip[300];
+
+		snprintf(ip, sizeof(ip), "%s/hello.c", exec_dir);
+		chmod(ip, 0755);
+	}
+	return true;
+}
+
+/* The live verdict: 0 and *errno_out (0 = it ran), or 1 = killed after
+ * the point of no return. */
+static int live_verdict(const char *path, int *errno_out)
+{
+	char *argv[] = { (char *)path, NULL }, *envp[] = { "A=1", NULL };
+	int st, pfd[2];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		int e;
+
+		close(pfd[0]);
+		personality(ADDR_NO_RANDOMIZE);
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		execve(path, argv, envp);
+		e = errno;
+		if (write(pfd[1], &e, sizeof(e)) != sizeof(e))
+			_exit(126);
+		_exit(0);
+	}
+	close(pfd[1]);
+	waitpid(pid, &st, 0);
+	ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	*errno_out = 0;
+	for (;;) {
+		if (waitpid(pid, &st, 0) != pid)
+			break;
+		if (WIFSTOPPED(st) && st >> 8 == (SIGTRAP | PTRACE_EVENT_EXEC << 8)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			close(pfd[0]);
+			return 0;		/* it ran */
+		}
+		if (WIFSTOPPED(st)) {	/* the SIGSEGV of a failed exec */
+			int sig = WSTOPSIG(st);
+
+			ptrace(PTRACE_CONT, pid, 0, sig);
+			continue;
+		}
+		break;
+	}
+	if (WIFSIGNALED(st)) {
+		close(pfd[0]);
+		return 1;
+	}
+	if (read(pfd[0], errno_out, sizeof(*errno_out)) != sizeof(*errno_out))
+		*errno_out = -1;
+	close(pfd[0]);
+	return 0;
+}
+
+TEST(exec_live_malformed)
+{
+	unsigned n = 0;
+
+	if (!live_ok())
+		return;
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *b = &bad_cases[i];
+		struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "4G");
+		struct mmt_exec_params p = { 0 };
+		struct mmt_exec_result res;
+		char path[256], err[512], *before = NULL, *after = NULL;
+		char *argv[2], *envp[] = { "A=1", NULL };
+		size_t bl = 0, al = 0;
+		struct mmt_task *t;
+		int e, r, kerr, verdict;
+		FILE *mf;
+
+		snprintf(path, sizeof(path), "%s/bad-%s", exec_dir, b->name);
+		if (!write_bad(b, path)) {
+			printf("    SKIP exec malformed %s: no base program\n",
+			       b->name);
+			mmt_machine_free(m);
+			continue;
+		}
+		verdict = live_verdict(path, &kerr);
+		t = mmt_task_create(m, MMT_TASK_X86_64, 0, &e);
+		CHECK(t != NULL);
+		host_caps(t);
+		/* an old image to keep: /bin/true */
+		argv[0] = "/bin/true";
+		argv[1] = NULL;
+		p.filename = "/bin/true";
+		p.argv = argv;
+		p.envp = envp;
+		CHECK(mmt_execve(t, &p, NULL, err, sizeof(err)) == 0);
+		mf = open_memstream(&before, &bl);
+		mmt_maps_print(t, mf);
+		fclose(mf);
+		argv[0] = path;
+		p.filename = path;
+		err[0] = 0;
+		memset(&res, 0, sizeof(res));
+		r = mmt_execve(t, &p, &res, err, sizeof(err));
+		if (verdict == 1) {
+			if (!r || !res.fatal)
+				test_fail(__FILE__, __LINE__, "%s: the kernel "
+					  "killed the task after its point of "
+					  "no return; model: %d fatal %d (%s)",
+					  b->name, r, res.fatal, err);
+		} else if (-r != kerr) {
+			test_fail(__FILE__, __LINE__, "%s: kernel errno %d (%s)"
+				  ", model %d (%s)", b->name, kerr,
+				  kerr > 0 ? strerror(kerr) : "ran", -r, err);
+		}
+		if (r && !err[0])
+			test_fail(__FILE__, __LINE__, "%s: no message", b->name);
+		if (r) {	/* the old image is intact */
+			mf = open_memstream(&after, &al);
+			mmt_maps_print(t, mf);
+			fclose(mf);
+			CHECK_STR(after, before);
+			free(after);
+		}
+		free(before);
+		CHECK(mmt_machine_check(m, err, sizeof(err)) == 0);
+		mmt_machine_free(m);
+		n++;
+	}
+	printf("    exec: %u malformed files against the live kernel\n", n);
 }

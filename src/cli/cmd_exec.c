@@ -35,7 +35,8 @@ static const char exec_usage[] =
 	"Exit status: 0 success; 1 the exec failed (the errno and the reason\n"
 	"on stderr); 2 bad usage.\n";
 
-/* The modelled task gets this process's rlimits and personality. */
+/* The modelled task gets this process's rlimits, personality and
+ * capabilities. */
 static void inherit_process_state(struct mmt_task *t)
 {
 	static const struct { int res; enum mmt_rlimit_res mres; } lims[] = {
@@ -58,6 +59,16 @@ static void inherit_process_state(struct mmt_task *t)
 	}
 	if (per != -1)
 		t->personality = (unsigned)per;
+	{	/* the capabilities the model consults (CapEff) */
+		FILE *f = fopen("/proc/self/status", "r");
+		char buf[4096];
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		mmt_task_seed_caps(t, buf);
+	}
 }
 
 static int read_randomize_va_space(void)

@@ -77,7 +77,7 @@ struct elf_file_bytes {
  * Parse the ELF header of @f as loader @kind reads it (the kernel's
  * checks, in its order): ELF magic, e_type ET_EXEC/ET_DYN,
  * elf_check_arch, then load_elf_phdrs (e_phentsize, phnum * phentsize
- * in (0, 4096], the table inside the file).  0 and *@img (free it with
+ * in (0, 65536], the table inside the file).  0 and *@img (free it with
  * elf_image_free), or -ENOEXEC with the reason in @why.  Pure: no I/O,
  * no allocation beyond img->phdr.
  */

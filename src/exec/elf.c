@@ -134,9 +134,9 @@ static int parse(const struct elf_file_bytes *f, enum elf_kind kind,
 				"loader's program header is %u bytes",
 				img->e_phentsize, phsz);
 	size = (uint64_t)phsz * img->e_phnum;
-	if (size == 0 || size > 65536 || size > ELF_MIN_ALIGN)
+	if (size == 0 || size > 65536)
 		return why_fail(why, whylen, -ENOEXEC, "e_phnum %u: the "
-				"program headers must fill 1 to 4096 bytes",
+				"program headers must fill 1 to 65536 bytes",
 				img->e_phnum);
 	if (img->e_phoff > (uint64_t)INT64_MAX ||
 	    __builtin_add_overflow(img->e_phoff, size, &end) ||
