@@ -12,6 +12,7 @@
 #include "mm/vma_internal.h"
 
 #include <mmtwin/exec.h>
+#include <mmtwin/views.h>
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -399,4 +400,29 @@ out:
 	free(s.mem);
 	free(s.items);
 	return r;
+}
+
+/* ------------------------------------------------------- the view table */
+
+static int no_exec(const struct mmt_view_ctx *c)
+{
+	snprintf(c->err, c->errlen, "process %d has not exec'ed a program "
+		 "(see 'exec')", c->task->pid);
+	return -1;
+}
+
+int mmt_view_auxv(const struct mmt_view_ctx *c)
+{
+	return mmt_exec_print_auxv(c->task, c->out, c->fmt) ? no_exec(c) : 0;
+}
+
+int mmt_view_stack(const struct mmt_view_ctx *c)
+{
+	return mmt_exec_print_stack(c->task, c->out, c->fmt) ? no_exec(c) : 0;
+}
+
+int mmt_view_mm(const struct mmt_view_ctx *c)
+{
+	mmt_exec_print_mm(c->task, c->out, c->fmt);
+	return 0;
 }

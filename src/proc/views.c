@@ -42,6 +42,12 @@ const struct mmt_view mmt_views[] = {
 	  mmt_view_fixmap_slots, 0 },
 	{ "maps", "/proc/PID/maps: a process's VMAs (show maps [PID])",
 	  mmt_view_maps, MMT_VIEW_TASK },
+	{ "auxv", "the auxiliary vector execve wrote (/proc/PID/auxv)",
+	  mmt_view_auxv, MMT_VIEW_TASK },
+	{ "stack", "the initial stack execve built, labelled from sp up",
+	  mmt_view_stack, MMT_VIEW_TASK },
+	{ "mm", "mm fields: code/data/brk/stack/arg/env (stat 26-28, 45-51)",
+	  mmt_view_mm, MMT_VIEW_TASK },
 	{ "sysvipc_shm", "/proc/sysvipc/shm: SysV shared memory segments",
 	  mmt_view_sysvipc_shm, 0 },
 	{ NULL, NULL, NULL, 0 }

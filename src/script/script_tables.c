@@ -10,5 +10,6 @@ const struct mmt_script_cmd *const mmt_script_tables[] = {
 	mmt_script_cmds_pgtable,
 	mmt_script_cmds_task,
 	mmt_script_cmds_fault,
+	mmt_script_cmds_exec,
 	NULL
 };
