@@ -1368,7 +1368,8 @@ static void count_cache(uint64_t index, uint64_t pfn, void *priv)
 /* Every page's mapcount equals its PTEs, refcount mapcount (+1 cached). */
 static void check_counts(struct mmt_machine *m, struct check_ctx *c)
 {
-	qsort(c->pc, c->n, sizeof(*c->pc), pc_cmp);
+	if (c->n)	/* no pages at all: c->pc is NULL */
+		qsort(c->pc, c->n, sizeof(*c->pc), pc_cmp);
 	for (size_t i = 0; i < c->n && !c->bad;) {
 		uint64_t pfn = c->pc[i].pfn;
 		int maps = 0, refs = 0;
