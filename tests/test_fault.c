@@ -105,9 +105,10 @@ static void warm_stack_cache(struct mmt_machine *m)
 static void snap(struct mmt_machine *m, struct snapshot *s)
 {
 	static const char *const caches[] = { "vm_area_struct", "mm_struct",
-					      "task_struct" };
+					      "task_struct", "anon_vma",
+					      "anon_vma_chain" };
 
-	for (int i = 0; i < 3; i++)	/* empty slabs back to the buddy */
+	for (int i = 0; i < 5; i++)	/* empty slabs back to the buddy */
 		mmt_kmem_cache_shrink(m, mmt_kmem_cache_find(m, caches[i]));
 	mmt_drain_all_pages(m);
 	s->free_pages = mmt_phys_free_pages(m);
@@ -286,6 +287,9 @@ TEST(fault_cow_after_fork)
 	CHECK(!(pte_of(c, BASE) & MMT_PTE_RW));
 	CHECK(!(pte_of(c, BASE) & MMT_PTE_ACCESSED));	/* pte_mkold */
 	CHECK_EQ(m->phys->pages[pfn0].mapcount, 2);
+	/* the child's VMA chains to the parent's anon_vma and its own */
+	CHECK_EQ(m->tasks->nr_anon_vmas, 2);
+	CHECK_EQ(m->tasks->nr_anon_vma_chains, 3);
 	/* the child writes: it copies; the parent then reuses */
 	CHECK_EQ(acc(c, BASE, MMT_ACCESS_WRITE, 0x77, NULL), 0);
 	CHECK(pfn_of(c, BASE) != pfn0);
@@ -315,6 +319,8 @@ TEST(fault_cow_after_fork)
 	CHECK_EQ(after.pt_pages, before.pt_pages);
 	CHECK_EQ(after.task, before.task);
 	CHECK_EQ(after.mm, before.mm);
+	CHECK_EQ(m->tasks->nr_anon_vmas, 0);
+	CHECK_EQ(m->tasks->nr_anon_vma_chains, 0);
 	mmt_machine_free(m);
 }
 
@@ -411,5 +417,38 @@ TEST(fault_mprotect_mremap_keep_pages)
 	CHECK_EQ(t->min_flt, flt);
 	CHECK_EQ(t->mm->rss_stat[MMT_MM_ANONPAGES], 4);
 	machine_ok(m);
+	mmt_machine_free(m);
+}
+
+TEST(fault_threads_share_the_mm)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
+	struct mmt_task *p = task(m), *th, *f;
+	struct mmt_siginfo si;
+	uint8_t v = 0;
+	int err;
+
+	th = mmt_task_create_thread(p, 0, &err);
+	CHECK(th != NULL);
+	CHECK(th->mm == p->mm && th->tgid == p->pid && th->pid != p->pid);
+	CHECK_EQ(map(th, BASE, 2 * PAGE, RW, PRIV_ANON), BASE);
+	CHECK_EQ(mmt_task_access(th, BASE, MMT_ACCESS_WRITE, &(uint8_t){ 7 },
+				 &si), 0);
+	CHECK_EQ(mmt_task_access(p, BASE, MMT_ACCESS_READ, &v, &si), 0);
+	CHECK_EQ(v, 7);			/* one mm, one page */
+	CHECK_EQ(th->min_flt, 1);
+	CHECK_EQ(p->min_flt, 0);
+	machine_ok(m);
+	f = mmt_task_fork(th, 0, &err);	/* a thread forks: a new process */
+	CHECK(f != NULL && f->mm != p->mm);
+	mmt_task_exit(p);		/* the leader goes, the mm stays */
+	machine_ok(m);
+	CHECK_EQ(mmt_task_access(th, BASE, MMT_ACCESS_READ, &v, &si), 0);
+	CHECK_EQ(v, 7);
+	CHECK_EQ(mmt_kmem_cache_find(m, "mm_struct")->active_objs, 2);
+	mmt_task_exit(th);
+	mmt_task_exit(f);
+	machine_ok(m);
+	CHECK_EQ(mmt_kmem_cache_find(m, "mm_struct")->active_objs, 0);
 	mmt_machine_free(m);
 }

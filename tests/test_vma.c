@@ -58,7 +58,7 @@ TEST(vma_find_and_neighbours)
 	CHECK(vma_next(a) == b && vma_prev(c) == b && !vma_prev(a));
 	CHECK(find_vma_intersection(t->mm, 0x20000, 0x50000) == NULL);
 	CHECK(find_vma_intersection(t->mm, 0x20000, 0x50001) == b);
-	CHECK_EQ(a->rb_gap, 0x10000);
+	CHECK_EQ(a->rb_gap, 0);	/* the head gap [0, 0x10000) is kept apart */
 	CHECK_EQ(b->rb_gap, 0x30000);
 	CHECK_EQ(c->rb_gap, 0xa0000);
 	CHECK_EQ(t->mm->map_count, 3);

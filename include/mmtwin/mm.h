@@ -205,6 +205,7 @@ enum mmt_mm_counter {
 
 struct mmt_task {
 	int pid;
+	int tgid;			/* the thread group (process) id */
 	char comm[16];
 	enum mmt_task_abi abi;
 	unsigned personality;
@@ -253,6 +254,16 @@ struct mmt_vm_sysctl {
 					 * (read_ahead_kb / 4): 32 */
 };
 
+/* Machine-wide page counts of the user pages (node vmstat items). */
+enum mmt_vmstat_item {
+	MMT_NR_ANON_MAPPED,	/* AnonPages */
+	MMT_NR_FILE_MAPPED,	/* Mapped: cache pages mapped at least once */
+	MMT_NR_FILE_PAGES,	/* the page cache, shmem included */
+	MMT_NR_SHMEM,		/* Shmem */
+	MMT_NR_FILE_DIRTY,	/* Dirty */
+	MMT_NR_VMSTAT_ITEMS
+};
+
 /* The machine's processes (m->tasks). */
 struct mmt_tasks {
 	struct mmt_task *list;		/* creation order */
@@ -261,6 +272,8 @@ struct mmt_tasks {
 	struct mmt_vm_sysctl sysctl;
 	uint64_t next_shmem_ino;	/* shmem inode numbers */
 	uint64_t next_anon_vma;		/* anon_vma identities (0: none) */
+	uint64_t nr_anon_vmas;		/* anon_vma objects (src/mm/rmap.c) */
+	uint64_t nr_anon_vma_chains;	/* anon_vma_chain objects */
 	uint64_t vm_committed_as;	/* pages charged (VM_ACCOUNT VMAs,
 					 * shmem objects): Committed_AS */
 	uint64_t shmem_committed;	/* the shmem objects' part of it */
@@ -268,6 +281,7 @@ struct mmt_tasks {
 					 * never gives it back (a shrinking
 					 * MREMAP_FIXED move) */
 	uint64_t zero_pfn;		/* empty_zero_page */
+	uint64_t vmstat[MMT_NR_VMSTAT_ITEMS];
 	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
 	struct mmt_kstacks *kstacks;	/* kernel/kstack.c: per-CPU cached
 					 * thread stacks, NR_KERNEL_STACK_KB */
@@ -303,8 +317,16 @@ uint64_t mmt_mmap_min_addr(const struct mmt_machine *m);
  */
 struct mmt_task *mmt_task_create(struct mmt_machine *m, enum mmt_task_abi abi,
 				 int pid, int *error);
-/* Tear @t down (do_exit): VMAs, page tables (mmt_pgd_free), fds, slab
- * objects; unlinks it.  The current task becomes NULL if it was @t. */
+/*
+ * clone(CLONE_VM|CLONE_THREAD...): a thread of @leader's process
+ * (tgid), sharing its mm (mm_users), with its own task_struct and kernel
+ * stack and a copy of the fds.  NULL with *error as mmt_task_create.
+ */
+struct mmt_task *mmt_task_create_thread(struct mmt_task *leader, int pid,
+					int *error);
+/* Tear @t down (do_exit): its task_struct and stack, fds, and the mm when
+ * it was the last user (VMAs, page tables, the mm_struct); unlinks it.
+ * The current task becomes NULL if it was @t. */
 void mmt_task_exit(struct mmt_task *t);
 struct mmt_task *mmt_task_find(struct mmt_machine *m, int pid);
 struct mmt_task *mmt_task_first(struct mmt_machine *m);

@@ -619,8 +619,9 @@ int mmt_execve(struct mmt_task *t, const struct mmt_exec_params *p,
 			res->fatal = bprm->point_of_no_return;
 		exec_abort(bprm, personality, abi, comm);
 	} else {
-		/* the commit: the old mm goes (exec_mmap's mmput) */
-		exec_mm_free(bprm->old_mm);
+		/* the commit: the old mm goes (exec_mmap's mmput); other
+		 * threads sharing it keep it (de_thread is not modelled) */
+		exec_mm_release(t, bprm->old_mm);
 		t->mm->exec_done = true;
 		t->user_sp = bprm->res.sp;
 		t->user_ip = bprm->res.entry;

@@ -307,9 +307,7 @@ static void shm_destroy(struct mmt_machine *m, struct shmid_kernel *shp)
 	ipc_rmid(ns, shp);
 	if (shp->mode & MMT_SHM_LOCKED)
 		ns->shm_locked -= pages;	/* shmem_lock(file, 0) */
-	if (!shp->noreserve && m->tasks)	/* none left at shm_exit_ns */
-		m->tasks->vm_committed_as -= pages;	/* shmem_unacct_size */
-	mmt_file_put(shp->shm_file);
+	mmt_file_put(shp->shm_file);	/* shmem_evict_inode unaccounts */
 	if (mmt_kfree(m, shp->kaddr))
 		MMT_BUG("shmid_kernel %#llx was not allocated",
 			(unsigned long long)shp->kaddr);
@@ -376,8 +374,18 @@ static int newseg(struct mmt_task *t, int32_t key, uint64_t size, int shmflg)
 		err = -ENOMEM;
 		goto fail;
 	}
-	if (!shp->noreserve)
-		m->tasks->vm_committed_as += numpages;	/* shmem_acct_size */
+	/* shmem_acct_size(): the inode holds the charge until it goes */
+	if (!shp->noreserve) {
+		if (security_vm_enough_memory_mm(t->mm, numpages)) {
+			mmt_file_put(shp->shm_file);
+			ipc_rmid(ns, shp);
+			err = -ENOMEM;
+			goto fail;
+		}
+		shp->shm_file->acct_pages = numpages;
+		shp->shm_file->acct_m = m;
+		m->tasks->shmem_committed += numpages;
+	}
 	ns->shm_tot += numpages;
 	mm_trace(t->mm, "shmget: new segment id %d key %#x size %#llx", shp->id,
 		 (uint32_t)key, (unsigned long long)size);

@@ -13,8 +13,9 @@
  *   anything else            empty: faults refill it from the file
  *
  * mm_init keeps of def_flags only VM_NOHUGEPAGE (VM_INIT_DEF_MASK), so
- * mlockall(MCL_FUTURE) does not pass to the child.  The child has its
- * own anon_vma identities (anon_vma_fork), a copy of the fds, and
+ * mlockall(MCL_FUTURE) does not pass to the child.  The child's VMAs
+ * chain to their parent's anon_vmas and a new one each (anon_vma_fork,
+ * src/mm/rmap.c); it gets a copy of the fds, and
  * hiwater_rss/hiwater_vm at their values after the copy.
  */
 #include "mm/memory.h"
@@ -41,7 +42,6 @@ static void dup_mm_fields(struct mmt_mm *mm, const struct mmt_mm *old)
  * VM_ACCOUNT VMA refused, out of memory). */
 static int dup_vma(struct mmt_mm *mm, struct mmt_vma *mpnt)
 {
-	struct mmt_tasks *ts = mm_machine(mm)->tasks;
 	struct mmt_vma *tmp;
 	int err = 0;
 
@@ -56,10 +56,13 @@ static int dup_vma(struct mmt_mm *mm, struct mmt_vma *mpnt)
 			vm_unacct_memory(mm_machine(mm), vma_pages(mpnt));
 		return -ENOMEM;
 	}
-	if (tmp->vm_flags & MMT_VM_WIPEONFORK)
-		tmp->anon_vma = 0;
-	else if (mpnt->anon_vma)
-		tmp->anon_vma = ts->next_anon_vma++;	/* anon_vma_fork */
+	/* VM_WIPEONFORK: a clean slate, no anon_vma until a fault */
+	if (!(tmp->vm_flags & MMT_VM_WIPEONFORK) && anon_vma_fork(tmp, mpnt)) {
+		vm_area_free(tmp);
+		if (mpnt->vm_flags & MMT_VM_ACCOUNT)
+			vm_unacct_memory(mm_machine(mm), vma_pages(mpnt));
+		return -ENOMEM;
+	}
 	tmp->vm_flags &= ~(MMT_VM_LOCKED | MMT_VM_LOCKONFAULT);
 	vma_link(mm, tmp);
 	vm_stat_account(mm, tmp->vm_flags, (int64_t)vma_pages(tmp));

@@ -83,7 +83,8 @@ void mmt_file_put(struct mmt_file *f)
 	MMT_BUG_ON(f->refcount == 0);
 	if (--f->refcount)
 		return;
-	if (f->acct_pages) {		/* shmem_evict_inode: shmem_unacct_size */
+	if (f->acct_pages && f->acct_m->tasks) {	/* shmem_evict_inode:
+							 * shmem_unacct_size */
 		vm_unacct_memory(f->acct_m, f->acct_pages);
 		f->acct_m->tasks->shmem_committed -= f->acct_pages;
 	}
@@ -293,11 +294,32 @@ static void task_set_defaults(struct mmt_task *t)
 	t->personality = MMT_PER_ADDR_NO_RANDOMIZE;
 }
 
+/*
+ * mm_update_next_owner(): another task of the machine still using @mm
+ * becomes its owner; NULL if @t was the last user.
+ */
+static struct mmt_task *mm_next_owner(const struct mmt_task *t)
+{
+	for (struct mmt_task *o = t->m->tasks->list; o; o = o->next)
+		if (o != t && o->mm == t->mm)
+			return o;
+	return NULL;
+}
+
 /* Undo what task_create_mm set up (any part may be missing). */
 static void task_free(struct mmt_task *t)
 {
 	struct mmt_machine *m = t->m;
 
+	if (t->mm && mm_private(t->mm)->mm_users > 1) {	/* mmput */
+		struct mm_private *mp = mm_private(t->mm);
+
+		mp->mm_users--;
+		if (mp->owner == t)
+			mp->owner = mm_next_owner(t);
+		MMT_BUG_ON(!mp->owner);
+		t->mm = NULL;
+	}
 	if (t->mm) {
 		exit_mmap(t->mm);
 		if (t->mm->pgd_pfn)
@@ -329,6 +351,7 @@ struct mmt_mm *exec_mm_alloc(struct mmt_task *t)
 	if (!mp)
 		return NULL;
 	mp->owner = t;
+	mp->mm_users = 1;
 	mp->mm_rb = MMT_RB_ROOT;
 	if (mm_slab_alloc(m, "mm_struct", &mp->mm.kaddr)) {
 		free(mp);
@@ -358,6 +381,24 @@ void exec_mm_free(struct mmt_mm *mm)
 	mmt_free_poisoned(mm_private(mm), sizeof(struct mm_private));
 }
 
+void exec_mm_release(struct mmt_task *t, struct mmt_mm *old)
+{
+	struct mm_private *mp = mm_private(old);
+
+	if (mp->mm_users <= 1) {
+		exec_mm_free(old);
+		return;
+	}
+	mp->mm_users--;
+	if (mp->owner == t)
+		for (struct mmt_task *o = t->m->tasks->list; o; o = o->next)
+			if (o != t && o->mm == old) {
+				mp->owner = o;
+				break;
+			}
+	MMT_BUG_ON(mp->owner == t);
+}
+
 /* The objects of a new task in fork's order: task_struct, the kernel
  * stack (dup_task_struct), mm_struct, the PGD (mm_init). */
 static int task_create_mm(struct mmt_task *t)
@@ -370,6 +411,7 @@ static int task_create_mm(struct mmt_task *t)
 		return -ENOMEM;
 	t->mm = &mp->mm;
 	mp->owner = t;
+	mp->mm_users = 1;
 	mp->mm_rb = MMT_RB_ROOT;
 	err = mm_slab_alloc(m, "task_struct", &t->kaddr);
 	if (!err)
@@ -389,10 +431,11 @@ static int task_create_mm(struct mmt_task *t)
 	return 0;
 }
 
-struct mmt_task *mmt_task_create(struct mmt_machine *m, enum mmt_task_abi abi,
+/* A task struct with a pid and the defaults, not yet on the list. */
+static struct mmt_task *task_new(struct mmt_machine *m, enum mmt_task_abi abi,
 				 int pid, int *error)
 {
-	struct mmt_task *t, **pp;
+	struct mmt_task *t;
 
 	*error = -EINVAL;
 	if (!abi_possible(m, abi) || pid < 0 || pid >= PID_MAX)
@@ -408,19 +451,76 @@ struct mmt_task *mmt_task_create(struct mmt_machine *m, enum mmt_task_abi abi,
 	if (!t)
 		return NULL;
 	t->m = m;
-	t->pid = pid;
+	t->pid = t->tgid = pid;
 	t->abi = abi;
 	task_set_defaults(t);
+	return t;
+}
+
+/* Append @t to the machine's task list. */
+static void task_link(struct mmt_task *t)
+{
+	struct mmt_task **pp;
+
+	for (pp = &t->m->tasks->list; *pp; pp = &(*pp)->next)
+		;
+	*pp = t;
+	if (t->m->tasks->last_pid < t->pid)
+		t->m->tasks->last_pid = t->pid;
+}
+
+struct mmt_task *mmt_task_create(struct mmt_machine *m, enum mmt_task_abi abi,
+				 int pid, int *error)
+{
+	struct mmt_task *t = task_new(m, abi, pid, error);
+
+	if (!t)
+		return NULL;
 	*error = task_create_mm(t);
 	if (*error) {
 		task_free(t);
 		return NULL;
 	}
-	for (pp = &m->tasks->list; *pp; pp = &(*pp)->next)
-		;
-	*pp = t;
-	if (m->tasks->last_pid < pid)
-		m->tasks->last_pid = pid;
+	task_link(t);
+	return t;
+}
+
+struct mmt_task *mmt_task_create_thread(struct mmt_task *leader, int pid,
+					int *error)
+{
+	struct mmt_task *t = task_new(leader->m, leader->abi, pid, error);
+
+	if (!t)
+		return NULL;
+	t->tgid = leader->tgid;
+	memcpy(t->comm, leader->comm, sizeof(t->comm));
+	t->personality = leader->personality;
+	t->cap_sys_rawio = leader->cap_sys_rawio;
+	t->cap_ipc_lock = leader->cap_ipc_lock;
+	t->cap_ipc_owner = leader->cap_ipc_owner;
+	t->cap_sys_admin = leader->cap_sys_admin;
+	memcpy(t->rlim, leader->rlim, sizeof(t->rlim));
+	t->cpu = leader->cpu;
+	*error = mm_slab_alloc(t->m, "task_struct", &t->kaddr);
+	if (!*error)
+		*error = alloc_thread_stack(t);
+	if (!*error && leader->nr_fds) {	/* CLONE_FILES: a copy here */
+		t->fds = calloc(leader->nr_fds, sizeof(*t->fds));
+		*error = t->fds ? 0 : -ENOMEM;
+		for (unsigned i = 0; t->fds && i < leader->nr_fds; i++) {
+			t->fds[i] = leader->fds[i];
+			if (t->fds[i].file)
+				mmt_file_get(t->fds[i].file);
+		}
+		t->nr_fds = t->fds ? leader->nr_fds : 0;
+	}
+	if (*error) {
+		task_free(t);
+		return NULL;
+	}
+	t->mm = leader->mm;		/* CLONE_VM */
+	mm_private(t->mm)->mm_users++;
+	task_link(t);
 	return t;
 }
 
@@ -866,8 +966,10 @@ static int seed_line(struct seed_ctx *c, const struct maps_line *l)
 
 		v->anon_name = strndup(l->name + 6, n > 7 ? n - 7 : 0);
 	}
-	if (sm && sm->anon_pages)
-		v->anon_vma = c->t->m->tasks->next_anon_vma++;
+	if (sm && sm->anon_pages && anon_vma_attach_new(v)) {
+		vm_area_free(v);
+		return seed_fail(c, "out of memory");
+	}
 	vma_link(mm, v);
 	return 0;
 }

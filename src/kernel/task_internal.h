@@ -120,6 +120,9 @@ bool kstack_find(const struct mmt_machine *m, uint64_t addr,
  */
 struct mmt_mm *exec_mm_alloc(struct mmt_task *t);
 void exec_mm_free(struct mmt_mm *mm);
+/* exec_mmap()'s mmput() of the mm @t ran before: freed, or, when other
+ * tasks (threads) still use it, one user fewer and another owner. */
+void exec_mm_release(struct mmt_task *t, struct mmt_mm *old);
 /* A file's identity from stat(2) of @path (its mmap rules from the file
  * system), one reference; NULL with *error (-ENOENT ...). */
 struct mmt_file *exec_file_open(const char *path, int *error);

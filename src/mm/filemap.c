@@ -153,6 +153,9 @@ static int add_to_page_cache(struct mmt_mapping *a, uint64_t index,
 	pg->lru_next = index;	/* page->index */
 	slot_put(a, index, *pfn);
 	a->nrpages++;
+	m->tasks->vmstat[MMT_NR_FILE_PAGES]++;
+	if (a->shmem)
+		m->tasks->vmstat[MMT_NR_SHMEM]++;
 	return 0;
 }
 
@@ -244,9 +247,13 @@ void mapping_put(struct mmt_mapping *a)
 	if (--a->refs)
 		return;
 	mapping_free_pages(a);
-	for (pp = &a->m->tasks->mappings; *pp != a; pp = &(*pp)->next)
-		;
-	*pp = a->next;
+	/* a SysV segment can outlive the task list (shm_exit_ns runs after
+	 * the tasks are gone at machine teardown) */
+	if (a->m->tasks) {
+		for (pp = &a->m->tasks->mappings; *pp != a; pp = &(*pp)->next)
+			;
+		*pp = a->next;
+	}
 	free(a);
 }
 

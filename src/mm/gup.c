@@ -26,28 +26,33 @@ static bool anon_vma_compatible(const struct mmt_vma *a,
 			      ((b->vm_start - a->vm_start) >> MMT_PAGE_SHIFT);
 }
 
-/* find_mergeable_anon_vma(): next first, then prev (no fork, so every
- * anon_vma has a single chain entry and may be reused). */
-static uint64_t find_mergeable_anon_vma(const struct mmt_vma *vma)
+/* find_mergeable_anon_vma(): next first, then prev, whose anon_vma is
+ * reusable (reusable_anon_vma: a single chain entry, so not forked). */
+static const struct mmt_vma *find_mergeable_anon_vma(const struct mmt_vma *vma)
 {
 	const struct mmt_vma *next = vma_next(vma), *prev = vma_prev(vma);
 
-	if (next && next->anon_vma && anon_vma_compatible(vma, next))
-		return next->anon_vma;
-	if (prev && prev->anon_vma && anon_vma_compatible(prev, vma))
-		return prev->anon_vma;
-	return 0;
+	if (next && next->anon_vma && vma_anon_chain_len(next) == 1 &&
+	    anon_vma_compatible(vma, next))
+		return next;
+	if (prev && prev->anon_vma && vma_anon_chain_len(prev) == 1 &&
+	    anon_vma_compatible(prev, vma))
+		return prev;
+	return NULL;
 }
 
 int anon_vma_prepare(struct mmt_vma *vma)
 {
-	struct mmt_tasks *ts = mm_machine(vma->vm_mm)->tasks;
+	const struct mmt_vma *from;
+	int err;
 
 	if (vma->anon_vma)
 		return 0;
-	vma->anon_vma = find_mergeable_anon_vma(vma);
-	if (!vma->anon_vma)
-		vma->anon_vma = ts->next_anon_vma++;
+	from = find_mergeable_anon_vma(vma);
+	err = from ? anon_vma_attach_shared(vma, from)
+		   : anon_vma_attach_new(vma);
+	if (err)
+		return err;
 	mm_trace(vma->vm_mm, "anon_vma %llu for [%#llx, %#llx)",
 		 (unsigned long long)vma->anon_vma,
 		 (unsigned long long)vma->vm_start,

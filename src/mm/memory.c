@@ -84,6 +84,13 @@ static inline struct mmt_page *page_of(struct mmt_machine *m, uint64_t pfn)
 	return &m->phys->pages[pfn];
 }
 
+/* The machine-wide page counts of /proc/meminfo (vmstat items). */
+static inline void vmstat_add(struct mmt_machine *m, enum mmt_vmstat_item i,
+			      int64_t n)
+{
+	m->tasks->vmstat[i] += (uint64_t)n;
+}
+
 int user_page_alloc(struct mmt_machine *m, unsigned cpu, uint64_t *pfn)
 {
 	if (cpu >= m->phys->nr_cpus)
@@ -99,6 +106,15 @@ void user_page_free(struct mmt_machine *m, uint64_t pfn)
 	if (pg->mapcount)
 		MMT_BUG("freeing user page %#llx with %d maps",
 			(unsigned long long)pfn, pg->mapcount);
+	if (pg->flags & MMT_PG_ANON)
+		vmstat_add(m, MMT_NR_ANON_MAPPED, -1);
+	if (pg->flags & MMT_PG_CACHE) {
+		vmstat_add(m, MMT_NR_FILE_PAGES, -1);
+		if (pg->flags & MMT_PG_SWAPBACKED)
+			vmstat_add(m, MMT_NR_SHMEM, -1);
+		else if (pg->flags & MMT_PG_DIRTY)
+			vmstat_add(m, MMT_NR_FILE_DIRTY, -1);
+	}
 	pg->flags &= ~(MMT_PG_ANON | MMT_PG_ANON_EXCL | MMT_PG_SWAPBACKED |
 		       MMT_PG_CACHE | MMT_PG_DIRTY);
 	pg->refcount = 1;
@@ -127,6 +143,7 @@ static void page_make_anon(struct mmt_machine *m, uint64_t pfn)
 	pg->flags |= MMT_PG_ANON | MMT_PG_SWAPBACKED | MMT_PG_ANON_EXCL;
 	pg->refcount = 1;
 	pg->mapcount = 1;
+	vmstat_add(m, MMT_NR_ANON_MAPPED, 1);
 }
 
 /*
@@ -167,6 +184,33 @@ static enum mmt_mm_counter mm_counter(const struct mmt_page *pg)
 		return MMT_MM_ANONPAGES;
 	return pg->flags & MMT_PG_SWAPBACKED ? MMT_MM_SHMEMPAGES
 					     : MMT_MM_FILEPAGES;
+}
+
+/* folio_add_file_rmap_pte / folio_add_anon_rmap_pte: one more map. */
+static void page_add_map(struct mmt_machine *m, struct mmt_page *pg)
+{
+	if (!pg->mapcount++ && !(pg->flags & MMT_PG_ANON))
+		vmstat_add(m, MMT_NR_FILE_MAPPED, 1);
+}
+
+/* folio_remove_rmap_pte(): one map fewer. */
+static void page_remove_map(struct mmt_machine *m, struct mmt_page *pg)
+{
+	if (pg->mapcount <= 0)
+		MMT_BUG("unmapping a page with mapcount %d", pg->mapcount);
+	if (!--pg->mapcount && !(pg->flags & MMT_PG_ANON))
+		vmstat_add(m, MMT_NR_FILE_MAPPED, -1);
+}
+
+/* folio_mark_dirty() of a page-cache page: shmem keeps no dirty count
+ * (noop_dirty_folio); other files count in NR_FILE_DIRTY ("Dirty:"). */
+static void page_mark_dirty(struct mmt_machine *m, struct mmt_page *pg)
+{
+	if (pg->flags & MMT_PG_DIRTY)
+		return;
+	pg->flags |= MMT_PG_DIRTY;
+	if ((pg->flags & MMT_PG_CACHE) && !(pg->flags & MMT_PG_SWAPBACKED))
+		vmstat_add(m, MMT_NR_FILE_DIRTY, 1);
 }
 
 uint64_t mmt_mm_rss(const struct mmt_mm *mm)
@@ -364,7 +408,7 @@ static void map_file_page(struct vm_fault *vmf, uint64_t tbl, unsigned idx,
 	struct mmt_page *pg = page_of(vmf->m, pfn);
 
 	pg->refcount++;
-	pg->mapcount++;
+	page_add_map(vmf->m, pg);
 	mm_rss_add(vmf->mm, mm_counter(pg), 1);
 	pte_set(vmf->m, tbl, idx, entry);
 }
@@ -488,7 +532,7 @@ static unsigned do_shared_fault(struct vm_fault *vmf)
 	if (vmf->vma->vm_flags & MMT_VM_WRITE)
 		entry |= MMT_PTE_RW;
 	map_file_page(vmf, vmf->tbl, vmf->idx, pfn, entry);
-	page_of(vmf->m, pfn)->flags |= MMT_PG_DIRTY;	/* fault_dirty_shared_page */
+	page_mark_dirty(vmf->m, page_of(vmf->m, pfn));	/* fault_dirty_shared_page */
 	return 0;
 }
 
@@ -547,7 +591,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf, uint64_t old)
 	vmf_set_pte(vmf, entry);
 	flush_page(vmf->mm, vmf->address);
 	if (old != MMT_PFN_NONE) {
-		page_of(m, old)->mapcount--;
+		page_remove_map(m, page_of(m, old));
 		put_page(m, old);
 	}
 	return 0;
@@ -568,7 +612,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 	if (vmf->vma->vm_flags & (MMT_VM_SHARED | MMT_VM_MAYSHARE)) {
 		if (!pg)
 			return wp_page_reuse(vmf);	/* wp_pfn_shared */
-		pg->flags |= MMT_PG_DIRTY;		/* wp_page_shared */
+		page_mark_dirty(m, pg);			/* wp_page_shared */
 		return wp_page_reuse(vmf);
 	}
 	if (pg && (pg->flags & MMT_PG_ANON) &&
@@ -885,12 +929,9 @@ static void zap_one(struct mmt_machine *m, uint64_t tbl, unsigned idx,
 		return;
 	pg = page_of(m, pfn);
 	if (!(pg->flags & MMT_PG_ANON) && (pte & MMT_PTE_DIRTY))
-		pg->flags |= MMT_PG_DIRTY;	/* folio_mark_dirty */
+		page_mark_dirty(m, pg);
 	mm_rss_add(z->mm, mm_counter(pg), -1);
-	if (pg->mapcount <= 0)
-		MMT_BUG("unmapping %#llx with mapcount %d",
-			(unsigned long long)pfn, pg->mapcount);
-	pg->mapcount--;
+	page_remove_map(m, pg);
 	put_page(m, pfn);
 }
 
@@ -1135,7 +1176,7 @@ static int copy_pte_table(struct mmt_vma *dst, struct mmt_vma *src,
 			struct mmt_page *pg = page_of(m, pfn);
 
 			pg->refcount++;
-			pg->mapcount++;
+			page_add_map(m, pg);
 			pg->flags &= ~MMT_PG_ANON_EXCL;
 			dst_mm->rss_stat[mm_counter(pg)]++;
 		}
@@ -1207,7 +1248,7 @@ int mm_seed_page(struct mmt_vma *vma, uint64_t addr, uint64_t pm)
 			return -ENOMEM;
 		pg = page_of(m, pfn);
 		pg->refcount++;
-		pg->mapcount++;
+		page_add_map(m, pg);
 		mm_rss_add(mm, mm_counter(pg), 1);
 		pte_set(m, tbl, idx, mk_pte(m, pfn, prot));
 		return 0;
@@ -1365,10 +1406,13 @@ static void count_cache(uint64_t index, uint64_t pfn, void *priv)
 	c->pc[c->n++] = (struct page_count){ pfn, 0 };
 }
 
-/* Every page's mapcount equals its PTEs, refcount mapcount (+1 cached). */
+/* Every page's mapcount equals its PTEs, refcount mapcount (+1 cached);
+ * the machine's vmstat counts equal what the pages are. */
 static void check_counts(struct mmt_machine *m, struct check_ctx *c)
 {
-	if (c->n)	/* no pages at all: c->pc is NULL */
+	uint64_t vs[MMT_NR_VMSTAT_ITEMS] = { 0 };
+
+	if (c->n)
 		qsort(c->pc, c->n, sizeof(*c->pc), pc_cmp);
 	for (size_t i = 0; i < c->n && !c->bad;) {
 		uint64_t pfn = c->pc[i].pfn;
@@ -1385,7 +1429,45 @@ static void check_counts(struct mmt_machine *m, struct check_ctx *c)
 				 "and %d", (unsigned long long)pfn,
 				 pg->mapcount, pg->refcount, maps, refs),
 				c->bad++;
+		if (pg->flags & MMT_PG_ANON)
+			vs[MMT_NR_ANON_MAPPED]++;
+		else if (maps)
+			vs[MMT_NR_FILE_MAPPED]++;
+		if (pg->flags & MMT_PG_CACHE) {
+			vs[MMT_NR_FILE_PAGES]++;
+			if (pg->flags & MMT_PG_SWAPBACKED)
+				vs[MMT_NR_SHMEM]++;
+			else if (pg->flags & MMT_PG_DIRTY)
+				vs[MMT_NR_FILE_DIRTY]++;
+		}
 	}
+	for (int i = 0; i < MMT_NR_VMSTAT_ITEMS && !c->bad; i++)
+		if (vs[i] != m->tasks->vmstat[i])
+			snprintf(c->err, c->len, "vmstat item %d is %llu, the "
+				 "pages say %llu", i,
+				 (unsigned long long)m->tasks->vmstat[i],
+				 (unsigned long long)vs[i]), c->bad++;
+}
+
+/* A table link: count the table below if pgtables_bytes counts it. */
+static int count_table(const struct mmt_walk_entry *e, struct mmt_walk *w)
+{
+	if (pt_level_accounted(&w->m->layout.paging, e->level + 1))
+		*(uint64_t *)w->priv += MMT_PAGE_SIZE;
+	return 0;
+}
+
+/* pgtables_bytes equals the user tables the PGD really has. */
+static void check_pgtables_bytes(struct mmt_machine *m, struct check_ctx *c)
+{
+	static const struct mmt_walk_ops ops = { .entry = count_table };
+	uint64_t bytes = 0, want = mmt_pgd_pgtables_bytes(m, c->mm->pgd_pfn);
+
+	mmt_walk_page_range(m, c->mm->pgd_pfn, 0, pt_user_end(m), &ops, &bytes);
+	if (bytes != want && !c->bad++)
+		snprintf(c->err, c->len, "pid %d: pgtables_bytes %llu, the "
+			 "page tables hold %llu", mm_task(c->mm)->pid,
+			 (unsigned long long)want, (unsigned long long)bytes);
 }
 
 int mm_check_pages(struct mmt_machine *m, char *err, size_t len)
@@ -1393,8 +1475,12 @@ int mm_check_pages(struct mmt_machine *m, char *err, size_t len)
 	struct check_ctx c = { .err = err, .len = len };
 
 	for (struct mmt_task *t = m->tasks->list; t && !c.bad; t = t->next) {
+		if (mm_task(t->mm) != t)	/* a thread's mm: once */
+			continue;
 		c.mm = t->mm;
 		check_mm(&c);
+		if (!c.bad)
+			check_pgtables_bytes(m, &c);
 	}
 	if (!c.bad)
 		mm_for_each_cache_page(m, count_cache, &c);

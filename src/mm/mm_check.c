@@ -45,7 +45,8 @@ static int vma_aug_check(const struct mmt_rb_node *rb)
 	const struct mmt_rb_node *p = mmt_rb_prev(rb);
 	const struct mmt_vma *v = VMA(rb), *prev = p ? VMA(p) : NULL;
 
-	return v->rb_gap != v->vm_start - (prev ? prev->vm_end : 0) ||
+	/* the lowest VMA carries no gap: the head gap is kept apart */
+	return v->rb_gap != (prev ? v->vm_start - prev->vm_end : 0) ||
 	       v->rb_subtree_gap != vma_compute_subtree_gap(v);
 }
 
@@ -242,20 +243,56 @@ static int check_committed(struct mmt_machine *m, char *err, size_t len)
 	return 0;
 }
 
+/* Every chain entry is counted once, and every VMA with an anon_vma
+ * links to it. */
+static int check_chains(struct mmt_machine *m, char *err, size_t len)
+{
+	uint64_t n = 0;
+
+	for (const struct mmt_task *t = m->tasks->list; t; t = t->next)
+		for (const struct mmt_vma *v = mm_task(t->mm) == t ?
+					       vma_first(t->mm) : NULL; v;
+		     v = vma_next(v)) {
+			n += vma_anon_chain_len(v);
+			if (!v->anon_vma != !vma_anon_chain_len(v)) {
+				snprintf(err, len, "pid %d: VMA at %#llx: "
+					 "anon_vma %llu with %u chain entries",
+					 t->pid,
+					 (unsigned long long)v->vm_start,
+					 (unsigned long long)v->anon_vma,
+					 vma_anon_chain_len(v));
+				return -1;
+			}
+		}
+	if (n != m->tasks->nr_anon_vma_chains) {
+		snprintf(err, len, "the VMAs hold %llu anon_vma_chain entries, "
+			 "%llu are counted", (unsigned long long)n,
+			 (unsigned long long)m->tasks->nr_anon_vma_chains);
+		return -1;
+	}
+	return 0;
+}
+
 int mmt_mm_check(struct mmt_machine *m, char *err, size_t len)
 {
-	uint64_t ntasks = 0, nvmas = 0;
+	uint64_t ntasks = 0, nvmas = 0, nmms = 0;
 
 	if (!m->tasks)
 		return 0;
 	for (const struct mmt_task *t = m->tasks->list; t; t = t->next) {
+		ntasks++;
+		if (mm_task(t->mm) != t)	/* a thread: its mm counts once */
+			continue;
 		if (check_task(t, &nvmas, err, len))
 			return -1;
-		ntasks++;
+		nmms++;
 	}
 	if (check_cache(m, "task_struct", ntasks, err, len) ||
-	    check_cache(m, "mm_struct", ntasks, err, len) ||
-	    check_cache(m, "vm_area_struct", nvmas, err, len))
+	    check_cache(m, "mm_struct", nmms, err, len) ||
+	    check_cache(m, "vm_area_struct", nvmas, err, len) ||
+	    check_cache(m, "anon_vma", m->tasks->nr_anon_vmas, err, len) ||
+	    check_cache(m, "anon_vma_chain", m->tasks->nr_anon_vma_chains,
+			err, len) || check_chains(m, err, len))
 		return -1;
 	if (check_committed(m, err, len))
 		return -1;

@@ -261,6 +261,8 @@ static struct mmt_vma *copy_vma(struct mmt_mm *mm, struct mmt_vma **vmap,
 		.anon_name = vma->anon_name,
 	};
 	new_vma = prev || next ? vma_merge_new_range(&vmg) : NULL;
+	if (new_vma && !new_vma->anon_vma && vma->anon_vma)
+		anon_vma_clone(new_vma, vma);	/* the moved pages' anon_vma */
 	if (new_vma) {
 		if (vma_start >= new_vma->vm_start &&
 		    vma_start < new_vma->vm_end)
@@ -322,7 +324,7 @@ static void dontunmap_complete(struct vma_remap_struct *vrm,
 
 	vma->vm_flags &= ~(MMT_VM_LOCKED | MMT_VM_LOCKONFAULT);
 	if (new_vma != vma && whole)
-		vma->anon_vma = 0;	/* unlink_anon_vmas() */
+		unlink_anon_vmas(vma);
 	/* locked_vm is left as it is, as the kernel leaves it */
 }
 

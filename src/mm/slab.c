@@ -498,6 +498,8 @@ static int create_process_caches(struct mmt_machine *m)
 		{ "task_struct", 5888 },
 		{ "mm_struct", 1600 },
 		{ "vm_area_struct", 192 },
+		{ "anon_vma", 104 },
+		{ "anon_vma_chain", 64 },
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)

@@ -8,9 +8,9 @@
  * semantics (raw gaps between VMAs; the stack guard checked after the
  * search, with a retry, exactly as unmapped_area() does).
  *
- * Simplifications: no anon_vma chains (an anon_vma is an identity, so
- * is_mergeable_anon_vma() is "equal, or one side has none"); no fork, so
- * no VMA has uncowed parents; the only vm_ops are a SysV shm attach's
+ * Simplifications: merges compare anon_vma identities, not chains
+ * (is_mergeable_anon_vma() is "equal, or one side has none", the
+ * chain-length condition of forked VMAs is not checked); the only vm_ops are a SysV shm attach's
  * open/close (struct mmt_vm_ops: a VMA with a close op is never deleted
  * by a merge); special mappings refuse merging, through VM_DONTEXPAND,
  * and splitting, as may_split;
@@ -86,12 +86,22 @@ struct mmt_vma *vma_last(const struct mmt_mm *mm)
 	return mm_private(mm)->highest;
 }
 
+/*
+ * The gap a node carries: the one below it, from its predecessor.  The
+ * lowest VMA carries none: the "head" gap [0, first->vm_start) is looked
+ * at separately, like the tail above the last VMA, so that mapping and
+ * unmapping at the bottom of a top-down layout (the common case) does not
+ * change the largest gap of every subtree up to the root.
+ */
+static uint64_t node_gap(const struct mmt_vma *v)
+{
+	return v->vm_prev ? v->vm_start - v->vm_prev->vm_end : 0;
+}
+
 /* Recompute @v's own gap from its predecessor and push it up. */
 static void vma_gap_update(struct mmt_vma *v)
 {
-	struct mmt_vma *prev = v->vm_prev;
-
-	v->rb_gap = v->vm_start - (prev ? prev->vm_end : 0);
+	v->rb_gap = node_gap(v);
 	vma_gap_callbacks.propagate(&v->vm_rb, NULL);
 }
 
@@ -131,7 +141,7 @@ void vma_link(struct mmt_mm *mm, struct mmt_vma *vma)
 		next->vm_prev = vma;
 	else
 		mp->highest = vma;
-	vma->rb_gap = vma->vm_start - (prev ? prev->vm_end : 0);
+	vma->rb_gap = node_gap(vma);
 	vma->rb_subtree_gap = vma->rb_gap;	/* as a leaf */
 	if (parent)
 		vma_gap_callbacks.propagate(parent, NULL);
@@ -312,11 +322,16 @@ static bool vma_area_lowest(struct mmt_mm *mm, uint64_t low, uint64_t high,
 			    uint64_t *start)
 {
 	struct area_query q = { low, high, size };
-	struct mmt_vma *last, *v = NULL;
+	struct mmt_vma *last, *first = vma_first(mm), *v = NULL;
 	uint64_t gs;
 
 	if (low >= high || high - low < size)
 		return false;
+	if (first && area_fits(&q, 0, first->vm_start)) {	/* the head */
+		*next = first;
+		*start = low;
+		return true;
+	}
 	if (area_lowest_in(mm_rb(mm)->node, &q, &v) == 1) {
 		gs = v->vm_start - v->rb_gap;
 		*next = v;
@@ -348,8 +363,11 @@ static bool vma_area_highest(struct mmt_mm *mm, uint64_t low, uint64_t high,
 		*end = high;
 		return true;
 	}
-	if (area_highest_in(mm_rb(mm)->node, &q, &v) != 1)
-		return false;
+	if (area_highest_in(mm_rb(mm)->node, &q, &v) != 1) {
+		v = vma_first(mm);	/* the head gap is the lowest */
+		if (!v || !area_fits(&q, 0, v->vm_start))
+			return false;
+	}
 	*next = v;
 	*end = v->vm_start < high ? v->vm_start : high;
 	return true;
@@ -483,8 +501,13 @@ struct mmt_vma *vm_area_dup_mm(struct mmt_mm *mm, struct mmt_vma *orig)
 	v->vm_end = orig->vm_end;
 	v->vm_flags = orig->vm_flags;
 	v->vm_pgoff = orig->vm_pgoff;
-	v->anon_vma = orig->anon_vma;
 	v->vm_special = orig->vm_special;
+	/* a split or a copy in the same mm links to the same anon_vmas;
+	 * fork's copy gets its own through anon_vma_fork */
+	if (mm == orig->vm_mm && anon_vma_clone(v, orig)) {
+		vm_area_free(v);
+		return NULL;
+	}
 	v->seeded = orig->seeded;
 	v->brk_new = orig->brk_new;
 	if (orig->anon_name) {
@@ -507,6 +530,7 @@ void vm_area_free(struct mmt_vma *vma)
 		vma_vm_ops(vma)->close(vma);	/* shm_close */
 	if (vma->vm_file)
 		mmt_file_put(vma->vm_file);
+	unlink_anon_vmas(vma);
 	mm_slab_free(mm_machine(vma->vm_mm), "vm_area_struct", vma->kaddr);
 	free(vma->anon_name);
 	mmt_free_poisoned(vma, sizeof(*vma));
@@ -626,11 +650,13 @@ static bool can_vma_merge_right(const struct vma_merge_struct *vmg,
 	return is_mergeable_anon_vma(prev->anon_vma, next->anon_vma);
 }
 
-/* dup_anon_vma(): @dst takes @src's anon_vma if it has none. */
+/* dup_anon_vma(): @dst takes @src's anon_vmas if it has none.  (An
+ * allocation failure leaves @dst without: the model's merges cannot
+ * fail, and the kernel's -ENOMEM here is as rare.) */
 static void dup_anon_vma(struct mmt_vma *dst, const struct mmt_vma *src)
 {
 	if (!dst->anon_vma && src && src->anon_vma)
-		dst->anon_vma = src->anon_vma;
+		anon_vma_clone(dst, src);
 }
 
 static void remove_vma(struct mmt_mm *mm, struct mmt_vma *vma)
@@ -988,8 +1014,9 @@ int do_vmi_munmap(struct mmt_mm *mm, uint64_t start, uint64_t len)
 	return do_vmi_align_munmap(mm, vma, start, end);
 }
 
-uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
-			       uint64_t end)
+/* Pages of [start, end) in VMAs with all of @flags (0: every VMA). */
+static uint64_t count_pages_with(const struct mmt_mm *mm, uint64_t start,
+				 uint64_t end, uint64_t flags)
 {
 	uint64_t n = 0;
 
@@ -998,9 +1025,16 @@ uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
 		uint64_t s = v->vm_start > start ? v->vm_start : start;
 		uint64_t e = v->vm_end < end ? v->vm_end : end;
 
-		n += (e - s) >> MMT_PAGE_SHIFT;
+		if ((v->vm_flags & flags) == flags)
+			n += (e - s) >> MMT_PAGE_SHIFT;
 	}
 	return n;
+}
+
+uint64_t count_vma_pages_range(const struct mmt_mm *mm, uint64_t start,
+			       uint64_t end)
+{
+	return count_pages_with(mm, start, end, 0);
 }
 
 /* ---------------------------------------------------------------- brk */
@@ -1101,17 +1135,7 @@ static struct mmt_vma *mmap_new_vma(struct mmt_mm *mm, struct mmt_file *file,
 static uint64_t count_accounted_pages(const struct mmt_mm *mm, uint64_t start,
 				      uint64_t end)
 {
-	uint64_t n = 0;
-
-	for (struct mmt_vma *v = find_vma_intersection(mm, start, end);
-	     v && v->vm_start < end; v = vma_next(v)) {
-		uint64_t s = v->vm_start > start ? v->vm_start : start;
-		uint64_t e = v->vm_end < end ? v->vm_end : end;
-
-		if (v->vm_flags & MMT_VM_ACCOUNT)
-			n += (e - s) >> MMT_PAGE_SHIFT;
-	}
-	return n;
+	return count_pages_with(mm, start, end, MMT_VM_ACCOUNT);
 }
 
 /*

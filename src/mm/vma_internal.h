@@ -11,8 +11,10 @@
  *        gap [prev->vm_end, vm_start)   rb_gap        rb_subtree_gap
  *   ...──prev──┐░░░░░░░░░░░░░░░░░░░░┌──vma──...      = max(rb_gap, the
  *              vm_end               vm_start            children's)
- *   The gap below the first VMA starts at 0; the one above the last
- *   (the "tail") ends at 2^64 and is looked at separately.
+ *   The gap below the first VMA (the "head", from 0) and the one above
+ *   the last (the "tail", to 2^64) are not in the tree's values: they
+ *   are looked at separately, first or last as the search direction
+ *   wants.
  *
  * The VMAs are also on an address-ordered list (vm_next/vm_prev, as
  * before the maple tree) so neighbours cost O(1), not a climb.
@@ -43,6 +45,8 @@ struct mmt_vma {
 					 * at creation */
 	struct mmt_file *vm_file;	/* one reference; NULL: anonymous */
 	uint64_t anon_vma;		/* identity; 0 until a fault or fork */
+	struct anon_chain *avc;		/* its anon_vma_chain objects
+					 * (src/mm/rmap.c); NULL: none */
 	char *anon_name;		/* malloc'd; NULL: none */
 	const char *vm_special;		/* special mapping name ("[vdso]"):
 					 * never merged, never split */
@@ -52,7 +56,9 @@ struct mmt_vma {
 	struct mmt_vma *vm_next, *vm_prev; /* address order (as mm->mmap was
 					 * before 6.1): O(1) neighbours; a
 					 * detached VMA's list link */
-	uint64_t rb_gap;		/* vm_start - prev->vm_end (or - 0) */
+	uint64_t rb_gap;		/* vm_start - prev->vm_end; 0 for the
+					 * lowest VMA (the head gap below it
+					 * is searched apart, as the tail) */
 	uint64_t rb_subtree_gap;	/* largest rb_gap in this subtree */
 	bool seeded;			/* copied from a live process */
 	bool brk_new;			/* made by do_brk_flags, which only
@@ -85,7 +91,8 @@ struct mm_private {
 	struct mmt_mm mm;
 	struct mmt_rb_root mm_rb;
 	struct mmt_vma *mmap, *highest;	/* lowest and highest VMA */
-	struct mmt_task *owner;
+	struct mmt_task *owner;		/* a task using it (mm->owner) */
+	unsigned mm_users;		/* tasks using it: threads share it */
 };
 
 static inline struct mm_private *mm_private(const struct mmt_mm *mm)
@@ -133,6 +140,19 @@ struct mmt_file *shmem_zero_file(struct mmt_machine *m, uint64_t size);
  * deleted, on 00:01, inode @ino (the shmid for SysV segments). */
 struct mmt_file *shmem_kernel_file_setup(const char *name, uint64_t size,
 					  uint64_t ino);
+
+/* --- anon_vma objects and chains (rmap.c) --- */
+/* @vma (without an anon_vma) gets a new one / @from's (a neighbour). */
+int anon_vma_attach_new(struct mmt_vma *vma);
+int anon_vma_attach_shared(struct mmt_vma *vma, const struct mmt_vma *from);
+/* @dst (without an anon_vma) links to every anon_vma @src links to. */
+int anon_vma_clone(struct mmt_vma *dst, const struct mmt_vma *src);
+/* fork: @vma (the child's, empty) clones @pvma's chain plus a new
+ * anon_vma whose parent is @pvma's; nothing when @pvma has none. */
+int anon_vma_fork(struct mmt_vma *vma, const struct mmt_vma *pvma);
+/* Drop @vma's chain (and anon_vmas nobody names any more). */
+void unlink_anon_vmas(struct mmt_vma *vma);
+unsigned vma_anon_chain_len(const struct mmt_vma *vma);
 
 /* --- the tree (vma.c) --- */
 struct mmt_vma *vm_area_alloc(struct mmt_mm *mm);	/* NULL: -ENOMEM */

@@ -96,14 +96,15 @@ static void direct_map_lines(struct mmt_machine *m, struct mi_out *o)
 static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 {
 	static const char *const zero1[] = {
-		"Buffers:", "Cached:", "SwapCached:", "Active:", "Inactive:",
+		"SwapCached:", "Active:", "Inactive:",
 		"Active(anon):", "Inactive(anon):", "Active(file):",
 		"Inactive(file):", "Unevictable:", "Mlocked:", NULL };
 	static const char *const zero2[] = {
-		"SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", "Dirty:",
-		"Writeback:", "AnonPages:", "Mapped:", "Shmem:",
+		"SwapTotal:", "SwapFree:", "Zswap:", "Zswapped:", NULL };
+	static const char *const zero2a[] = {
 		"KReclaimable:", "Slab:", "SReclaimable:", "SUnreclaim:",
 		NULL };
+	const uint64_t *vs = m->tasks ? m->tasks->vmstat : NULL;
 	static const char *const zero2b[] = { "SecPageTables:",
 		"NFS_Unstable:", "Bounce:", "WritebackTmp:", NULL };
 	static const char *const zero3[] = {
@@ -123,6 +124,9 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 	kb(o, "MemTotal:", total);
 	kb(o, "MemFree:", freep);
 	kb(o, "MemAvailable:", avail);
+	kb(o, "Buffers:", 0);
+	/* NR_FILE_PAGES - swap cache - buffers (no swap, no buffers) */
+	kb(o, "Cached:", vs ? vs[MMT_NR_FILE_PAGES] : 0);
 	for (unsigned i = 0; zero1[i]; i++)
 		kb(o, zero1[i], 0);
 	if (!mmt_arch_is_64(m->cfg.arch)) {
@@ -133,6 +137,13 @@ static void meminfo_fields(struct mmt_machine *m, struct mi_out *o)
 	}
 	for (unsigned i = 0; zero2[i]; i++)
 		kb(o, zero2[i], 0);
+	kb(o, "Dirty:", vs ? vs[MMT_NR_FILE_DIRTY] : 0);
+	kb(o, "Writeback:", 0);
+	kb(o, "AnonPages:", vs ? vs[MMT_NR_ANON_MAPPED] : 0);
+	kb(o, "Mapped:", vs ? vs[MMT_NR_FILE_MAPPED] : 0);
+	kb(o, "Shmem:", vs ? vs[MMT_NR_SHMEM] : 0);
+	for (unsigned i = 0; zero2a[i]; i++)
+		kb(o, zero2a[i], 0);
 	/* NR_KERNEL_STACK_KB: live tasks' stacks, not the cached free ones */
 	field_kb(o, "KernelStack:", mmt_kernel_stack_kb(m));
 	/* every page-table page the model allocated, init_mm's included */

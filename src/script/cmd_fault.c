@@ -6,6 +6,7 @@
  *   read ADDR                            the byte there
  *   write ADDR VALUE                     store a byte
  *   fork [--pid N]                       copy the current process
+ *   thread [--pid N]                     a thread sharing its mm
  * Accesses go through the MMU and the page-fault handler
  * (mmt_task_access); a signal is printed, not an error: user code with a
  * handler would carry on, and so does the scenario.
@@ -170,6 +171,27 @@ static int cmd_fork(struct mmt_script *s, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_thread(struct mmt_script *s, int argc, char **argv)
+{
+	struct mmt_machine *m;
+	struct mmt_task *t = current_task(s, &m), *c;
+	uint64_t pid = 0;
+	int err;
+
+	if (!t)
+		return -1;
+	if (!(argc == 1 || (argc == 3 && !strcmp(argv[1], "--pid") &&
+			    !mmt_parse_addr(argv[2], &pid) && pid &&
+			    pid < 4194304)))
+		return mmt_script_fail(s, "expected 'thread [--pid N]'");
+	c = mmt_task_create_thread(t, (int)pid, &err);
+	if (!c)
+		return mmt_script_fail(s, "thread: %s", strerror(-err));
+	fprintf(s->out, "thread: pid %d -> thread pid %d (same mm)\n", t->pid,
+		c->pid);
+	return 0;
+}
+
 const struct mmt_script_cmd mmt_script_cmds_fault[] = {
 	{ "touch", "touch ADDR [LEN] [read|write|exec]",
 	  "user accesses, one per page, through the MMU and page faults",
@@ -179,5 +201,7 @@ const struct mmt_script_cmd mmt_script_cmds_fault[] = {
 	{ "fork", "fork [--pid N]",
 	  "fork the current process (copy-on-write); the parent stays current",
 	  cmd_fork },
+	{ "thread", "thread [--pid N]",
+	  "a new thread of the current process, sharing its mm", cmd_thread },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -98,7 +98,7 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn)
  * PGD page's descriptor (lru_prev: a page-table page is never on an LRU),
  * as the kernel keeps it in the mm the PGD belongs to.
  */
-static bool pt_level_accounted(const struct mmt_paging *p, unsigned level)
+bool pt_level_accounted(const struct mmt_paging *p, unsigned level)
 {
 	unsigned lowest = p->levels > 3 ? p->levels - 3 : 1;
 

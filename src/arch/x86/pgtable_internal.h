@@ -246,6 +246,8 @@ void pt_free_table(struct mmt_machine *m, uint64_t pfn);
  * pgtables_bytes (VmPTE) follows; init_mm's tables are not counted. */
 void pt_account_table(struct mmt_machine *m, uint64_t pgd, unsigned level,
 		      int delta);
+/* Does a table at @level count in pgtables_bytes? */
+bool pt_level_accounted(const struct mmt_paging *p, unsigned level);
 unsigned pt_free_pgd_range(struct mmt_machine *m, uint64_t pgd,
 			   uint64_t addr, uint64_t end, uint64_t floor,
 			   uint64_t ceiling);
