@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+/*
+ * twin/report.c - the HTML report (report.h).  The map of a process is
+ * a column of boxes from the top of the address space down:
+ *
+ *    ffffffffffffffff ┌──────────────┐
+ *                     │ fixmap ...   │  kernel regions (the layout table)
+ *                     ├──────────────┤
+ *                     │ non-canonical│
+ *     7ffffffff000    ├──────────────┤
+ *                     │ [stack]      │  the process's VMAs, highest first
+ *                     ├ ─ gap 2 GiB ─┤  gaps: a thin band with their size
+ *                     │ libc.so.6    │
+ *                 ... └──────────────┘
+ *
+ * A box's height grows with the log of its size (a 4 KiB page and a
+ * 64 TiB hole both stay readable).  Each VMA box carries
+ * data-start/data-end and an id "vma-PID-START", so a page test can find
+ * every one.
+ */
+#include "twin/report.h"
+
+#include "mm/vma_internal.h"
+
+#include <mmtwin/layout.h>
+#include <mmtwin/mm.h>
+
+#include <math.h>
+#include <string.h>
+
+static void esc(FILE *o, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", o); break;
+		case '>': fputs("&gt;", o); break;
+		case '&': fputs("&amp;", o); break;
+		case '"': fputs("&quot;", o); break;
+		default: fputc(*s, o);
+		}
+	}
+}
+
+static const char *size_str(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
+	double v = (double)bytes;
+	unsigned u = 0;
+
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, v < 10 && u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	return buf;
+}
+
+/* One box of the column. */
+struct box {
+	uint64_t start, end;	/* end 0: the top of a 64-bit space */
+	const char *label;
+	char perms[5];
+	int kind;		/* 0 VMA, 1 kernel region, 2 gap, 3 hole */
+};
+
+static double box_height(const struct box *b)
+{
+	uint64_t size = b->end - b->start;
+	double h;
+
+	if (b->kind == 2)
+		return 12;
+	h = 6.0 + 2.2 * log2((double)(size ? size : 1) / 4096.0 + 1);
+	if (b->kind != 0)	/* the kernel half stays compact */
+		return h < 14 ? 14 : h > 30 ? 30 : h;
+	return h < 16 ? 16 : h > 64 ? 64 : h;
+}
+
+static const char *const fill[] = { "#9ecae1", "#fdd0a2", "#f7f7f7",
+				    "#d9d9d9" };
+
+static void draw_box(FILE *o, const struct box *b, double y, double h,
+		     int pid)
+{
+	char sz[32];
+
+	fprintf(o, "<g");
+	if (b->kind == 0)
+		fprintf(o, " class=\"vma\" id=\"vma-%d-%llx\" data-start=\"%llx\" "
+			"data-end=\"%llx\"", pid, (unsigned long long)b->start,
+			(unsigned long long)b->start,
+			(unsigned long long)b->end);
+	fprintf(o, "><rect x=\"170\" y=\"%.1f\" width=\"260\" height=\"%.1f\" "
+		"fill=\"%s\" stroke=\"#555\" stroke-width=\"0.5\"/>", y, h,
+		fill[b->kind]);
+	fprintf(o, "<text x=\"165\" y=\"%.1f\" text-anchor=\"end\">%llx</text>",
+		y + h - 2, (unsigned long long)b->start);
+	fprintf(o, "<text x=\"176\" y=\"%.1f\">", y + h / 2 + 4);
+	if (b->kind == 0)
+		fprintf(o, "%s ", b->perms);
+	esc(o, b->label);
+	fprintf(o, "</text><text x=\"440\" y=\"%.1f\">%s</text></g>\n",
+		y + h / 2 + 4, size_str(b->end - b->start, sz, sizeof(sz)));
+}
+
+static void vma_label(const struct mmt_vma *v, char *buf, size_t len)
+{
+	if (v->vm_special)
+		snprintf(buf, len, "%s", v->vm_special);
+	else if (v->vm_file)
+		snprintf(buf, len, "%s", v->vm_file->path);
+	else if (v->anon_name)
+		snprintf(buf, len, "[anon:%s]", v->anon_name);
+	else if (v->vm_start <= v->vm_mm->brk &&
+		 v->vm_end >= v->vm_mm->start_brk && v->vm_mm->brk)
+		snprintf(buf, len, "[heap]");
+	else if (v->vm_start <= v->vm_mm->start_stack &&
+		 v->vm_end >= v->vm_mm->start_stack)
+		snprintf(buf, len, "[stack]");
+	else
+		snprintf(buf, len, "anonymous");
+}
+
+/* The column of @t: kernel regions above its task size, then its VMAs
+ * and the gaps between them, highest first. */
+static void draw_task(FILE *o, struct mmt_machine *m, const struct mmt_task *t)
+{
+	const struct mmt_layout *l = &m->layout;
+	struct box b;
+	char label[1][256];
+	double y = 10, total = 10;
+	const struct mmt_vma *v;
+	uint64_t below;
+	int pass;
+
+	/* two passes: the height first, then the drawing */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass) {
+			fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+				"width=\"560\" height=\"%.0f\" font-family="
+				"\"monospace\" font-size=\"10\">\n", total + 10);
+			y = 10;
+		}
+		for (unsigned i = 0; i < l->nr_kregions; i++) {
+			/* the layout table lists them highest first */
+			const struct mmt_region *r = &l->kregions[i];
+
+			if (r->kind == MMT_RK_USER)
+				continue;
+			b = (struct box){ r->start, r->last + 1, r->name, "",
+					  r->kind == MMT_RK_KERNEL ? 1 : 3 };
+			if (pass)
+				draw_box(o, &b, y, box_height(&b), t->pid);
+			y += box_height(&b);
+		}
+		below = t->mm->task_size;
+		for (v = mmt_vma_first(t->mm); v && v->vm_next; v = v->vm_next)
+			;
+		for (; v; v = v->vm_prev) {
+			if (v->vm_end < below) {
+				b = (struct box){ v->vm_end, below, "gap", "",
+						  2 };
+				if (pass)
+					draw_box(o, &b, y, box_height(&b),
+						 t->pid);
+				y += box_height(&b);
+			}
+			vma_label(v, label[0], sizeof(label[0]));
+			b = (struct box){ v->vm_start, v->vm_end, label[0], "",
+					  0 };
+			snprintf(b.perms, sizeof(b.perms), "%c%c%c%c",
+				 v->vm_flags & MMT_VM_READ ? 'r' : '-',
+				 v->vm_flags & MMT_VM_WRITE ? 'w' : '-',
+				 v->vm_flags & MMT_VM_EXEC ? 'x' : '-',
+				 v->vm_flags & MMT_VM_MAYSHARE ? 's' : 'p');
+			if (pass)
+				draw_box(o, &b, y, box_height(&b), t->pid);
+			y += box_height(&b);
+			below = v->vm_start;
+		}
+		total = y;
+	}
+	fprintf(o, "</svg>\n");
+}
+
+/* A result as strace prints it: -errno, small numbers, else hex. */
+static void result(FILE *o, int64_t v)
+{
+	if (v < 0 && v >= -4095)
+		fprintf(o, "<td>-%lld</td>", (long long)-v);
+	else if (v >= 0 && v < 65536)
+		fprintf(o, "<td>%lld</td>", (long long)v);
+	else
+		fprintf(o, "<td>%#llx</td>", (unsigned long long)v);
+}
+
+static void timeline(FILE *o, const struct mmt_report *r, int pid)
+{
+	fprintf(o, "<table class=\"tl\"><tr><th>#</th><th>system call"
+		"</th><th>kernel</th><th>model</th><th></th></tr>\n");
+	for (size_t i = 0; i < r->nsteps; i++) {
+		const struct mmt_report_step *s = &r->steps[i];
+
+		if (s->pid != pid)
+			continue;
+		fprintf(o, "<tr class=\"%s\"><td>%zu</td><td><code>",
+			s->agreed ? "ok" : "bad", i + 1);
+		esc(o, s->call);
+		fprintf(o, "</code></td>");
+		result(o, s->real);
+		result(o, s->model);
+		fprintf(o, "<td>%s", s->agreed ? "agreed" : "DIVERGED");
+		if (s->diff) {
+			fprintf(o, "<details open><summary>maps diff</summary>"
+				"<pre>");
+			esc(o, s->diff);
+			fprintf(o, "</pre></details>");
+		}
+		fprintf(o, "</td></tr>\n");
+	}
+	fprintf(o, "</table>\n");
+}
+
+int mmt_report_write_html(const struct mmt_report *r, FILE *o)
+{
+	size_t agreed = 0;
+
+	for (size_t i = 0; i < r->nsteps; i++)
+		agreed += r->steps[i].agreed;
+	fprintf(o, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+		"<title>mmtwin: ");
+	esc(o, r->title);
+	fprintf(o, "</title>\n<style>body{font-family:sans-serif;margin:1em}"
+		".proc{display:flex;gap:2em;align-items:flex-start}"
+		"table.tl{border-collapse:collapse;font-size:12px}"
+		"table.tl td,table.tl th{border:1px solid #ccc;padding:2px 6px}"
+		"tr.bad{background:#fcbba1}pre{margin:0}</style></head>\n"
+		"<body><h1>mmtwin twin report</h1><p><code>");
+	esc(o, r->title);
+	fprintf(o, "</code></p><p id=\"summary\">%zu system calls, %zu agreed"
+		"</p>\n", r->nsteps, agreed);
+	for (const struct mmt_task *t = mmt_task_first(r->m); t; t = t->next) {
+		if (t->tgid != t->pid)
+			continue;	/* threads share their leader's map */
+		fprintf(o, "<h2>process %d</h2><div class=\"proc\" id=\"proc-%d"
+			"\"><div>", t->pid, t->pid);
+		draw_task(o, r->m, t);
+		fprintf(o, "</div><div>");
+		timeline(o, r, t->pid);
+		fprintf(o, "</div></div>\n");
+	}
+	fprintf(o, "</body></html>\n");
+	return ferror(o) ? -1 : 0;
+}
