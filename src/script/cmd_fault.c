@@ -151,45 +151,49 @@ static int cmd_write(struct mmt_script *s, int argc, char **argv)
 	return do_access(s, t, addr, MMT_ACCESS_WRITE, &v) < 0 ? -1 : 0;
 }
 
-static int cmd_fork(struct mmt_script *s, int argc, char **argv)
+/* fork [--pid N] / thread [--pid N]: 0 and *pid (0: the lowest free) */
+static int parse_pid_opt(struct mmt_script *s, int argc, char **argv,
+			 uint64_t *pid)
+{
+	*pid = 0;
+	if (argc == 1 || (argc == 3 && !strcmp(argv[1], "--pid") &&
+			  !mmt_parse_addr(argv[2], pid) && *pid &&
+			  *pid < 4194304))
+		return 0;
+	return mmt_script_fail(s, "expected '%s [--pid N]'", argv[0]);
+}
+
+/* The new task of fork or thread, reported. */
+static int new_task(struct mmt_script *s, int argc, char **argv, bool thread)
 {
 	struct mmt_machine *m;
 	struct mmt_task *t = current_task(s, &m), *c;
-	uint64_t pid = 0;
+	uint64_t pid;
 	int err;
 
-	if (!t)
+	if (!t || parse_pid_opt(s, argc, argv, &pid))
 		return -1;
-	if (!(argc == 1 || (argc == 3 && !strcmp(argv[1], "--pid") &&
-			    !mmt_parse_addr(argv[2], &pid) && pid &&
-			    pid < 4194304)))
-		return mmt_script_fail(s, "expected 'fork [--pid N]'");
-	c = mmt_task_fork(t, (int)pid, &err);
+	c = thread ? mmt_task_create_thread(t, (int)pid, &err)
+		   : mmt_task_fork(t, (int)pid, &err);
 	if (!c)
-		return mmt_script_fail(s, "fork: %s", strerror(-err));
-	fprintf(s->out, "fork: pid %d -> child pid %d\n", t->pid, c->pid);
+		return mmt_script_fail(s, "%s: %s", argv[0], strerror(-err));
+	if (thread)
+		fprintf(s->out, "thread: pid %d -> thread pid %d (same mm)\n",
+			t->pid, c->pid);
+	else
+		fprintf(s->out, "fork: pid %d -> child pid %d\n", t->pid,
+			c->pid);
 	return 0;
+}
+
+static int cmd_fork(struct mmt_script *s, int argc, char **argv)
+{
+	return new_task(s, argc, argv, false);
 }
 
 static int cmd_thread(struct mmt_script *s, int argc, char **argv)
 {
-	struct mmt_machine *m;
-	struct mmt_task *t = current_task(s, &m), *c;
-	uint64_t pid = 0;
-	int err;
-
-	if (!t)
-		return -1;
-	if (!(argc == 1 || (argc == 3 && !strcmp(argv[1], "--pid") &&
-			    !mmt_parse_addr(argv[2], &pid) && pid &&
-			    pid < 4194304)))
-		return mmt_script_fail(s, "expected 'thread [--pid N]'");
-	c = mmt_task_create_thread(t, (int)pid, &err);
-	if (!c)
-		return mmt_script_fail(s, "thread: %s", strerror(-err));
-	fprintf(s->out, "thread: pid %d -> thread pid %d (same mm)\n", t->pid,
-		c->pid);
-	return 0;
+	return new_task(s, argc, argv, true);
 }
 
 const struct mmt_script_cmd mmt_script_cmds_fault[] = {
