@@ -91,7 +91,6 @@ struct mmt_exec_params {
 	const struct mmt_exec_hw *hw;	/* NULL: mmt_exec_hw_default */
 	const uint8_t *random;	/* 16 AT_RANDOM bytes; NULL: the
 				 * machine's seeded generator */
-	int randomize_va_space;	/* kernel.randomize_va_space (2) */
 };
 
 /* What execve left behind, besides the new mm (mm->saved_auxv ...). */
@@ -101,8 +100,9 @@ struct mmt_exec_result {
 				 * entry, or the program's */
 	uint64_t load_bias;	/* the program's */
 	uint64_t interp_base;	/* AT_BASE; 0 without an interpreter */
-	bool randomized;	/* PF_RANDOMIZE was set: the random bases
-				 * are still 0 (ASLR is not modelled) */
+	bool randomized;	/* PF_RANDOMIZE was set: the bases were
+				 * randomized (kernel.randomize_va_space
+				 * of the machine, the personality) */
 	bool fatal;		/* the failure came after the kernel's
 				 * point of no return: the kernel kills the
 				 * task (SIGSEGV); the model left the old
