@@ -149,6 +149,22 @@ int mmt_exec_print_auxv(const struct mmt_task *t, FILE *out,
 int mmt_exec_print_stack(const struct mmt_task *t, FILE *out,
 			 enum mmt_format fmt);
 
+/* What execve put at @addr of the initial stack (the walk of
+ * mmt_exec_print_stack: from the recorded stack pointer up, the tables by
+ * their layout and saved_auxv, the strings through their pointers). */
+struct mmt_exec_stack_item {
+	uint64_t addr, size;		/* the item holding the address */
+	char what[48];			/* "argv[3] string", "envp[0]",
+					 * "auxv AT_ENTRY value", "padding" */
+	bool has_value, is_string;
+	uint64_t value;			/* a pointer or word's value */
+	char string[96];		/* a string's text (cut) */
+};
+/* 0 and *@out, or -1: no exec'ed image, or @addr is not in
+ * [sp, end of the stack VMA). */
+int mmt_exec_stack_item(const struct mmt_task *t, uint64_t addr,
+			struct mmt_exec_stack_item *out);
+
 #ifdef __cplusplus
 }
 #endif
