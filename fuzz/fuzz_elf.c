@@ -9,6 +9,8 @@
  * through mmt_execve in a fresh task of one machine booted once): it
  * succeeds or fails with an errno and a message, the task keeps its old
  * image on failure, and every invariant checker holds afterwards.
+ * Inputs of odd length run with ASLR (personality PER_LINUX), the
+ * generator reseeded from the length so that a crash replays.
  */
 #define _GNU_SOURCE
 #include "exec/binfmt.h"
@@ -78,6 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t = mmt_task_create(m, MMT_TASK_X86_64, 0, &e);
 	if (!t)
 		abort();
+	if (size & 1) {
+		t->personality = 0;
+		mmt_rng_seed(&m->tasks->exec_rng, size);
+	}
 	argv[0] = path;
 	argv[1] = "arg";
 	argv[2] = NULL;

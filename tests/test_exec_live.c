@@ -395,7 +395,6 @@ static void model_compare(const struct exec_case *k, const char *path,
 	p.egid = (unsigned)getegid();
 	p.hw = &hw;
 	p.random = c->random;
-	p.randomize_va_space = 2;
 	r = mmt_execve(t, &p, NULL, err, sizeof(err));
 	if (r) {
 		test_fail(__FILE__, __LINE__, "%s: mmt_execve: %s (%s)", k->name,

@@ -278,3 +278,134 @@ TEST(cli_trace_explains_allocator_decisions)
 	CHECK(out && !strstr(out, "trace:"));
 	free(out);
 }
+
+/* ------------------------------------------- the initial stack, by pid */
+
+#include <mmtwin/exec.h>
+#include <unistd.h>
+
+static const char *stack_what(struct mmt_machine *m, struct mmt_task *t,
+			      uint64_t a, struct mmt_explain *x)
+{
+	char err[256];
+
+	if (mmt_explain_task(m, t, a, x, err, sizeof(err)))
+		return "(error)";
+	return x->in_exec_stack ? x->stack.what : "(none)";
+}
+
+TEST(explain_initial_stack_items)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "1G");
+	char *argv[] = { "/bin/true", "a", "bb", "ccc", "dddd", NULL };
+	char *envp[] = { "HOME=/root", "X=1", NULL };
+	struct mmt_exec_params p = { 0 };
+	struct mmt_explain x;
+	struct mmt_task *t;
+	uint64_t sp, a, ty[MMT_AT_VECTOR_SIZE], val[MMT_AT_VECTOR_SIZE];
+	uint64_t entry_at = 0, entry = 0, random = 0, platform = 0, execfn = 0;
+	unsigned n;
+	int e;
+
+	if (access("/bin/true", X_OK)) {
+		mmt_machine_free(m);
+		return;
+	}
+	t = mmt_task_create(m, MMT_TASK_X86_64, 0, &e);
+	CHECK(t != NULL);
+	if (!t) {
+		mmt_machine_free(m);
+		return;
+	}
+	/* before any exec: no initial stack to name */
+	CHECK_STR(stack_what(m, t, 0x7fffffffe000ULL, &x), "(none)");
+	p.filename = argv[0];
+	p.argv = argv;
+	p.envp = envp;
+	CHECK_EQ(mmt_execve(t, &p, NULL, NULL, 0), 0);
+	sp = t->mm->start_stack;
+	/* argc, the pointers */
+	CHECK_STR(stack_what(m, t, sp, &x), "argc");
+	CHECK_EQ(x.stack.value, 5);
+	CHECK_STR(stack_what(m, t, sp + 8 * 4 + 3, &x), "argv[3]");
+	CHECK_STR(stack_what(m, t, sp + 8 * 6, &x), "argv[5] NULL");
+	CHECK_STR(stack_what(m, t, sp + 8 * 7, &x), "envp[0]");
+	CHECK_EQ(x.stack.value, t->mm->env_start);
+	CHECK_STR(stack_what(m, t, sp + 8 * 9, &x), "envp[2] NULL");
+	/* the strings: arg_start holds "/bin/true\0a\0bb\0ccc\0dddd\0" */
+	a = t->mm->arg_start + 10 + 2 + 3 + 1;		/* 2nd 'c' */
+	CHECK_STR(stack_what(m, t, a, &x), "argv[3] string");
+	CHECK_STR(x.stack.string, "ccc");
+	CHECK_EQ(x.stack.addr, a - 1);
+	CHECK_EQ(x.stack.size, 4);
+	CHECK_STR(stack_what(m, t, t->mm->env_start, &x), "envp[0] string");
+	CHECK_STR(x.stack.string, "HOME=/root");
+	CHECK_STR(stack_what(m, t, t->mm->env_end - 1, &x), "envp[1] string");
+	/* the vector: AT_ENTRY's value word, AT_RANDOM, platform, execfn */
+	n = mmt_exec_auxv(t, ty, val, MMT_AT_VECTOR_SIZE);
+	CHECK(n > 10);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t at = sp + 8 * (1 + 6 + 3) + 16 * i;
+
+		if (ty[i] == MMT_AT_ENTRY) {
+			entry_at = at + 8;
+			entry = val[i];
+		}
+		if (ty[i] == MMT_AT_RANDOM)
+			random = val[i];
+		if (ty[i] == MMT_AT_PLATFORM)
+			platform = val[i];
+		if (ty[i] == MMT_AT_EXECFN)
+			execfn = val[i];
+	}
+	CHECK_STR(stack_what(m, t, entry_at, &x), "auxv AT_ENTRY value");
+	CHECK_EQ(x.stack.value, entry);
+	CHECK(entry > t->mm->start_code && entry < t->mm->end_code);
+	CHECK_STR(stack_what(m, t, entry_at - 8, &x), "auxv type AT_ENTRY");
+	CHECK_EQ(x.stack.value, MMT_AT_ENTRY);
+	CHECK_STR(stack_what(m, t, random + 15, &x), "AT_RANDOM bytes");
+	CHECK_STR(stack_what(m, t, random - 1, &x), "padding");
+	CHECK_STR(stack_what(m, t, platform + 2, &x), "platform string");
+	CHECK_STR(x.stack.string, "x86_64");
+	CHECK_STR(stack_what(m, t, execfn, &x), "execfn string");
+	CHECK_STR(x.stack.string, "/bin/true");
+	CHECK_STR(stack_what(m, t, 0x7ffffffff000ULL - 1, &x), "padding");
+	CHECK_STR(x.vma_kind, "[stack]");
+	/* below sp: in [stack], but nothing execve wrote */
+	CHECK_STR(stack_what(m, t, sp - 8, &x), "(none)");
+	CHECK(x.in_vma);
+	CHECK(x.nr_why > 0 && strstr(x.why[x.nr_why - 1], "below the initial"));
+	/* the program's text: a file VMA, not the stack */
+	CHECK_STR(stack_what(m, t, t->mm->start_code, &x), "(none)");
+	CHECK_STR(x.vma_kind, "file");
+	CHECK(mmt_machine_check(m, NULL, 0) == 0);
+	mmt_machine_free(m);
+}
+
+TEST(explain_pid_scenario)
+{
+	char *out = NULL, *err = NULL;
+	int r;
+
+	if (access("/bin/true", X_OK))
+		return;
+	r = test_run_script("machine --arch x86_64 --mem 1G\nprocess\n"
+			    "exec /bin/true one two\n"
+			    "explain 0x7fffffffefee --pid 1\n"
+			    "explain 0x7fffffffefc9 --pid 1\n", &out, &err);
+	CHECK_EQ(r, 0);
+	CHECK(out && strstr(out, "process 1:    VMA 0x7ffffffde000-"
+			    "0x7ffffffff000 [stack]"));
+	CHECK(out && strstr(out, "initial stack: execfn string, byte 0 of 10"
+			    " at 0x7fffffffefee \"/bin/true\""));
+	CHECK(out && strstr(out, "initial stack: platform string, byte 0 of "
+			    "7 at 0x7fffffffefc9 \"x86_64\""));
+	free(out);
+	free(err);
+	r = test_run_script("machine --arch x86_64 --mem 1G\nprocess\n"
+			    "explain 0x1000 --pid 7\n", &out, &err);
+	CHECK(r != 0);
+	CHECK(err && strstr(err, "no process '7'"));
+	free(out);
+	free(err);
+}

@@ -91,7 +91,6 @@ struct mmt_exec_params {
 	const struct mmt_exec_hw *hw;	/* NULL: mmt_exec_hw_default */
 	const uint8_t *random;	/* 16 AT_RANDOM bytes; NULL: the
 				 * machine's seeded generator */
-	int randomize_va_space;	/* kernel.randomize_va_space (2) */
 };
 
 /* What execve left behind, besides the new mm (mm->saved_auxv ...). */
@@ -101,8 +100,9 @@ struct mmt_exec_result {
 				 * entry, or the program's */
 	uint64_t load_bias;	/* the program's */
 	uint64_t interp_base;	/* AT_BASE; 0 without an interpreter */
-	bool randomized;	/* PF_RANDOMIZE was set: the random bases
-				 * are still 0 (ASLR is not modelled) */
+	bool randomized;	/* PF_RANDOMIZE was set: the bases were
+				 * randomized (kernel.randomize_va_space
+				 * of the machine, the personality) */
 	bool fatal;		/* the failure came after the kernel's
 				 * point of no return: the kernel kills the
 				 * task (SIGSEGV); the model left the old
@@ -148,6 +148,22 @@ int mmt_exec_print_auxv(const struct mmt_task *t, FILE *out,
 			enum mmt_format fmt);
 int mmt_exec_print_stack(const struct mmt_task *t, FILE *out,
 			 enum mmt_format fmt);
+
+/* What execve put at @addr of the initial stack (the walk of
+ * mmt_exec_print_stack: from the recorded stack pointer up, the tables by
+ * their layout and saved_auxv, the strings through their pointers). */
+struct mmt_exec_stack_item {
+	uint64_t addr, size;		/* the item holding the address */
+	char what[48];			/* "argv[3] string", "envp[0]",
+					 * "auxv AT_ENTRY value", "padding" */
+	bool has_value, is_string;
+	uint64_t value;			/* a pointer or word's value */
+	char string[96];		/* a string's text (cut) */
+};
+/* 0 and *@out, or -1: no exec'ed image, or @addr is not in
+ * [sp, end of the stack VMA). */
+int mmt_exec_stack_item(const struct mmt_task *t, uint64_t addr,
+			struct mmt_exec_stack_item *out);
 
 #ifdef __cplusplus
 }

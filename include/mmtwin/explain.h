@@ -12,6 +12,7 @@
 extern "C" {
 #endif
 
+#include "exec.h"
 #include "machine.h"
 #include "pgtable.h"
 #include "render.h"
@@ -52,11 +53,27 @@ struct mmt_explain {
 	int owner_pid;			/* the task it belongs to; 0: none */
 	char why[6][200];		/* reasoning lines */
 	unsigned nr_why;
+	/* in a process (mmt_explain_task): the VMA holding the address
+	 * and, inside the initial stack of an exec'ed image, the item
+	 * execve put there */
+	int pid;			/* 0: no process was asked */
+	bool in_vma;
+	uint64_t vma_start, vma_end;
+	char vma_kind[32];		/* "[stack]", "[heap]", "[vdso]",
+					 * "file", "anonymous" */
+	bool in_exec_stack;
+	struct mmt_exec_stack_item stack;
 };
 
 /* Returns 0, or -1 with a message (address impossible for the profile). */
 int mmt_explain_va(const struct mmt_machine *m, uint64_t va,
 		   struct mmt_explain *x, char *err, size_t errlen);
+/* mmt_explain_va() of a user address of process @t, with its VMA and
+ * the initial stack's item at @va (argv[3] string, envp[0], auxv AT_ENTRY
+ * value, AT_RANDOM bytes, platform string, padding, execfn string). */
+int mmt_explain_task(const struct mmt_machine *m, const struct mmt_task *t,
+		     uint64_t va, struct mmt_explain *x, char *err,
+		     size_t errlen);
 int mmt_explain_pa(const struct mmt_machine *m, uint64_t pa,
 		   struct mmt_explain *x, char *err, size_t errlen);
 void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,

@@ -213,6 +213,9 @@ struct mmt_task {
 	char comm[16];
 	enum mmt_task_abi abi;
 	unsigned personality;
+	bool pf_randomize;		/* PF_RANDOMIZE: set by exec when
+					 * ASLR applies (arch_pick_mmap_layout
+					 * then randomizes the mmap bases) */
 	bool cap_sys_rawio;		/* may map below mmap_min_addr */
 	bool cap_ipc_lock;		/* may mlock without RLIMIT_MEMLOCK */
 	bool cap_ipc_owner;		/* SysV IPC permission bits bypassed */
@@ -255,6 +258,9 @@ struct mmt_vm_sysctl {
 	uint64_t admin_reserve_kbytes;	/* boot: min(free/32, 8 MiB) */
 	uint64_t user_reserve_kbytes;	/* boot: min(free/32, 128 MiB) */
 	bool legacy_va_layout;		/* vm.legacy_va_layout */
+	unsigned randomize_va_space;	/* kernel.randomize_va_space: 2 */
+	unsigned mmap_rnd_bits;		/* vm.mmap_rnd_bits: 28 (8 on i386) */
+	unsigned mmap_rnd_compat_bits;	/* vm.mmap_rnd_compat_bits: 8 */
 	bool pku;			/* CPU feature OSPKE: pkey 0 exists
 					 * (off: the reference host has none,
 					 * so every pkey but -1 is -EINVAL) */
@@ -342,9 +348,13 @@ struct mmt_task *mmt_task_find(struct mmt_machine *m, int pid);
 struct mmt_task *mmt_task_first(struct mmt_machine *m);
 struct mmt_task *mmt_task_current(struct mmt_machine *m);
 void mmt_task_set_current(struct mmt_machine *m, struct mmt_task *t);
-/* Recompute the mmap bases from t->rlim[STACK] (arch_pick_mmap_layout,
- * ASLR off) and personality (ADDR_COMPAT_LAYOUT: bottom-up). */
+/* Recompute the mmap bases from t->rlim[STACK] (arch_pick_mmap_layout)
+ * and personality (ADDR_COMPAT_LAYOUT: bottom-up), randomized from the
+ * machine's seed when t->pf_randomize (mmap_rnd_bits, the compat bits). */
 void mmt_task_pick_mmap_layout(struct mmt_task *t);
+/* arch_rnd(): a random multiple of the page size below 2^(@bits + 12);
+ * 0 unless t->pf_randomize. */
+uint64_t mmt_task_arch_rnd(struct mmt_task *t, unsigned bits);
 
 /*
  * Open @path as @fd in @t (O_RDONLY; _mode: MMT_FMODE_* bits), its

@@ -29,9 +29,11 @@ static const char exec_usage[] =
 	"  mm     the mm fields of /proc/PID/stat (26-28, 45-51) and brk\n"
 	"  auxv   the auxiliary vector\n"
 	"  stack  the initial stack from the stack pointer up, labelled\n"
-	"--no-aslr adds ADDR_NO_RANDOMIZE to the personality.  ASLR itself\n"
-	"is not modelled yet: a randomising exec is placed as with ASLR off\n"
-	"(a note on stderr says so).\n\nOptions:\n" CLI_MACHINE_OPTS "\n"
+	"--no-aslr adds ADDR_NO_RANDOMIZE to the personality (the fixed\n"
+	"layout).  Otherwise, when this host's kernel.randomize_va_space\n"
+	"allows it, the bases are randomised with the kernel's ranges and\n"
+	"alignments from the machine's generator: --seed N picks them.\n\n"
+	"Options:\n" CLI_MACHINE_OPTS "\n"
 	"Exit status: 0 success; 1 the exec failed (the errno and the reason\n"
 	"on stderr); 2 bad usage.\n";
 
@@ -172,7 +174,8 @@ int cmd_exec(int argc, char **argv)
 	p.gid = (unsigned)getgid();
 	p.egid = (unsigned)getegid();
 	p.hw = &hw;
-	p.randomize_va_space = read_randomize_va_space();
+	mmt_vm_sysctl_set(m, "kernel.randomize_va_space",
+			  (uint64_t)read_randomize_va_space());
 	r = mmt_execve(t, &p, &res, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "mmtwin exec: %s: %s (%s)%s\n", argv[i + 1],
@@ -181,10 +184,6 @@ int cmd_exec(int argc, char **argv)
 		mmt_machine_free(m);
 		return 1;
 	}
-	if (res.randomized)
-		fprintf(stderr, "mmtwin exec: note: ASLR is not modelled yet; "
-			"placed as with ADDR_NO_RANDOMIZE (use setarch -R or "
-			"--no-aslr to compare with the kernel)\n");
 	if (!strcmp(show, "maps")) {
 		if (fmt == MMT_FMT_JSON)
 			mmt_maps_print_json(t, stdout);

@@ -151,6 +151,7 @@ struct linux_binprm {
 	struct mmt_mm *old_mm;
 	bool point_of_no_return;
 	bool randomize;			/* PF_RANDOMIZE */
+	unsigned randomize_va_space;	/* snapshot_randomize_va_space */
 	struct mmt_exec_result res;
 	char *err;
 	size_t errlen;
@@ -183,7 +184,8 @@ int setup_arg_pages(struct linux_binprm *bprm, uint64_t stack_top,
 #define EXSTACK_ENABLE_X	2
 
 /* The random offsets of ASLR, all through one function: 0 unless
- * PF_RANDOMIZE (and the model has no entropy yet: 0 then too). */
+ * PF_RANDOMIZE; otherwise drawn from the machine's seeded generator with
+ * the kernel's range and granularity (see exec_random()). */
 enum exec_rnd {
 	EXEC_RND_MMAP,		/* arch_mmap_rnd (PIE load_bias) */
 	EXEC_RND_STACK_TOP,	/* randomize_stack_top */

@@ -491,9 +491,15 @@ int load_elf_binary(struct linux_binprm *bprm, enum elf_kind kind)
 		if (executable_stack == EXSTACK_DEFAULT)  /* elf_read_implies_exec */
 			t->personality |= MMT_PER_READ_IMPLIES_EXEC;
 	}
+	/* begin_new_exec cleared PF_RANDOMIZE; randomize_va_space is read
+	 * once (snapshot_randomize_va_space) */
+	bprm->randomize_va_space = m->tasks->sysctl.randomize_va_space;
 	if (!(t->personality & MMT_PER_ADDR_NO_RANDOMIZE) &&
-	    bprm->params->randomize_va_space)
+	    bprm->randomize_va_space)
 		bprm->randomize = true;
+	t->pf_randomize = bprm->randomize;
+	if (bprm->randomize)
+		bprm->res.randomized = true;
 	setup_new_exec(bprm);
 	r = setup_arg_pages(bprm, (t->abi == MMT_TASK_IA32
 				   ? m->layout.compat_task_size
@@ -654,7 +660,7 @@ int load_elf_binary(struct linux_binprm *bprm, enum elf_kind kind)
 		brk_moved = true;
 	}
 	t->mm->start_brk = t->mm->brk = ELF_PAGEALIGN(elf_brk) & mask;
-	if (bprm->randomize && bprm->params->randomize_va_space > 1) {
+	if (bprm->randomize && bprm->randomize_va_space > 1) {
 		if (!brk_moved)
 			t->mm->start_brk = t->mm->brk += PAGE;
 		t->mm->start_brk = t->mm->brk +=

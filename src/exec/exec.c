@@ -55,15 +55,47 @@ int exec_fail(struct linux_binprm *bprm, int error, const char *fmt, ...)
 
 /* --------------------------------------------------------- randomness */
 
+/*
+ * The kernel's entropy for each base (6.18, x86):
+ *  EXEC_RND_MMAP        arch_mmap_rnd(): mmap_rnd_bits (28) of pages, the
+ *                       compat bits (8) for an ia32 task (mmap_is_ia32)
+ *  EXEC_RND_STACK_TOP   randomize_stack_top(): STACK_RND_MASK pages,
+ *                       0x3fffff (16 GiB) or 0x7ff (8 MiB) for 32-bit
+ *  EXEC_RND_STACK_ALIGN arch_align_stack(): get_random_u32_below(8192)
+ *                       bytes (the caller rounds to 16)
+ *  EXEC_RND_BRK         arch_randomize_brk(): randomize_page(brk, range),
+ *                       range 1 GiB (64-bit, since 6.9) or 32 MiB (ia32)
+ *  EXEC_RND_VDSO        0: since 6.x the vDSO is placed by
+ *                       get_unmapped_area(NULL, 0, ...) in the mmap area
+ *                       and moves with mmap_base only
+ * The values are the model's generator's, not the kernel's; the ranges
+ * and the alignment are the kernel's.
+ */
 uint64_t exec_random(struct linux_binprm *bprm, enum exec_rnd what)
 {
-	(void)what;
+	struct mmt_task *t = bprm->t;
+	const struct mmt_vm_sysctl *sc = &t->m->tasks->sysctl;
+	struct mmt_rng *rng = &t->m->tasks->exec_rng;
+	bool is32 = t->abi != MMT_TASK_X86_64;
+
 	if (!bprm->randomize)
 		return 0;
-	/* ASLR is the next step (issue 10, part 4): the kernel's entropy
-	 * (mmap_rnd_bits, stack, brk, vDSO) plugs in here.  Until then a
-	 * randomising exec places everything as with ASLR off. */
-	bprm->res.randomized = true;
+	switch (what) {
+	case EXEC_RND_MMAP:
+		return mmt_task_arch_rnd(t, t->abi == MMT_TASK_IA32
+					 ? sc->mmap_rnd_compat_bits
+					 : sc->mmap_rnd_bits);
+	case EXEC_RND_STACK_TOP:
+		return (mmt_rng_next(rng) & (is32 ? 0x7ffULL : 0x3fffffULL))
+		       << MMT_PAGE_SHIFT;
+	case EXEC_RND_STACK_ALIGN:
+		return mmt_rng_below(rng, 8192);
+	case EXEC_RND_BRK:
+		return mmt_rng_below(rng, (is32 ? 32ULL << 20 : 1ULL << 30) >>
+				     MMT_PAGE_SHIFT) << MMT_PAGE_SHIFT;
+	case EXEC_RND_VDSO:
+		return 0;
+	}
 	return 0;
 }
 

@@ -156,6 +156,10 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->sysctl.overcommit_ratio = 50;
 	ts->sysctl.fault_around_pages = 16;	/* fault_around_bytes 64 KiB */
 	ts->sysctl.ra_pages = 32;		/* VM_READAHEAD_PAGES */
+	ts->sysctl.randomize_va_space = 2;
+	/* CONFIG_ARCH_MMAP_RND_BITS (this host's /proc/sys/vm values) */
+	ts->sysctl.mmap_rnd_bits = mmt_arch_is_64(m->cfg.arch) ? 28 : 8;
+	ts->sysctl.mmap_rnd_compat_bits = 8;
 	/* empty_zero_page: the first page of the kernel image's bss */
 	ts->zero_pfn = (m->phys->kimage[3].start + PAGE - 1) >> MMT_PAGE_SHIFT;
 	ts->next_shmem_ino = 1;
@@ -237,37 +241,58 @@ static bool abi_possible(const struct mmt_machine *m, enum mmt_task_abi abi)
 	return abi == MMT_TASK_I386;
 }
 
-/* The mmap bases for task size @ts (arch_pick_mmap_base, ASLR off). */
-static void pick_mmap_base(const struct mmt_task *t, uint64_t ts,
-			   uint64_t *base, uint64_t *legacy)
+/* arch_rnd(): @bits of page-granular entropy, 0 without PF_RANDOMIZE. */
+uint64_t mmt_task_arch_rnd(struct mmt_task *t, unsigned bits)
+{
+	if (!t->pf_randomize)
+		return 0;
+	return (mmt_rng_next(&t->m->tasks->exec_rng) &
+		((1ULL << bits) - 1)) << MMT_PAGE_SHIFT;
+}
+
+/*
+ * The mmap bases for task size @ts (arch_pick_mmap_base), @rnd the
+ * arch_rnd() offset; with PF_RANDOMIZE the gap below the stack also
+ * leaves room for the stack's randomisation (stack_maxrandom_size:
+ * __STACK_RND_MASK pages, 0x7ff for a 32-bit task size, 0x3fffff).
+ */
+static void pick_mmap_base(const struct mmt_task *t, uint64_t ts, uint64_t rnd,
+			   bool is32, uint64_t *base, uint64_t *legacy)
 {
 	struct mmt_machine *m = t->m;
 	bool is_legacy = (t->personality & MMT_PER_ADDR_COMPAT_LAYOUT) ||
 			 m->tasks->sysctl.legacy_va_layout;
+	uint64_t stack_rnd = t->pf_randomize
+			     ? (is32 ? 0x7ffULL : 0x3fffffULL) << MMT_PAGE_SHIFT
+			     : 0;
 
-	*legacy = (ts / 3 + PAGE - 1) & MMT_PAGE_MASK;
+	*legacy = ((ts / 3 + PAGE - 1) & MMT_PAGE_MASK) + rnd;
 	*base = is_legacy ? *legacy
 			  : mmt_mmap_base(ts, t->rlim[MMT_RLIMIT_STACK].cur,
-					  0, 0);
+					  stack_rnd, rnd);
 }
 
 void mmt_task_pick_mmap_layout(struct mmt_task *t)
 {
 	struct mmt_machine *m = t->m;
 	struct mmt_mm *mm = t->mm;
+	const struct mmt_vm_sysctl *sc = &m->tasks->sysctl;
 	bool is_legacy = (t->personality & MMT_PER_ADDR_COMPAT_LAYOUT) ||
-			 m->tasks->sysctl.legacy_va_layout;
-	uint64_t ts64 = mmt_arch_is_64(m->cfg.arch)
-			? m->layout.default_map_window : m->layout.task_size;
+			 sc->legacy_va_layout;
+	bool is64 = mmt_arch_is_64(m->cfg.arch);
+	uint64_t ts64 = is64 ? m->layout.default_map_window
+			     : m->layout.task_size;
 
 	if (is_legacy)
 		mm->flags &= ~MMT_MMF_TOPDOWN;
 	else
 		mm->flags |= MMT_MMF_TOPDOWN;
-	pick_mmap_base(t, ts64, &mm->mmap_base, &mm->mmap_legacy_base);
-	if (mmt_arch_is_64(m->cfg.arch))
+	pick_mmap_base(t, ts64, mmt_task_arch_rnd(t, sc->mmap_rnd_bits), !is64,
+		       &mm->mmap_base, &mm->mmap_legacy_base);
+	if (is64)
 		pick_mmap_base(t, m->layout.compat_task_size,
-			       &mm->mmap_compat_base,
+			       mmt_task_arch_rnd(t, sc->mmap_rnd_compat_bits),
+			       true, &mm->mmap_compat_base,
 			       &mm->mmap_compat_legacy_base);
 }
 

@@ -167,6 +167,23 @@ int mmt_vm_sysctl_set(struct mmt_machine *m, const char *name, uint64_t v)
 		sc->mmap_min_addr = v;
 	} else if (!strcmp(name, "vm.legacy_va_layout")) {
 		sc->legacy_va_layout = v != 0;
+	} else if (!strcmp(name, "kernel.randomize_va_space")) {
+		if (v > 2)		/* proc_dointvec_minmax 0..2 */
+			return -EINVAL;
+		sc->randomize_va_space = (unsigned)v;
+	} else if (!strcmp(name, "vm.mmap_rnd_bits")) {
+		/* ARCH_MMAP_RND_BITS_MIN .. _MAX: 28..32 (8..16 on i386) */
+		bool is64 = mmt_arch_is_64(m->cfg.arch);
+
+		if (v < (is64 ? 28 : 8) || v > (is64 ? 32 : 16))
+			return -EINVAL;
+		sc->mmap_rnd_bits = (unsigned)v;
+	} else if (!strcmp(name, "vm.mmap_rnd_compat_bits")) {
+		if (!mmt_arch_is_64(m->cfg.arch))
+			return -ENOENT;	/* CONFIG_COMPAT only */
+		if (v < 8 || v > 16)	/* ARCH_MMAP_RND_COMPAT_BITS_MIN/MAX */
+			return -EINVAL;
+		sc->mmap_rnd_compat_bits = (unsigned)v;
 	} else {
 		return -ENOENT;
 	}

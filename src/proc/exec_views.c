@@ -315,6 +315,54 @@ static int stack_walk(struct stack_walk *s)
 	return 0;
 }
 
+int mmt_exec_stack_item(const struct mmt_task *t, uint64_t addr,
+			struct mmt_exec_stack_item *out)
+{
+	struct stack_walk s = { .t = t, .w = t->abi == MMT_TASK_X86_64 ? 8 : 4 };
+	const struct mmt_vma *v;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!t->mm || !t->mm->exec_done)
+		return -1;
+	s.sp = t->user_sp;
+	v = find_vma(t->mm, s.sp);
+	if (!v || v->vm_start > s.sp || addr < s.sp || addr >= v->vm_end)
+		return -1;
+	s.top = v->vm_end;
+	s.mem = malloc(s.top - s.sp);
+	if (!s.mem || mmt_task_read_mem(t, s.sp, s.mem, s.top - s.sp) ||
+	    stack_walk(&s))
+		goto out;
+	for (size_t i = 0; i < s.n; i++) {
+		const struct stack_item *it = &s.items[i];
+
+		if (addr < it->addr || addr >= it->addr + it->size)
+			continue;
+		out->addr = it->addr;
+		out->size = it->size;
+		out->has_value = it->has_value;
+		out->value = it->value;
+		snprintf(out->what, sizeof(out->what), "%s", it->what);
+		if (it->is_string) {
+			size_t k, o = 0;
+			const uint8_t *b = s.mem + (it->addr - s.sp);
+
+			for (k = 0; o + 1 < sizeof(out->string) &&
+			     k < it->size && b[k]; k++)
+				out->string[o++] = (char)b[k];
+			out->string[o] = 0;
+			out->is_string = true;
+		}
+		r = 0;
+		break;
+	}
+out:
+	free(s.mem);
+	free(s.items);
+	return r;
+}
+
 int mmt_exec_print_stack(const struct mmt_task *t, FILE *out,
 			 enum mmt_format fmt)
 {

@@ -296,6 +296,43 @@ int mmt_explain_va(const struct mmt_machine *m, uint64_t va,
 	return 0;
 }
 
+int mmt_explain_task(const struct mmt_machine *m, const struct mmt_task *t,
+		     uint64_t va, struct mmt_explain *x, char *err,
+		     size_t errlen)
+{
+	const struct mmt_vma *v;
+	const struct mmt_mm *mm = t->mm;
+
+	if (mmt_explain_va(m, va, x, err, errlen))
+		return -1;
+	x->pid = t->pid;
+	if (!x->user_half || !mm)
+		return 0;
+	v = find_vma((struct mmt_mm *)mm, va);
+	if (!v || v->vm_start > va)
+		return 0;
+	x->in_vma = true;
+	x->vma_start = v->vm_start;
+	x->vma_end = v->vm_end;
+	if (v->vm_special)
+		snprintf(x->vma_kind, sizeof(x->vma_kind), "%s", v->vm_special);
+	else if (v->vm_file)
+		snprintf(x->vma_kind, sizeof(x->vma_kind), "file");
+	else if (v->vm_start < mm->brk && v->vm_end > mm->start_brk)
+		snprintf(x->vma_kind, sizeof(x->vma_kind), "[heap]");
+	else if (v->vm_start <= mm->start_stack && v->vm_end >= mm->start_stack)
+		snprintf(x->vma_kind, sizeof(x->vma_kind), "[stack]");
+	else
+		snprintf(x->vma_kind, sizeof(x->vma_kind), "anonymous");
+	if (!mmt_exec_stack_item(t, va, &x->stack))
+		x->in_exec_stack = true;
+	else if (mm->exec_done && !strcmp(x->vma_kind, "[stack]"))
+		why(x, "in [stack] below the initial stack pointer %#" PRIx64
+		    ": nothing execve wrote (the stack grows down into it)",
+		    t->user_sp);
+	return 0;
+}
+
 int mmt_explain_pa(const struct mmt_machine *m, uint64_t pa,
 		   struct mmt_explain *x, char *err, size_t errlen)
 {
@@ -400,6 +437,26 @@ void mmt_explain_json_members(const struct mmt_machine *m,
 		if (x->owner_pid)
 			mmt_json_u64(j, "owner_pid", (uint64_t)x->owner_pid);
 	}
+	if (x->pid) {
+		mmt_json_i64(j, "pid", x->pid);
+		if (x->in_vma) {
+			mmt_json_hex(j, "vma_start", x->vma_start);
+			mmt_json_hex(j, "vma_end", x->vma_end);
+			mmt_json_str(j, "vma", x->vma_kind);
+		}
+		if (x->in_exec_stack) {
+			mmt_json_begin_obj(j, "initial_stack");
+			mmt_json_str(j, "what", x->stack.what);
+			mmt_json_hex(j, "item", x->stack.addr);
+			mmt_json_u64(j, "size", x->stack.size);
+			mmt_json_u64(j, "offset", x->addr - x->stack.addr);
+			if (x->stack.has_value)
+				mmt_json_hex(j, "value", x->stack.value);
+			if (x->stack.is_string)
+				mmt_json_str(j, "string", x->stack.string);
+			mmt_json_end_obj(j);
+		}
+	}
 	mmt_json_begin_arr(j, "why");
 	for (unsigned i = 0; i < x->nr_why; i++)
 		mmt_json_str(j, NULL, x->why[i]);
@@ -449,6 +506,22 @@ void mmt_explain_print(const struct mmt_machine *m, const struct mmt_explain *x,
 	}
 	if (x->object[0])
 		fprintf(out, "  object:        %s\n", x->object);
+	if (x->pid && x->in_vma)
+		fprintf(out, "  process %d:    VMA %#" PRIx64 "-%#" PRIx64 " %s\n",
+			x->pid, x->vma_start, x->vma_end, x->vma_kind);
+	else if (x->pid)
+		fprintf(out, "  process %d:    no VMA (an access faults: "
+			"SIGSEGV)\n", x->pid);
+	if (x->in_exec_stack) {
+		fprintf(out, "  initial stack: %s, byte %" PRIu64 " of %" PRIu64
+			" at %#" PRIx64, x->stack.what,
+			x->addr - x->stack.addr, x->stack.size, x->stack.addr);
+		if (x->stack.is_string)
+			fprintf(out, " \"%s\"", x->stack.string);
+		else if (x->stack.has_value)
+			fprintf(out, " = %#" PRIx64, x->stack.value);
+		fprintf(out, "\n");
+	}
 	for (unsigned i = 0; i < x->nr_why; i++)
 		fprintf(out, "  why: %s\n", x->why[i]);
 }

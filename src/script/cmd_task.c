@@ -258,7 +258,9 @@ static int cmd_sysctl(struct mmt_script *s, int argc, char **argv)
 				       "memory, vm.overcommit_ratio, vm.over"
 				       "commit_kbytes, vm.admin_reserve_kbytes, "
 				       "vm.user_reserve_kbytes, vm.legacy_va_"
-				       "layout)", argv[1]);
+				       "layout, vm.mmap_rnd_bits, vm.mmap_rnd_"
+				       "compat_bits, kernel.randomize_va_space)",
+				       argv[1]);
 	return 0;
 }
 
@@ -279,6 +281,7 @@ const struct mmt_script_cmd mmt_script_cmds_task[] = {
 	{ "sysctl", "sysctl NAME VALUE",
 	  "set a vm sysctl: max_map_count, mmap_min_addr, overcommit_memory, "
 	  "overcommit_ratio, overcommit_kbytes, admin_reserve_kbytes, "
-	  "user_reserve_kbytes, legacy_va_layout", cmd_sysctl },
+	  "user_reserve_kbytes, legacy_va_layout, mmap_rnd_bits, "
+	  "mmap_rnd_compat_bits; kernel.randomize_va_space", cmd_sysctl },
 	{ NULL, NULL, NULL, NULL }
 };

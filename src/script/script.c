@@ -109,18 +109,27 @@ static int cmd_explain(struct mmt_script *s, int argc, char **argv)
 	struct mmt_machine *m = mmt_script_machine(s);
 	struct mmt_explain x;
 	bool phys = argc == 3 && !strcmp(argv[1], "phys");
-	uint64_t addr;
+	bool pid = argc == 4 && !strcmp(argv[2], "--pid");
+	const struct mmt_task *t = NULL;
+	uint64_t addr, n;
 	int r;
 
 	if (!m)
 		return -1;
-	if (argc != 2 && !phys)
-		return mmt_script_fail(s, "expected 'explain ADDR' or "
-				       "'explain phys ADDR'");
-	if (mmt_parse_addr(argv[argc - 1], &addr))
+	if (argc != 2 && !phys && !pid)
+		return mmt_script_fail(s, "expected 'explain ADDR', 'explain "
+				       "ADDR --pid N' or 'explain phys ADDR'");
+	if (mmt_parse_addr(argv[pid ? 1 : argc - 1], &addr))
 		return mmt_script_fail(s, "expected an address, got '%s'",
-				       argv[argc - 1]);
+				       argv[pid ? 1 : argc - 1]);
+	if (pid) {
+		if (mmt_parse_addr(argv[3], &n) || n > INT32_MAX ||
+		    !(t = mmt_task_find(m, (int)n)))
+			return mmt_script_fail(s, "explain: no process '%s'",
+					       argv[3]);
+	}
 	r = phys ? mmt_explain_pa(m, addr, &x, s->err, sizeof(s->err))
+	    : t ? mmt_explain_task(m, t, addr, &x, s->err, sizeof(s->err))
 		 : mmt_explain_va(m, addr, &x, s->err, sizeof(s->err));
 	if (r)
 		return -1;
@@ -191,8 +200,9 @@ const struct mmt_script_cmd mmt_script_cmds_core[] = {
 	  "--nr-cpus --kaslr --seed --trace --check)", cmd_machine },
 	{ "show", "show VIEW [PID [ARG]] [json]", "print a view of the machine "
 	  "(PID: of a per-process view; ARG: pagemap's START-END)", cmd_show },
-	{ "explain", "explain ADDR | explain phys ADDR",
-	  "what is at an address, and why", cmd_explain },
+	{ "explain", "explain ADDR [--pid N] | explain phys ADDR",
+	  "what is at an address, and why (--pid: in that process: its VMA, "
+	  "the initial stack's item)", cmd_explain },
 	{ "check", "check", "run every invariant checker of the machine "
 	  "(machine option --check: after every command)", cmd_check },
 	{ "kaslr", "kaslr", "the direct map, vmalloc and vmemmap bases "
