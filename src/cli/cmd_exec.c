@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
@@ -20,6 +21,7 @@ extern char **environ;
 static const char exec_usage[] =
 	"usage: mmtwin exec [machine options] [--no-aslr | --seed N]\n"
 	"                   [--show maps|mm|auxv|stack] [--format text|json]\n"
+	"                   [--hwcap N] [--hwcap2 N] [--minsigstksz N]\n"
 	"                   -- PROGRAM [ARGS...]\n\n"
 	"Model execve(PROGRAM, ARGS) with this process's environment,\n"
 	"personality and resource limits (so `env -i A=1 setarch -R mmtwin\n"
@@ -29,6 +31,9 @@ static const char exec_usage[] =
 	"  mm     the mm fields of /proc/PID/stat (26-28, 45-51) and brk\n"
 	"  auxv   the auxiliary vector\n"
 	"  stack  the initial stack from the stack pointer up, labelled\n"
+	"--hwcap N, --hwcap2 N, --minsigstksz N set AT_HWCAP, AT_HWCAP2 and\n"
+	"AT_MINSIGSTKSZ (default: this host's own auxv; with them the model\n"
+	"stands for another CPU, e.g. the QEMU guest of tests/qemu).\n"
 	"--no-aslr adds ADDR_NO_RANDOMIZE to the personality (the fixed\n"
 	"layout).  Otherwise, when this host's kernel.randomize_va_space\n"
 	"allows it, the bases are randomised with the kernel's ranges and\n"
@@ -99,6 +104,10 @@ int cmd_exec(int argc, char **argv)
 	struct mmt_task *t;
 	char err[512];
 	int i, e, r, status = 0;
+	/* --hwcap, --hwcap2, --minsigstksz: set, value */
+	struct { const char *opt; bool set; uint64_t v; } hwopt[3] = {
+		{ "--hwcap", false, 0 }, { "--hwcap2", false, 0 },
+		{ "--minsigstksz", false, 0 } };
 
 	mmt_config_init(&c, MMT_ARCH_X86_64);
 	for (i = 1; i < argc; i++) {
@@ -111,6 +120,28 @@ int cmd_exec(int argc, char **argv)
 		if (!strcmp(argv[i], "--no-aslr")) {
 			no_aslr = true;
 			continue;
+		}
+		for (unsigned k = 0; k < 3; k++) {
+			char *end;
+
+			if (strcmp(argv[i], hwopt[k].opt))
+				continue;
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mmtwin exec: %s needs a "
+					"value\n", argv[i]);
+				return 2;
+			}
+			errno = 0;
+			hwopt[k].v = strtoull(argv[i + 1], &end, 0);
+			if (errno || end == argv[i + 1] || *end ||
+			    argv[i + 1][0] == '-') {
+				fprintf(stderr, "mmtwin exec: %s %s: not a "
+					"number\n", argv[i], argv[i + 1]);
+				return 2;
+			}
+			hwopt[k].set = true;
+			i++;
+			goto next;
 		}
 		if (!strcmp(argv[i], "--show") || !strncmp(argv[i], "--show=", 7)) {
 			if (argv[i][6] == '=')
@@ -135,6 +166,8 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "mmtwin exec: '%s' before '--': the program "
 			"comes after '--'\n", argv[i]);
 		return 2;
+next:
+		;
 	}
 	if (i + 1 >= argc) {
 		fprintf(stderr, "mmtwin exec: no program (after '--')\n%s",
@@ -166,6 +199,12 @@ int cmd_exec(int argc, char **argv)
 	if (no_aslr)
 		t->personality |= MMT_PER_ADDR_NO_RANDOMIZE;
 	mmt_exec_hw_host(m, &hw);
+	if (hwopt[0].set)
+		hw.hwcap = hwopt[0].v;
+	if (hwopt[1].set)
+		hw.hwcap2 = hwopt[1].v;
+	if (hwopt[2].set)
+		hw.minsigstksz = hw.minsigstksz32 = hwopt[2].v;
 	p.filename = argv[i + 1];
 	p.argv = argv + i + 1;
 	p.envp = environ;

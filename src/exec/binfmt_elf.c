@@ -364,8 +364,11 @@ static int create_elf_tables(struct linux_binprm *bprm,
 	new_aux_ent(&aux, MMT_AT_HWCAP2, hw->hwcap2);
 	new_aux_ent(&aux, MMT_AT_EXECFN, bprm->exec);
 	new_aux_ent(&aux, MMT_AT_PLATFORM, u_platform);
-	new_aux_ent(&aux, MMT_AT_RSEQ_FEATURE_SIZE, 28);
-	new_aux_ent(&aux, MMT_AT_RSEQ_ALIGN, 32);
+	/* AT_RSEQ_* came with 6.3: the x86_32 profiles' 6.1 has none */
+	if (mmt_arch_is_64(t->m->cfg.arch)) {
+		new_aux_ent(&aux, MMT_AT_RSEQ_FEATURE_SIZE, 28);
+		new_aux_ent(&aux, MMT_AT_RSEQ_ALIGN, 32);
+	}
 	/* saved_auxv: the entries in elf_addr_t words, the rest zeroed */
 	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
 	for (unsigned i = 0; i < aux.n; i++)

@@ -106,12 +106,21 @@ void mmt_exec_hw_default(const struct mmt_machine *m, struct mmt_exec_hw *hw)
 	/* the reference host (AMD EPYC under Firecracker, 6.18): its
 	 * /proc/self/auxv; the x86_32 guest under QEMU reports the same
 	 * CPUID(1).EDX for its default CPU model only by coincidence */
-	(void)m;
 	hw->hwcap = 0x178bfbff;
 	hw->hwcap2 = 0x2;			/* HWCAP2_FSGSBASE */
 	hw->minsigstksz = 3376;
 	hw->minsigstksz32 = 3376;
 	hw->vdso32_vsyscall = 0x5e0;		/* __kernel_vsyscall */
+	if (!mmt_arch_is_64(m->cfg.arch)) {
+		/* Debian 6.1's 686 kernels under QEMU's qemu32 CPU
+		 * (tests/data/i386/exec-686*.txt): CPUID(1).EDX, no
+		 * HWCAP2, an fxsave-only signal frame, and the offset of
+		 * __kernel_vsyscall in 6.1's vdso32 image */
+		hw->hwcap = 0x0782abfd;
+		hw->hwcap2 = 0;
+		hw->minsigstksz = hw->minsigstksz32 = 1440;
+		hw->vdso32_vsyscall = 0x550;
+	}
 }
 
 /*

@@ -37,6 +37,23 @@ static void file_name(const struct mmt_file *f, char *buf, size_t len)
 		snprintf(buf + o, len - o, " (deleted)");
 }
 
+/*
+ * The brk area: vma_is_initial_heap() (6.18) wants the VMA to overlap
+ * [start_brk, brk) strictly.  Linux 6.1 (the x86_32 profiles' Debian
+ * kernel; the test moved into vma_is_initial_heap() unchanged in 6.6 and
+ * became strict later) tested vm_start <= brk && vm_end >= start_brk, so
+ * it also names the bss page that ends where an empty brk starts (as the
+ * 686 kernels under QEMU do: tests/data/i386/exec-686*.txt).
+ */
+static bool heap_vma(const struct mmt_task *t, const struct mmt_vma *v)
+{
+	const struct mmt_mm *mm = t->mm;
+
+	if (!mmt_arch_is_64(t->m->cfg.arch))
+		return v->vm_start <= mm->brk && v->vm_end >= mm->start_brk;
+	return v->vm_start < mm->brk && v->vm_end > mm->start_brk;
+}
+
 /* get_vma_name(): the name column, "" for none. */
 static void vma_name(const struct mmt_task *t, const struct mmt_vma *v,
 		     char *buf, size_t len)
@@ -51,7 +68,7 @@ static void vma_name(const struct mmt_task *t, const struct mmt_vma *v,
 			file_name(v->vm_file, buf, len);
 	} else if (v->vm_special) {
 		snprintf(buf, len, "%s", v->vm_special);
-	} else if (v->vm_start < mm->brk && v->vm_end > mm->start_brk) {
+	} else if (heap_vma(t, v)) {
 		snprintf(buf, len, "[heap]");
 	} else if (v->vm_start <= mm->start_stack &&
 		   v->vm_end >= mm->start_stack) {

@@ -24,6 +24,14 @@
 #                     4 GiB (686-pae with -m 4G hangs in the first exec);
 #                     QEMU_BIN=qemu-system-x86_64 QEMU_CPU=qemu64 boots it.
 #   BOOT_TIMEOUT      seconds before giving up (default 900)
+#   EXEC_PROGS=1      also build the exec ground-truth programs
+#                     (tests/qemu/exec/build.sh) into /x of the initramfs
+#                     with the host's /usr/lib32 ld-linux.so.2 and libc.so.6,
+#                     run each under the tracer (exec/tracer.c; the list is
+#                     exec/exec-list) and, with "mmtwin_exec_only" on the
+#                     command line, stop after that.  EXEC_BIN=DIR takes the
+#                     programs from DIR instead of building them (the
+#                     committed tests/data/i386/exec-bin/).
 #   GDB_VARS=1        also attach gdb (gdbstub on 127.0.0.1:$GDB_PORT, default
 #                     1234) after the dump and print live kernel variables
 #                     (high_memory, max_low_pfn, ...). Needs the ~760 MB
@@ -114,6 +122,20 @@ rm -rf "$IR"; mkdir -p "$IR/bin" "$IR/proc" "$IR/sys" "$IR/dev" "$IR/tmp"
 cp "$BBX/bin/busybox" "$IR/bin/busybox"
 ln -s busybox "$IR/bin/sh"
 install -m 0755 "$INIT_SRC" "$IR/init"
+if [ "${EXEC_PROGS:-0}" = 1 ]; then
+    mkdir -p "$IR/x" "$IR/usr/lib32" "$IR/lib"
+    if [ -n "${EXEC_BIN:-}" ]; then
+        cp -a "$EXEC_BIN"/. "$IR/x/" || die "cannot copy $EXEC_BIN"
+        [ -x "$IR/x/exec-tracer" ] || gcc -m32 -static -O2 -o "$IR/x/exec-tracer" "$HERE/exec/tracer.c" \
+            || die "building the tracer failed (gcc-multilib?)"
+    else
+        sh "$HERE/exec/build.sh" "$IR/x" || die "building the exec programs failed (gcc-multilib?)"
+    fi
+    cp "$HERE/exec/exec-list" "$IR/x/exec-list"
+    cp /usr/lib32/ld-linux.so.2 /usr/lib32/libc.so.6 "$IR/usr/lib32/" \
+        || die "no /usr/lib32/ld-linux.so.2 (install libc6-i386)"
+    ln -s /usr/lib32/ld-linux.so.2 "$IR/lib/ld-linux.so.2"
+fi
 INITRD=$W/initrd-mmtwin.cpio.gz
 (cd "$IR" && find . | cpio -o -H newc --quiet | gzip -9) > "$INITRD" || die "building initramfs failed"
 

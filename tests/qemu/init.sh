@@ -17,6 +17,25 @@ echo 0 > /proc/sys/kernel/dmesg_restrict 2>/dev/null
 sleep 2
 
 sec() { echo; echo "==== MMTWIN $1 ===="; }
+
+# exec ground truth (boot686.sh EXEC_PROGS=1): the programs are in /x, the
+# tracer (tests/qemu/exec/tracer.c) prints each one's state at execve return.
+if [ -x /x/exec-tracer ] && [ -f /x/exec-list ]; then
+    sec exec
+    cd /x
+    while read -r label prog args; do
+        [ -n "$label" ] || continue
+        # shellcheck disable=SC2086
+        ./exec-tracer "$label" "$prog" $args
+    done < /x/exec-list
+    cd /
+    sec exec-end
+    if grep -q mmtwin_exec_only /proc/cmdline; then
+        echo "MMTWIN-DUMP-DONE"
+        sleep 5
+        poweroff -f
+    fi
+fi
 dumpf() { sec "$1"; if [ -r "$1" ]; then cat "$1"; else echo "(not present)"; fi; }
 
 sec BEGIN
