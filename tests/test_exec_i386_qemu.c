@@ -577,7 +577,6 @@ static void compare_bytes(const struct gt_case *c, enum mmt_arch arch,
 	p.egid = c->ids[3];
 	p.hw = &hw;
 	p.random = rnd;
-	p.randomize_va_space = 2;
 	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cwd < 0 || chdir(bindir)) {
 		test_fail(__FILE__, __LINE__, "%s: cannot enter %s", tag, bindir);
