@@ -24,13 +24,19 @@
  */
 #include "twin/twin.h"
 
+#include <mmtwin/pgtable.h>
+
 #include "mm/internal.h"	/* phys->trace: the --trace stream */
+#include "mm/gup.h"		/* anon_vma_prepare */
+#include "mm/vma_internal.h"	/* mmt_file_put */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #define CLONE_VM_FLAG		0x00000100ULL
 #define CLONE_THREAD_FLAG	0x00010000ULL
@@ -246,6 +252,45 @@ void mmt_twin_task_gone(struct mmt_twin *tw, int tid)
 		drop_thread(tw, th);
 }
 
+int mmt_twin_fault(struct mmt_twin *tw, int tid, uint64_t addr, bool write)
+{
+	struct mmt_task *t = mmt_twin_task(tw, tid);
+	struct mmt_siginfo si;
+	struct mmt_vma *v;
+
+	if (!t)
+		return -ESRCH;
+	v = (struct mmt_vma *)mmt_find_vma(t->mm, addr);
+	if (write && v && v->vm_start <= addr &&
+	    !(v->vm_flags & MMT_VM_WRITE)) {
+		if (v->vm_flags & MMT_VM_SHARED)
+			return 0;
+		return anon_vma_prepare(v);
+	}
+	mmt_task_set_current(tw->m, t);
+	return mmt_task_access(t, addr, write ? MMT_ACCESS_WRITE
+					      : MMT_ACCESS_READ, NULL, &si);
+}
+
+void mmt_twin_fd_close(struct mmt_twin *tw, int tid, int fd)
+{
+	struct twin_thread *th = thread_of(tw, tid);
+
+	if (!th || fd < 0)
+		return;
+	/* the threads of a process share their fd table on the host */
+	for (unsigned i = 0; i < tw->nth; i++) {
+		struct mmt_task *t = tw->th[i].t;
+
+		if (tw->th[i].proc != th->proc || (unsigned)fd >= t->nr_fds ||
+		    !t->fds[fd].file)
+			continue;
+		mmt_file_put(t->fds[fd].file);
+		t->fds[fd].file = NULL;
+		t->fds[fd].f_mode = 0;
+	}
+}
+
 char *mmt_twin_maps(const struct mmt_twin *tw, int tid)
 {
 	struct mmt_task *t = mmt_twin_task(tw, tid);
@@ -330,8 +375,15 @@ static int install_fd(struct mmt_task *t, const struct mmt_twin_event *ev,
 {
 	const char *name = ev->fd_name ? ev->fd_name : ev->fd_path;
 	struct mmt_file *f;
+	struct stat sb;
 	int r;
 
+	/* the same open file as the last mmap of this fd: keep it (its VMAs
+	 * may merge with the new one) */
+	f = (unsigned)fd < t->nr_fds ? t->fds[fd].file : NULL;
+	if (f && !stat(ev->fd_path, &sb) && sb.st_ino == f->ino &&
+	    major(sb.st_dev) == f->major && minor(sb.st_dev) == f->minor)
+		return 0;
 	r = mmt_task_fd_install_mode(t, fd, ev->fd_path,
 				     ev->fd_mode ? ev->fd_mode
 						 : MMT_FMODE_READ);

@@ -149,6 +149,25 @@ int mmt_twin_spawn(struct mmt_twin *tw, int tid, enum mmt_task_abi abi);
 int mmt_twin_apply(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 		   struct mmt_twin_result *res);
 
+/*
+ * A page fault the front end learned of (ptrace does not report faults;
+ * shadow finds them in /proc/PID/pagemap and the real [stack]): thread
+ * @tid touched @addr; @write: it wrote (an anonymous page is there).  A
+ * write to a VMA that no longer allows it (written, then mprotect'ed:
+ * RELRO) gives the VMA its anon_vma as the fault did.  0, or the signal
+ * the model raised / a negative errno.
+ */
+int mmt_twin_fault(struct mmt_twin *tw, int tid, uint64_t addr, bool write);
+
+/*
+ * Host fd @fd of thread @tid's process was closed (close, close_range, the
+ * target of dup2/dup3): the model forgets its file, so that the next mmap
+ * of that fd gets a new open file (VMAs merge only within one struct file).
+ * An fd the mirror is told nothing about stays bound while it names the
+ * same dev:inode (a replayed log, which records no close, relies on that).
+ */
+void mmt_twin_fd_close(struct mmt_twin *tw, int tid, int fd);
+
 /* Host thread @tid is gone (killed by a signal, or reaped): its model task
  * ends (and the process with its last thread).  Unknown tids: no-op. */
 void mmt_twin_task_gone(struct mmt_twin *tw, int tid);
