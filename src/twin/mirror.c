@@ -323,6 +323,14 @@ static int64_t shm_to_model(const struct mmt_twin *tw, int64_t host)
 	return host;	/* unknown: an id made before the trace (or bad) */
 }
 
+int64_t mmt_twin_shm_host_id(const struct mmt_twin *tw, int64_t model_id)
+{
+	for (unsigned i = 0; i < tw->nshm; i++)
+		if (tw->shm[i].model == model_id)
+			return tw->shm[i].host;
+	return model_id;
+}
+
 static void shm_record(struct mmt_twin *tw, int64_t host, int64_t model)
 {
 	for (unsigned i = 0; i < tw->nshm; i++)
@@ -556,6 +564,7 @@ static int do_clone(struct mmt_twin *tw, struct twin_thread *th,
 			res->ret = -ENOMEM;
 			return 0;
 		}
+		tw->procs[p].exec_seen = tw->procs[proc].exec_seen;
 		if (!(ev->clone_flags & CLONE_VM_FLAG))
 			res->whole = true;
 	}

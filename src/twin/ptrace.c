@@ -94,6 +94,11 @@ struct sh_thread {
 	bool held;		/* stopped, waiting for its parent's event */
 	bool stopped;		/* in a ptrace-stop now */
 	bool gone;
+	bool serial;		/* its call is one the mirror applies */
+	bool in_flight;		/* in such a call, in the kernel now */
+	bool waiting;		/* held at its entry stop: another thread of
+				 * the process is in such a call */
+	bool scanned_at_entry;	/* the faults were caught up at the entry */
 	/* the syscall in progress (entry seen) */
 	bool in_call;
 	bool relevant;
@@ -183,7 +188,8 @@ static void call_clear(struct sh_thread *t)
 	t->path = t->cwd = t->fd_name = NULL;
 	t->argv = t->envp = NULL;
 	t->fd_path[0] = 0;
-	t->in_call = t->relevant = t->clone_done = false;
+	t->in_call = t->relevant = t->clone_done = t->serial = false;
+	t->scanned_at_entry = false;
 	t->entry = NULL;
 }
 
@@ -550,7 +556,6 @@ static void model_line(struct sh *s, const struct mmt_task *t,
 	int used = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	(void)s;
 	if (!f)
 		return;
 	mmt_maps_print_vma(t, v, f);
@@ -563,6 +568,9 @@ static void model_line(struct sh *s, const struct mmt_task *t,
 			p++;
 		snprintf(name, sizeof(name), "%s", p);
 		name[strcspn(name, "\n")] = 0;
+		if (!strncmp(name, "/SYSV", 5))
+			ino = (unsigned long long)mmt_twin_shm_host_id(
+				s->tw, (int64_t)ino);
 		norm_line(buf, sizeof(buf), a, b, perms, off, maj, min, ino,
 			  name);
 		lines_add(L, a, buf);
@@ -814,15 +822,26 @@ static void anon_catch_up(struct sh *s, struct sh_thread *t, uint64_t lo,
 			  uint64_t hi)
 {
 	struct mmt_task *mt = mmt_twin_task(s->tw, t->tid);
-	uint64_t todo[64];
-	unsigned n = 0;
+	uint64_t stack_todo[64], *todo = stack_todo;
+	unsigned n = 0, cap = 64;
 	const struct mmt_vma *v;
 	struct mmt_vma_info vi;
 
 	if (!mt || lo >= hi)
 		return;
 	v = mmt_find_vma(mt->mm, lo ? lo - 1 : 0);
-	for (; v && n < 64; v = mmt_vma_next(v)) {
+	for (; v; v = mmt_vma_next(v)) {
+		if (n + 2 > cap) {
+			uint64_t *p = malloc(2 * cap * sizeof(*p));
+
+			if (!p)
+				break;
+			memcpy(p, todo, n * sizeof(*p));
+			if (todo != stack_todo)
+				free(todo);
+			todo = p;
+			cap *= 2;
+		}
 		mmt_vma_get_info(v, &vi);
 		if (vi.vm_start > hi)
 			break;
@@ -839,6 +858,8 @@ static void anon_catch_up(struct sh *s, struct sh_thread *t, uint64_t lo,
 		if (a)
 			mmt_twin_fault(s->tw, t->tid, a, true);
 	}
+	if (todo != stack_todo)
+		free(todo);
 }
 
 /* The host's zero page: read-fault a page of our own and look. */
@@ -889,6 +910,71 @@ static void diverged(struct sh *s, int tgid)
 		s->stop_mirroring = true;
 }
 
+/* The model's maps text with its SysV segments' inode numbers (the
+ * model's shm ids) turned into the host's ids. */
+static char *fix_sysv(struct sh *s, char *model)
+{
+	char *out = NULL, *line, *nl;
+	size_t len = 0;
+	FILE *f;
+
+	if (!model || !strstr(model, " /SYSV"))
+		return model;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return model;
+	for (line = model; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		char *name = strstr(line, " /SYSV");
+		unsigned long long ino;
+		char *p, *q;
+
+		nl = strchr(line, '\n');
+		if (!name || (nl && name > nl)) {
+			fprintf(f, "%.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
+				line);
+			if (!nl)
+				break;
+			continue;
+		}
+		/* the inode is the sixth field: after five spaces */
+		p = line;
+		for (int k = 0; k < 5 && p; k++) {
+			p = strchr(p, ' ');
+			if (p)
+				p++;
+		}
+		if (!p || p > name) {
+			fprintf(f, "%.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
+				line);
+			if (!nl)
+				break;
+			continue;
+		}
+		ino = strtoull(p, &q, 10);
+		{
+			int col = (int)(name + 1 - line), w;
+
+			w = fprintf(f, "%.*s%lld", (int)(p - line), line,
+				    (long long)mmt_twin_shm_host_id(s->tw,
+							(int64_t)ino));
+			do
+				fputc(' ', f);
+			while (++w < col);
+			fprintf(f, "%.*s\n", (int)(nl ? nl - (name + 1)
+						 : (long)strlen(name + 1)),
+				name + 1);
+		}
+		(void)q;
+		if (!nl)
+			break;
+	}
+	fclose(f);
+	if (!out)
+		return model;
+	free(model);
+	return out;
+}
+
 /* The whole maps text of @tgid against the model's. */
 static void compare_whole(struct sh *s, const struct mmt_twin_event *ev,
 			  const struct mmt_twin_result *res, int tgid,
@@ -902,7 +988,7 @@ static void compare_whole(struct sh *s, const struct mmt_twin_event *ev,
 		return;
 	for (int tries = 0; tries < 4; tries++) {
 		real = proc_text(tgid, "maps");
-		model = mmt_twin_maps(s->tw, tgid);
+		model = fix_sysv(s, mmt_twin_maps(s->tw, tgid));
 		if (!real || !model || !strcmp(real, model) ||
 		    !stack_catch_up(s, t, tgid))
 			break;
@@ -1022,6 +1108,11 @@ static void on_entry(struct sh *s, struct sh_thread *t,
 				MMT_SYS_IPC)))
 		return;
 	t->relevant = true;
+	t->serial = !is_name(e, "exit") && !is_name(e, "exit_group") &&
+		    (e->handler || is_name(e, "execve") ||
+		     is_name(e, "execveat") || is_name(e, "clone") ||
+		     is_name(e, "clone3") || is_name(e, "fork") ||
+		     is_name(e, "vfork"));
 	wsize = t->ev.abi == MMT_ABI_I386 ? 4 : 8;
 	if (is_name(e, "execve") || is_name(e, "execveat")) {
 		unsigned o = is_name(e, "execveat") ? 1 : 0;
@@ -1062,6 +1153,7 @@ static void on_entry(struct sh *s, struct sh_thread *t,
 		   !s->stop_mirroring && t->known) {
 		struct mmt_twin_result res;
 		struct mmt_task *mt = mmt_twin_task(s->tw, t->tid);
+		struct mmt_twin_proc *pr;
 		bool single = true;
 
 		for (unsigned i = 0; i < s->nth; i++)
@@ -1069,7 +1161,8 @@ static void on_entry(struct sh *s, struct sh_thread *t,
 			    s->th[i].tid != t->tid)
 				single = false;
 		memset(&res, 0, sizeof(res));
-		if (mt && single)
+		pr = mmt_twin_proc_of(s->tw, t->tid);
+		if (mt && single && pr && pr->exec_seen)
 			compare_whole(s, &t->ev, &res, t->tgid, "maps at exit",
 				      false);
 		if (!s->stop_mirroring)
@@ -1156,7 +1249,8 @@ static void on_exit_stop(struct sh *s, struct sh_thread *t,
 		goto out;	/* failed (no event): nothing was created */
 	t->ev.pid = t->tgid;
 	t->ev.tid = t->tid;
-	pre_faults(s, t);
+	if (!t->scanned_at_entry)
+		pre_faults(s, t);
 	rc = mmt_twin_apply(s->tw, &t->ev, &res);
 	if (rc == -ESRCH || !res.mirrored)
 		goto out;
@@ -1217,6 +1311,8 @@ static void on_new_child(struct sh *s, struct sh_thread *parent, int child)
 	ev.pid = parent->tgid;
 	if (!parent->entry || !parent->relevant)
 		goto resume;
+	if (!(ev.clone_flags & SH_CLONE_VM))
+		anon_catch_up(s, parent, 0, UINT64_MAX);	/* what fork copies */
 	if (!mmt_twin_apply(s->tw, &ev, &res) && res.mirrored) {
 		s->st->syscalls++;
 		if (!res.agreed) {
@@ -1328,6 +1424,62 @@ static const char *find_in_path(const char *name, char *buf, size_t len)
 	return name;
 }
 
+/*
+ * In a process with other threads running, the faults are caught up when
+ * a memory call is about to run (at its entry stop): what the scan sees
+ * then happened before the call; at the exit stop it could also see the
+ * other threads' faults that came after it.  The whole mm is scanned, as
+ * the call's range is not known yet.  A single thread is scanned at its
+ * exit stop, around the range.
+ */
+static void entry_faults(struct sh *s, struct sh_thread *t)
+{
+	bool others = false;
+
+	for (unsigned i = 0; i < s->nth; i++)
+		if (!s->th[i].gone && s->th[i].tgid == t->tgid &&
+		    s->th[i].tid != t->tid)
+			others = true;
+	if (!others || !t->known)
+		return;
+	anon_catch_up(s, t, 0, UINT64_MAX);
+	t->scanned_at_entry = true;
+}
+
+/*
+ * The memory calls of one process run one at a time: the kernel's
+ * mmap_lock orders them, but the order of their exit stops need not be
+ * its order, so a thread entering one while another thread of the process
+ * is in one waits at its entry stop.
+ */
+static struct sh_thread *busy_thread(struct sh *s, int tgid, int except)
+{
+	for (unsigned i = 0; i < s->nth; i++)
+		if (!s->th[i].gone && s->th[i].tgid == tgid &&
+		    s->th[i].in_flight && s->th[i].tid != except)
+			return &s->th[i];
+	return NULL;
+}
+
+static void release_next(struct sh *s, int tgid)
+{
+	if (busy_thread(s, tgid, 0))
+		return;
+	for (unsigned i = 0; i < s->nth; i++) {
+		struct sh_thread *w = &s->th[i];
+
+		if (w->gone || w->tgid != tgid || !w->waiting)
+			continue;
+		w->waiting = false;
+		w->in_flight = true;
+		w->stopped = false;
+		entry_faults(s, w);
+		if (!ptrace(PTRACE_SYSCALL, w->tid, 0, 0) || errno != ESRCH)
+			return;
+		w->in_flight = false;	/* it died meanwhile: the next one */
+	}
+}
+
 /* Handle one wait status; false: the tracer must stop (its error). */
 static bool on_wait(struct sh *s, int tid, int status)
 {
@@ -1347,12 +1499,18 @@ static bool on_wait(struct sh *s, int tid, int status)
 			}
 		}
 		if (t) {
+			bool busy = t->in_flight;
+			int tg = t->tgid;
+
 			if (!s->stop_mirroring)
 				mmt_twin_task_gone(s->tw, tid);
 			if (t->tgid == tid)
 				maps_fd_drop(s, tid);
 			call_clear(t);
 			t->gone = true;
+			t->in_flight = t->waiting = false;
+			if (busy)
+				release_next(s, tg);
 		}
 		return true;
 	}
@@ -1386,11 +1544,25 @@ static bool on_wait(struct sh *s, int tid, int status)
 		progress(s);
 		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(si), &si) <= 0)
 			goto resume;
-		if (si.op == PTRACE_SYSCALL_INFO_ENTRY)
+		if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
 			on_entry(s, t, &si);
-		else if (si.op == PTRACE_SYSCALL_INFO_EXIT)
+			t = sh_find(s, tid);
+			if (t && t->serial && !s->stop_mirroring) {
+				if (busy_thread(s, t->tgid, t->tid)) {
+					t->waiting = true;	/* held */
+					return true;
+				}
+				t->in_flight = true;
+				entry_faults(s, t);
+			}
+		} else if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
 			on_exit_stop(s, t, &si);
-		t = sh_find(s, tid);
+			t = sh_find(s, tid);
+			if (t && t->in_flight) {
+				t->in_flight = false;
+				release_next(s, t->tgid);
+			}
+		}
 		goto resume;
 	}
 	if (sig == SIGTRAP && ev) {

@@ -172,6 +172,10 @@ void mmt_twin_fd_close(struct mmt_twin *tw, int tid, int fd);
  * ends (and the process with its last thread).  Unknown tids: no-op. */
 void mmt_twin_task_gone(struct mmt_twin *tw, int tid);
 
+/* The host's id of the model's SysV shm segment @model_id (the inode
+ * number /proc/PID/maps prints for it); @model_id if unknown. */
+int64_t mmt_twin_shm_host_id(const struct mmt_twin *tw, int64_t model_id);
+
 /* The model task standing for host thread @tid, NULL if unknown. */
 struct mmt_task *mmt_twin_task(const struct mmt_twin *tw, int tid);
 /* The process of host thread @tid (also after it exited), NULL. */
