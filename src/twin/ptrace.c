@@ -99,6 +99,10 @@ struct sh_thread {
 	bool waiting;		/* held at its entry stop: another thread of
 				 * the process is in such a call */
 	bool scanned_at_entry;	/* the faults were caught up at the entry */
+	bool park_pending;	/* asked to stop while another thread's memory
+				 * call runs (no faults meanwhile) */
+	bool parked;		/* so stopped; resumed with park_op/park_sig */
+	int park_op, park_sig;
 	/* the syscall in progress (entry seen) */
 	bool in_call;
 	bool relevant;
@@ -124,6 +128,9 @@ struct sh {
 	unsigned nth, cap;
 	struct sh_mapsfd *mfd;
 	unsigned nmfd, capmfd;
+	struct sh_thread *stopper;	/* its call runs once the others of its
+					 * process are parked */
+	unsigned nparking;	/* interrupts not yet answered */
 	bool stop_mirroring;	/* after the first divergence without
 				 * --keep-going: detach */
 	bool json;
@@ -1288,6 +1295,9 @@ out:
 	call_clear(t);
 }
 
+static bool world_is_stopped(struct sh *s, int tgid);
+enum { R_SYSCALL, R_LISTEN };
+
 static void on_new_child(struct sh *s, struct sh_thread *parent, int child)
 {
 	struct mmt_twin_result res;
@@ -1327,8 +1337,14 @@ static void on_new_child(struct sh *s, struct sh_thread *parent, int child)
 resume:
 	if (c->held) {
 		c->held = false;
-		c->stopped = false;
-		ptrace(PTRACE_SYSCALL, child, 0, 0);
+		if (world_is_stopped(s, c->tgid)) {
+			c->parked = true;	/* runs after the call */
+			c->park_op = R_SYSCALL;
+			c->park_sig = 0;
+		} else {
+			c->stopped = false;
+			ptrace(PTRACE_SYSCALL, child, 0, 0);
+		}
 	}
 }
 
@@ -1343,7 +1359,8 @@ static void detach_all(struct sh *s)
 		if (t->gone)
 			continue;
 		if (t->stopped || t->held) {
-			ptrace(PTRACE_DETACH, t->tid, 0, 0);
+			ptrace(PTRACE_DETACH, t->tid, 0,
+			       t->parked ? t->park_sig : 0);
 			t->gone = true;
 		} else {
 			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
@@ -1461,7 +1478,76 @@ static struct sh_thread *busy_thread(struct sh *s, int tgid, int except)
 	return NULL;
 }
 
-static void release_next(struct sh *s, int tgid)
+static bool ptrace_resume(int tid, int op, int sig)
+{
+	if (op == R_LISTEN)
+		return !ptrace(PTRACE_LISTEN, tid, 0, 0) || errno == ESRCH;
+	return !ptrace(PTRACE_SYSCALL, tid, 0, sig) || errno == ESRCH;
+}
+
+static void world_stopped(struct sh *s)
+{
+	struct sh_thread *t = s->stopper;
+
+	s->stopper = NULL;
+	if (!t || t->gone)
+		return;
+	entry_faults(s, t);
+	t->stopped = false;
+	ptrace_resume(t->tid, R_SYSCALL, 0);
+}
+
+/*
+ * A thread's memory call is about to run.  In a process with other
+ * threads running they are stopped first (PTRACE_INTERRUPT; a thread
+ * stopped here already parks when it would be resumed): no fault happens
+ * while the call runs, so the faults caught up before it are exactly
+ * those that came before it.  true: run it now; false: when the last of
+ * them is parked (world_stopped).
+ */
+static bool begin_call(struct sh *s, struct sh_thread *t)
+{
+	t->in_flight = true;
+	t->waiting = false;
+	for (unsigned i = 0; i < s->nth; i++) {
+		struct sh_thread *o = &s->th[i];
+
+		if (o == t || o->gone || o->tgid != t->tgid || !o->known ||
+		    o->parked || o->waiting || o->held || o->park_pending)
+			continue;
+		if (!o->stopped && ptrace(PTRACE_INTERRUPT, o->tid, 0, 0))
+			continue;	/* gone: its exit is on the way */
+		o->park_pending = true;
+		s->nparking++;
+	}
+	if (!s->nparking) {
+		entry_faults(s, t);
+		return true;
+	}
+	s->stopper = t;
+	return false;
+}
+
+/* Park @t instead of resuming it, or resume it.  false: ptrace failed. */
+static bool resume_thread(struct sh *s, struct sh_thread *t, int op, int sig)
+{
+	if (t->park_pending) {
+		t->park_pending = false;
+		t->parked = true;
+		t->park_op = op;
+		t->park_sig = sig;
+		t->stopped = true;
+		if (s->nparking && !--s->nparking)
+			world_stopped(s);
+		return true;
+	}
+	t->stopped = false;
+	return ptrace_resume(t->tid, op, sig);
+}
+
+/* A memory call of process @tgid ended: the next waiting one, or the
+ * parked threads run again. */
+static void end_call(struct sh *s, int tgid)
 {
 	if (busy_thread(s, tgid, 0))
 		return;
@@ -1470,14 +1556,35 @@ static void release_next(struct sh *s, int tgid)
 
 		if (w->gone || w->tgid != tgid || !w->waiting)
 			continue;
-		w->waiting = false;
-		w->in_flight = true;
-		w->stopped = false;
-		entry_faults(s, w);
-		if (!ptrace(PTRACE_SYSCALL, w->tid, 0, 0) || errno != ESRCH)
-			return;
-		w->in_flight = false;	/* it died meanwhile: the next one */
+		if (begin_call(s, w)) {
+			w->stopped = false;
+			ptrace_resume(w->tid, R_SYSCALL, 0);
+		}
+		return;
 	}
+	for (unsigned i = 0; i < s->nth; i++) {
+		struct sh_thread *p = &s->th[i];
+
+		if (p->gone || p->tgid != tgid || !p->parked)
+			continue;
+		p->parked = false;
+		p->stopped = false;
+		ptrace_resume(p->tid, p->park_op, p->park_sig);
+	}
+}
+
+/* Is a memory call of @tgid running with the others parked? */
+static bool world_is_stopped(struct sh *s, int tgid)
+{
+	struct sh_thread *b = busy_thread(s, tgid, 0);
+
+	if (!b)
+		return false;
+	for (unsigned i = 0; i < s->nth; i++)
+		if (!s->th[i].gone && s->th[i].tgid == tgid &&
+		    (s->th[i].parked || s->th[i].park_pending))
+			return true;
+	return false;
 }
 
 /* Handle one wait status; false: the tracer must stop (its error). */
@@ -1508,9 +1615,16 @@ static bool on_wait(struct sh *s, int tid, int status)
 				maps_fd_drop(s, tid);
 			call_clear(t);
 			t->gone = true;
-			t->in_flight = t->waiting = false;
+			t->in_flight = t->waiting = t->parked = false;
+			if (t->park_pending) {
+				t->park_pending = false;
+				if (s->nparking && !--s->nparking)
+					world_stopped(s);
+			}
+			if (s->stopper == t)
+				s->stopper = NULL;
 			if (busy)
-				release_next(s, tg);
+				end_call(s, tg);
 		}
 		return true;
 	}
@@ -1536,8 +1650,7 @@ static bool on_wait(struct sh *s, int tid, int status)
 			t->held = true;
 			return true;
 		}
-		t->stopped = false;
-		return !ptrace(PTRACE_SYSCALL, tid, 0, 0) || errno == ESRCH;
+		return resume_thread(s, t, R_SYSCALL, 0);
 	}
 	if (sig == (SIGTRAP | 0x80)) {
 		s->st->stops++;
@@ -1550,17 +1663,22 @@ static bool on_wait(struct sh *s, int tid, int status)
 			if (t && t->serial && !s->stop_mirroring) {
 				if (busy_thread(s, t->tgid, t->tid)) {
 					t->waiting = true;	/* held */
+					if (t->park_pending) {	/* parked too */
+						t->park_pending = false;
+						if (s->nparking && !--s->nparking)
+							world_stopped(s);
+					}
 					return true;
 				}
-				t->in_flight = true;
-				entry_faults(s, t);
+				if (!begin_call(s, t))
+					return true;	/* runs when parked */
 			}
 		} else if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
 			on_exit_stop(s, t, &si);
 			t = sh_find(s, tid);
 			if (t && t->in_flight) {
 				t->in_flight = false;
-				release_next(s, t->tgid);
+				end_call(s, t->tgid);
 			}
 		}
 		goto resume;
@@ -1581,13 +1699,11 @@ static bool on_wait(struct sh *s, int tid, int status)
 				struct sh_thread *o = sh_find(s, (int)msg);
 
 				if (o) {
-					struct sh_thread tmp = *o;
-
-					t->gone = true;
 					call_clear(t);
-					*o = tmp;
-					o->tid = tid;
-					t = o;
+					*t = *o;	/* its call, its strings */
+					t->tid = tid;
+					memset(o, 0, sizeof(*o));
+					o->gone = true;
 				}
 			}
 			break;
@@ -1599,25 +1715,16 @@ static bool on_wait(struct sh *s, int tid, int status)
 	if (ev == PTRACE_EVENT_STOP) {
 		/* group-stop (SIGSTOP/TSTP/TTIN/TTOU) or an interrupt */
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-		    sig == SIGTTOU) {
-			t->stopped = false;
-			ptrace(PTRACE_LISTEN, tid, 0, 0);
-			return true;
-		}
+		    sig == SIGTTOU)
+			return resume_thread(s, t, R_LISTEN, 0);
 		goto resume;
 	}
 	/* a signal for the tracee: passed on untouched */
-	t->stopped = false;
-	if (ptrace(PTRACE_SYSCALL, tid, 0, sig) && errno != ESRCH)
-		return false;
-	return true;
+	return resume_thread(s, t, R_SYSCALL, sig);
 resume:
 	if (!t)
 		return true;
-	t->stopped = false;
-	if (ptrace(PTRACE_SYSCALL, tid, 0, 0) && errno != ESRCH)
-		return false;
-	return true;
+	return resume_thread(s, t, R_SYSCALL, 0);
 }
 
 int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
