@@ -943,9 +943,9 @@ static char *fix_sysv(struct sh *s, char *model)
 				break;
 			continue;
 		}
-		/* the inode is the sixth field: after five spaces */
+		/* the inode is the fifth field: after four spaces */
 		p = line;
-		for (int k = 0; k < 5 && p; k++) {
+		for (int k = 0; k < 4 && p; k++) {
 			p = strchr(p, ' ');
 			if (p)
 				p++;
@@ -1407,6 +1407,13 @@ static void kill_all(struct sh *s)
 			kill(s->th[i].tgid, SIGKILL);
 	kill(s->child, SIGKILL);
 	while ((tid = waitpid(-1, &st, __WALL)) > 0) {
+		/* the PTRACE_EVENT_EXIT stop of a killed tracee, and any stop
+		 * that came before the kill: let it go on to die */
+		if (WIFSTOPPED(st)) {
+			ptrace(PTRACE_DETACH, tid, 0, 0);
+			kill(tid, SIGKILL);
+			continue;
+		}
 		if (tid == s->child && WIFSIGNALED(st)) {
 			s->st->killed = true;
 			s->st->signal = WTERMSIG(st);

@@ -18,8 +18,8 @@
  *   exec PATH     execve PATH misc (a 32-bit one: the ABI changes)
  *   hang          sleeps forever (the timeout test)
  *   maxmap        maps single pages until ENOMEM (vm.max_map_count)
- *   anonname      names an anonymous VMA with prctl(PR_SET_VMA) - not a
- *                 mirrored call: shadow must report the divergence
+ *   unmirrored    remap_file_pages() splits a shared memfd mapping: a
+ *                 call the model does not mirror; shadow must report it
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,7 +32,6 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -304,13 +303,22 @@ static int do_maxmap(void)
 	return 0;
 }
 
-static int do_anonname(void)
+/* remap_file_pages() has no model: the VMA it splits off with another
+ * file offset is a change shadow does not mirror, and must report. */
+static int do_unmirrored(void)
 {
-	char *p = map(NULL, 4 * PG, PROT_READ | PROT_WRITE, 0);
+	int fd = memfd_create("shadow", 0);
+	char *p;
 
-	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, p, 2 * PG, "shadow"))
-		return 3;	/* no CONFIG_ANON_VMA_NAME */
+	if (fd < 0 || ftruncate(fd, 4 * PG))
+		die("memfd");
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap memfd");
+	if (syscall(SYS_remap_file_pages, p, PG, 0, 2, 0))
+		die("remap_file_pages");
 	mprotect(p + 3 * PG, PG, PROT_READ);
+	munmap(p, 4 * PG);
 	return 0;
 }
 
@@ -344,8 +352,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(m, "maxmap"))
 		return do_maxmap();
-	if (!strcmp(m, "anonname"))
-		return do_anonname();
+	if (!strcmp(m, "unmirrored"))
+		return do_unmirrored();
 	if (!strcmp(m, "exec") && argc > 2) {
 		char *const av[] = { argv[2], "misc", NULL };
 
