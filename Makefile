@@ -157,8 +157,8 @@ check: $(TESTS) $(BIN) $(LIVE_CHILD) $(MALLOC_CHILD) $(SHADOW_HELPER)
 	MMTWIN_BIN=$(BIN) ./$(TESTS)
 
 bench:
-	$(MAKE) BUILD=build-bench OPT="-O2 -DNDEBUG" build-bench/mmtwin-bench
-	./build-bench/mmtwin-bench
+	$(MAKE) BUILD=build-bench OPT="-O2 -DNDEBUG" build-bench/mmtwin-bench build-bench/mmtwin
+	MMTWIN_BIN=build-bench/mmtwin ./build-bench/mmtwin-bench
 
 # libFuzzer targets (clang): the scenario parser and the memory-map reader.
 # Their corpus also runs in `make check` (tests/test_fuzz_corpus.c).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * mmtwin shadow [--aslr] [--keep-going] [--format text|json] [--timeout S]
- *               [--trace] [-o FILE] [machine options] [--] PROGRAM ARGS...
+ *               [--trace] [--output FILE] [machine options] [--] PROGRAM ARGS...
  * Run PROGRAM for real under ptrace and mirror its memory syscalls into
  * the model, comparing at every step (src/twin/ptrace.c, mirror.c).
  */
@@ -19,7 +19,7 @@ extern char **environ;
 
 static const char shadow_usage[] =
 	"usage: mmtwin shadow [--aslr] [--keep-going] [--format text|json]\n"
-	"                     [--timeout S] [--trace] [-o FILE]\n"
+	"                     [--timeout S] [--trace] [--output FILE]\n"
 	"                     [machine options] [--] PROGRAM [ARGS...]\n\n"
 	"Run PROGRAM on this machine under ptrace (all threads and children)\n"
 	"and mirror its memory system calls into the model: execve, brk,\n"
@@ -55,14 +55,14 @@ static const char shadow_usage[] =
 	"                 seconds and report\n"
 	"  --trace        print every mirrored call with the model's --trace\n"
 	"                 reasoning (a divergence always shows its step's)\n"
-	"  -o FILE        write the report to FILE (default: stderr, so that\n"
-	"                 the program's own output stays on stdout)\n"
+	"  --output FILE  write the report to FILE (also -o; default: stderr,\n"
+	"                 so that the program's own output stays on stdout)\n"
 	"  --mem SIZE     the model's RAM (default: this host's MemTotal)\n"
 	"The program's stdin, stdout, stderr, signals and exit status are its\n"
 	"own.  On a divergence the report prints the call in strace's\n"
-	"notation, both maps as a unified diff (--- kernel, +++ model) and the\n"
-	"model's trace of that step; at the end `syscalls: N, agreed: M` per\n"
-	"process and in total.  A progress line goes to stderr when it is a\n"
+	"notation, both maps as a unified diff (the kernel's lines -, the\n"
+	"model's +) and the model's trace of that step; at\n"
+	"the end `syscalls: N, agreed: M` per process and in total.  A progress line goes to stderr when it is a\n"
 	"terminal and the run is long.\n\n"
 	"Machine options (see mmtwin --help):\n" CLI_MACHINE_OPTS "\n"
 	"Exit status: 0 every mirrored call agreed; 1 a divergence; 2 bad\n"
