@@ -228,6 +228,32 @@ TEST(shadow_live_programs)
 	CHECK(programs >= 25);
 }
 
+/* --aslr: the randomised image is taken over after each exec (a resync)
+ * and the mmap area's base learned from it; what follows must agree. */
+TEST(shadow_live_aslr)
+{
+	static const char *const cmds[] = {
+		"ls /", "sh -c 'ls / | wc -l'", "@static misc", "@64 threads",
+	};
+
+	if (!shadow_ok())
+		return;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char cmd[1024];
+		struct run r;
+
+		if (!expand(cmds[i], cmd, sizeof(cmd)) || !installed(cmd))
+			continue;
+		run_shadow(&r, "--aslr", cmd);
+		if (r.status != 0 || !r.report ||
+		    jnum(r.report, "syscalls") != jnum(r.report, "agreed"))
+			test_fail(__FILE__, __LINE__, "--aslr %s: status %d:\n"
+				  "%.2000s", cmds[i], r.status,
+				  r.report ? r.report : "(no report)");
+		run_free(&r);
+	}
+}
+
 /* A call the model does not mirror must come out as a divergence, with the
  * call, the diff and the trace; --keep-going resyncs and goes on. */
 TEST(shadow_live_reports_divergence)
@@ -312,6 +338,23 @@ TEST(shadow_usage)
 	run_shadow(&r, "--arch x86_32", "/bin/true");
 	CHECK_EQ(r.status, 2);
 	run_free(&r);
+	/* --trace: every mirrored call with the model's reasoning */
+	{
+		char line[512];
+		FILE *p;
+		char *out;
+
+		snprintf(line, sizeof(line), "%s shadow --trace -- /bin/true "
+			 "2>&1 >/dev/null", bin());
+		p = popen(line, "r");
+		out = p ? test_slurp(p) : NULL;
+		if (p)
+			pclose(p);
+		CHECK(out && strstr(out, "execve(\"/bin/true\"") &&
+		      strstr(out, "trace: mm: pid ") &&
+		      strstr(out, "vm_unmapped_area("));
+		free(out);
+	}
 	/* a program that does not exist: its execve fails in both */
 	run_shadow(&r, "", "/nonexistent/mmtwin-shadow");
 	CHECK_EQ(r.status, 0);

@@ -271,7 +271,7 @@ int cmd_shadow(int argc, char **argv)
 			return 2;
 		}
 	}
-	o.progress = isatty(2) && !outfile ? true : isatty(2);
+	o.progress = isatty(2);	/* a progress line for long runs */
 	m = cli_boot(&c);
 	if (!m) {
 		if (outfile)

@@ -904,6 +904,37 @@ static void resync(struct sh *s, int tgid)
 	free(stat);
 }
 
+/*
+ * --aslr: the model takes the randomised image over (a resync from the
+ * real maps), and its mmap_base is where the kernel's top-down mmap area
+ * starts: the end of the highest VMA below [stack] (the interpreter, or
+ * the vDSO of a static program, was the first placed under mmap_base).
+ */
+static void adopt_layout(struct sh *s, int tgid)
+{
+	struct mmt_task *t;
+	const struct mmt_vma *v;
+	struct mmt_vma_info vi;
+	uint64_t stack = 0, top = 0;
+
+	resync(s, tgid);
+	t = mmt_twin_task(s->tw, tgid);
+	if (!t)
+		return;
+	for (v = mmt_vma_first(t->mm); v; v = mmt_vma_next(v)) {
+		mmt_vma_get_info(v, &vi);
+		if (vi.vm_flags & MMT_VM_GROWSDOWN)
+			stack = vi.vm_start;
+	}
+	for (v = mmt_vma_first(t->mm); v; v = mmt_vma_next(v)) {
+		mmt_vma_get_info(v, &vi);
+		if (stack && vi.vm_end < stack && !(vi.vm_flags & MMT_VM_GROWSDOWN))
+			top = vi.vm_end;
+	}
+	if (top)
+		t->mm->mmap_base = top;
+}
+
 /* After a divergence: go on (--keep-going) or stop mirroring. */
 static void diverged(struct sh *s, int tgid)
 {
@@ -1281,7 +1312,7 @@ static void on_exit_stop(struct sh *s, struct sh_thread *t,
 		if (t->ev.ret == 0) {
 			maps_fd_drop(s, t->tgid);
 			if (s->o->aslr)
-				resync(s, t->tgid);	/* adopt its bases */
+				adopt_layout(s, t->tgid);
 			else
 				compare_whole(s, &t->ev, &res, t->tgid,
 					      "maps after execve", true);
