@@ -125,20 +125,40 @@ $(BUILD)/malloc-child-32: tests/malloc/child.c
 	@mkdir -p $(dir $@)
 	-$(CC) -m32 $(MALLOC_CHILD_FLAGS) -o $@ $<
 
+# The shadow tests' helper (tests/shadow/helper.c, tests/test_shadow.c):
+# an ordinary glibc program for x86_64, i386 and static, never with the
+# sanitizers.  Without gcc-multilib the i386 one fails to build and its
+# cases say SKIP.
+SHADOW_HELPER := $(BUILD)/shadow-helper-64 $(BUILD)/shadow-helper-32 $(BUILD)/shadow-helper-static
+SHADOW_HELPER_FLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -pthread
+
+$(BUILD)/shadow-helper-64: tests/shadow/helper.c
+	@mkdir -p $(dir $@)
+	$(CC) -m64 $(SHADOW_HELPER_FLAGS) -o $@ $<
+
+$(BUILD)/shadow-helper-static: tests/shadow/helper.c
+	@mkdir -p $(dir $@)
+	$(CC) -m64 -static $(SHADOW_HELPER_FLAGS) -o $@ $<
+
+$(BUILD)/shadow-helper-32: tests/shadow/helper.c
+	@mkdir -p $(dir $@)
+	-$(CC) -m32 $(SHADOW_HELPER_FLAGS) -o $@ $<
+
 # The test runner needs the CLI binary too (CLI tests run it), and the
 # live children (tests/test_live_kernel.c runs them).
-check: $(TESTS) $(BIN) $(LIVE_CHILD) $(MALLOC_CHILD)
+check: $(TESTS) $(BIN) $(LIVE_CHILD) $(MALLOC_CHILD) $(SHADOW_HELPER)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	MMTWIN_LIVE_CHILD_X86_64=$(BUILD)/live-child-64 \
 	MMTWIN_LIVE_CHILD_I386=$(BUILD)/live-child-32 \
 	MMTWIN_MALLOC_CHILD_X86_64=$(BUILD)/malloc-child-64 \
 	MMTWIN_MALLOC_CHILD_I386=$(BUILD)/malloc-child-32 \
+	MMTWIN_SHADOW_HELPER=$(BUILD)/shadow-helper \
 	MMTWIN_BIN=$(BIN) ./$(TESTS)
 
 bench:
-	$(MAKE) BUILD=build-bench OPT="-O2 -DNDEBUG" build-bench/mmtwin-bench
-	./build-bench/mmtwin-bench
+	$(MAKE) BUILD=build-bench OPT="-O2 -DNDEBUG" build-bench/mmtwin-bench build-bench/mmtwin
+	MMTWIN_BIN=build-bench/mmtwin ./build-bench/mmtwin-bench
 
 # libFuzzer targets (clang): the scenario parser and the memory-map reader.
 # Their corpus also runs in `make check` (tests/test_fuzz_corpus.c).

@@ -18,6 +18,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "exec", "exec [options] -- PROGRAM [ARGS...]",
 	  "load a real program as execve would; print maps, mm, auxv, stack",
 	  cmd_exec },
+	{ "shadow", "shadow [options] [--] PROGRAM [ARGS...]",
+	  "run a real program under ptrace, mirror and compare its memory calls",
+	  cmd_shadow },
 	{ "demo", "demo", "the built-in tour of every concept", cmd_demo },
 	{ NULL, NULL, NULL, NULL }
 };

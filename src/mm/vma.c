@@ -9,8 +9,8 @@
  * search, with a retry, exactly as unmapped_area() does).
  *
  * Simplifications: merges compare anon_vma identities, not chains
- * (is_mergeable_anon_vma() is "equal, or one side has none", the
- * chain-length condition of forked VMAs is not checked); the only vm_ops are a SysV shm attach's
+ * (is_mergeable_anon_vma(): equal, or one side has none and that side
+ * is not a fork child, vma_is_fork_child()); the only vm_ops are a SysV shm attach's
  * open/close (struct mmt_vm_ops: a VMA with a close op is never deleted
  * by a merge); special mappings refuse merging, through VM_DONTEXPAND,
  * and splitting, as may_split;
@@ -609,10 +609,26 @@ static bool is_mergeable_vma(const struct vma_merge_struct *vmg,
 	return anon_name_eq(tgt->anon_name, vmg->anon_name);
 }
 
-/* is_mergeable_anon_vma() without fork: equal, or one side has none. */
-static bool is_mergeable_anon_vma(uint64_t a, uint64_t b)
+/* vma_is_fork_child(): an anon_vma, and a chain that links more than it
+ * (the VMA came from fork and may share pages with its parent's). */
+static bool vma_is_fork_child(const struct mmt_vma *vma)
 {
-	return !a || !b || a == b;
+	return vma && vma->anon_vma && vma_anon_chain_len(vma) != 1;
+}
+
+/* is_mergeable_anon_vma(): equal; or only one side has an anon_vma, which
+ * the merged VMA will take, and the VMA that has it is not a fork child
+ * (6.18's three cases; vmg->middle is the source of an existing range). */
+static bool is_mergeable_anon_vma(const struct vma_merge_struct *vmg,
+				  bool merge_next)
+{
+	const struct mmt_vma *tgt = merge_next ? vmg->next : vmg->prev;
+
+	if (!tgt->anon_vma && vmg->anon_vma)
+		return !vma_is_fork_child(vmg->middle);
+	if (tgt->anon_vma && !vmg->anon_vma)
+		return !vma_is_fork_child(tgt);
+	return tgt->anon_vma == vmg->anon_vma;
 }
 
 static bool can_vma_merge_before(const struct vma_merge_struct *vmg)
@@ -620,14 +636,14 @@ static bool can_vma_merge_before(const struct vma_merge_struct *vmg)
 	uint64_t pglen = (vmg->end - vmg->start) >> MMT_PAGE_SHIFT;
 
 	return is_mergeable_vma(vmg, true) &&
-	       is_mergeable_anon_vma(vmg->anon_vma, vmg->next->anon_vma) &&
+	       is_mergeable_anon_vma(vmg, true) &&
 	       vmg->next->vm_pgoff == vmg->pgoff + pglen;
 }
 
 static bool can_vma_merge_after(const struct vma_merge_struct *vmg)
 {
 	return is_mergeable_vma(vmg, false) &&
-	       is_mergeable_anon_vma(vmg->anon_vma, vmg->prev->anon_vma) &&
+	       is_mergeable_anon_vma(vmg, false) &&
 	       vmg->prev->vm_pgoff + vma_pages(vmg->prev) == vmg->pgoff;
 }
 
@@ -647,7 +663,8 @@ static bool can_vma_merge_right(const struct vma_merge_struct *vmg,
 		return false;
 	if (!merge_left)
 		return true;
-	return is_mergeable_anon_vma(prev->anon_vma, next->anon_vma);
+	return !prev->anon_vma || !next->anon_vma ||
+	       prev->anon_vma == next->anon_vma;
 }
 
 /* dup_anon_vma(): @dst takes @src's anon_vmas if it has none.  (An

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mmtwin shadow against the live kernel: real programs of this machine and
+ * the helper (tests/shadow/helper.c, built for x86_64, i386 and static)
+ * run under the tracer, and every mirrored call of every process must
+ * agree (the result, the maps of the range, the whole maps at exec, fork
+ * and exit).  Then what must be reported (a call the model does not
+ * mirror), what must survive (signals, a 32-bit exec, threads exiting,
+ * vfork, a timeout, vm.max_map_count), and the mirror's API alone.
+ */
+#include "test.h"
+#include "live/live.h"
+#include "twin/twin.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *bin(void)
+{
+	const char *b = getenv("MMTWIN_BIN");
+
+	return b ? b : "build/mmtwin";
+}
+
+static char helper[3][256];	/* 64, 32, static */
+
+static bool shadow_ok(void)
+{
+	const char *h = getenv("MMTWIN_SHADOW_HELPER");
+	char why[256];
+
+	if (live_kernel_check(why, sizeof(why))) {
+		printf("    SKIP shadow tests: %s\n", why);
+		return false;
+	}
+	snprintf(helper[0], sizeof(helper[0]), "%s-64", h ? h : "build/shadow-helper");
+	snprintf(helper[1], sizeof(helper[1]), "%s-32", h ? h : "build/shadow-helper");
+	snprintf(helper[2], sizeof(helper[2]), "%s-static", h ? h : "build/shadow-helper");
+	if (access(helper[0], X_OK)) {
+		printf("    SKIP shadow tests: no %s (make builds it)\n", helper[0]);
+		return false;
+	}
+	return true;
+}
+
+/* A number after "key": in the JSON summary (the last object). */
+static long long jnum(const char *json, const char *key)
+{
+	char k[64];
+	const char *p, *last = NULL;
+
+	snprintf(k, sizeof(k), "\"%s\": ", key);
+	for (p = json; (p = strstr(p, k)); p++)
+		last = p;
+	if (!last)
+		return -1;
+	if (!strncmp(last + strlen(k), "true", 4))
+		return 1;
+	if (!strncmp(last + strlen(k), "false", 5))
+		return 0;
+	return strtoll(last + strlen(k), NULL, 10);
+}
+
+struct run {
+	int status;		/* mmtwin's exit status */
+	char *report;		/* -o FILE */
+	char *out;		/* the program's stdout */
+};
+
+/* mmtwin shadow OPTS --format json -o FILE -- CMD (a shell word list). */
+static void run_shadow(struct run *r, const char *opts, const char *cmd)
+{
+	char line[4096], rep[] = "/tmp/mmtwin-shadow-XXXXXX";
+	int fd = mkstemp(rep), st;
+	FILE *p;
+
+	memset(r, 0, sizeof(*r));
+	if (fd < 0) {
+		r->status = -1;
+		return;
+	}
+	close(fd);
+	snprintf(line, sizeof(line), "%s shadow %s --format json -o %s -- %s "
+		 "2>/dev/null </dev/null", bin(), opts, rep, cmd);
+	p = popen(line, "r");
+	if (!p) {
+		r->status = -1;
+		unlink(rep);
+		return;
+	}
+	r->out = test_slurp(p);
+	st = pclose(p);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	r->report = test_read_file(rep);
+	unlink(rep);
+}
+
+static void run_free(struct run *r)
+{
+	free(r->report);
+	free(r->out);
+}
+
+/* Where the first word of @cmd is on this machine (or NULL). */
+static bool installed(const char *cmd)
+{
+	char word[256], line[512];
+	size_t n = strcspn(cmd, " ");
+
+	if (n >= sizeof(word))
+		return false;
+	memcpy(word, cmd, n);
+	word[n] = 0;
+	if (strchr(word, '/'))
+		return access(word, X_OK) == 0;
+	snprintf(line, sizeof(line), "command -v %s >/dev/null 2>&1", word);
+	return system(line) == 0;
+}
+
+struct prog {
+	const char *what;
+	const char *cmd;	/* "@64" "@32" "@static": the helper */
+};
+
+static const struct prog progs[] = {
+	{ "true", "/bin/true" },
+	{ "ls", "ls -l /" },
+	{ "cat", "cat /etc/passwd" },
+	{ "sort", "sort /etc/passwd" },
+	{ "cp", "cp /etc/passwd /tmp/mmtwin-shadow-cp" },
+	{ "head", "head -1 /etc/passwd" },
+	{ "env", "env" },
+	{ "sh -c", "sh -c true" },
+	{ "bash -c", "bash -c 'echo hi; x=$(date); echo $x'" },
+	{ "pipeline", "sh -c 'ls / | wc -l'" },
+	{ "python3", "python3 -c 'import json; print(json.dumps([1]))'" },
+	{ "perl", "perl -e 'print 1'" },
+	{ "gcc --version", "gcc --version" },
+	{ "cc -c", "cc -c -x c /dev/null -o /tmp/mmtwin-shadow.o" },
+	{ "sqlite3", "sqlite3 :memory: 'select 1'" },
+	{ "awk", "awk 'BEGIN{print 1}'" },
+	{ "sed", "sed -n 1p /etc/passwd" },
+	{ "grep", "grep root /etc/passwd" },
+	{ "find", "find /etc -maxdepth 1 -name passwd" },
+	{ "tar", "tar cf /tmp/mmtwin-shadow.tar /etc/hostname" },
+	{ "gzip", "gzip -c /etc/passwd" },
+	{ "ld.so direct", "/lib64/ld-linux-x86-64.so.2 /bin/true" },
+	{ "threads", "@64 threads" },
+	{ "threads exiting", "@64 threads-exit" },
+	{ "mremap", "@64 mremap" },
+	{ "MAP_FIXED", "@64 fixed" },
+	{ "SysV shm", "@64 shm" },
+	{ "misc", "@64 misc" },
+	{ "fork", "@64 fork" },
+	{ "vfork", "@64 vfork" },
+	{ "static", "@static misc" },
+	{ "static threads", "@static threads" },
+	{ "i386", "@32 misc" },
+	{ "i386 threads", "@32 threads" },
+	{ "i386 shm", "@32 shm" },
+	{ "i386 mremap", "@32 mremap" },
+	{ "exec 32-bit", "@64 exec @32" },
+};
+
+/* @cmd with the helper's paths; false: that helper is missing. */
+static bool expand(const char *cmd, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *c = cmd; *c && o + 260 < len;) {
+		int k = !strncmp(c, "@64", 3) ? 0 : !strncmp(c, "@32", 3) ? 1
+			: !strncmp(c, "@static", 7) ? 2 : -1;
+
+		if (k < 0) {
+			buf[o++] = *c++;
+			continue;
+		}
+		if (access(helper[k], X_OK))
+			return false;
+		o += (size_t)snprintf(buf + o, len - o, "%s", helper[k]);
+		c += k == 2 ? 7 : 3;
+	}
+	buf[o] = 0;
+	return true;
+}
+
+TEST(shadow_live_programs)
+{
+	unsigned programs = 0, skipped = 0;
+	long long processes = 0, syscalls = 0;
+
+	if (!shadow_ok())
+		return;
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		char cmd[1024];
+		struct run r;
+		long long n, ok, div, done;
+
+		if (!expand(progs[i].cmd, cmd, sizeof(cmd)) || !installed(cmd)) {
+			printf("    SKIP %s: not on this machine (%s)\n",
+			       progs[i].what, progs[i].cmd);
+			skipped++;
+			continue;
+		}
+		run_shadow(&r, "", cmd);
+		n = r.report ? jnum(r.report, "syscalls") : -1;
+		ok = r.report ? jnum(r.report, "agreed") : -1;
+		div = r.report ? jnum(r.report, "divergences") : -1;
+		done = r.report ? jnum(r.report, "complete") : -1;
+		if (r.status != 0 || n <= 0 || n != ok || div != 0 || done != 1)
+			test_fail(__FILE__, __LINE__, "%s: status %d, syscalls "
+				  "%lld, agreed %lld, divergences %lld:\n%.3000s",
+				  progs[i].what, r.status, n, ok, div,
+				  r.report ? r.report : "(no report)");
+		else {
+			programs++;
+			processes += jnum(r.report, "processes_total");
+			syscalls += n;
+		}
+		run_free(&r);
+	}
+	printf("    shadow: %u programs, %lld processes, %lld syscalls, all "
+	       "agreed (%u skipped)\n", programs, processes, syscalls, skipped);
+	CHECK(programs >= 25);
+}
+
+/* --aslr: the randomised image is taken over after each exec (a resync)
+ * and the mmap area's base learned from it; what follows must agree. */
+TEST(shadow_live_aslr)
+{
+	static const char *const cmds[] = {
+		"ls /", "sh -c 'ls / | wc -l'", "@static misc", "@64 threads",
+	};
+
+	if (!shadow_ok())
+		return;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char cmd[1024];
+		struct run r;
+
+		if (!expand(cmds[i], cmd, sizeof(cmd)) || !installed(cmd))
+			continue;
+		run_shadow(&r, "--aslr", cmd);
+		if (r.status != 0 || !r.report ||
+		    jnum(r.report, "syscalls") != jnum(r.report, "agreed"))
+			test_fail(__FILE__, __LINE__, "--aslr %s: status %d:\n"
+				  "%.2000s", cmds[i], r.status,
+				  r.report ? r.report : "(no report)");
+		run_free(&r);
+	}
+}
+
+/* A call the model does not mirror must come out as a divergence, with the
+ * call, the diff and the trace; --keep-going resyncs and goes on. */
+TEST(shadow_live_reports_divergence)
+{
+	char cmd[512];
+	struct run r;
+
+	if (!shadow_ok())
+		return;
+	snprintf(cmd, sizeof(cmd), "%s unmirrored", helper[0]);
+	run_shadow(&r, "", cmd);
+	CHECK_EQ(r.status, 1);
+	CHECK(r.report && strstr(r.report, "\"divergence\": \"maps\""));
+	CHECK(r.report && strstr(r.report, "mprotect("));
+	CHECK(r.report && strstr(r.report, "--- kernel\\n+++ model"));
+	CHECK(r.report && strstr(r.report, "/memfd:shadow (deleted)"));
+	CHECK(r.report && strstr(r.report, "\"trace\": \"trace: mm:"));
+	CHECK(r.report && jnum(r.report, "complete") == 0);
+	CHECK(r.report && jnum(r.report, "exit_code") == 0);
+	run_free(&r);
+	run_shadow(&r, "--keep-going", cmd);
+	CHECK_EQ(r.status, 1);
+	CHECK(r.report && jnum(r.report, "complete") == 1);
+	CHECK(r.report && jnum(r.report, "resyncs") == 1);
+	CHECK(r.report && jnum(r.report, "divergences") == 1);
+	/* after the resync the munmap and the exit still agree */
+	CHECK(r.report && jnum(r.report, "syscalls") ==
+			  jnum(r.report, "agreed") + 1);
+	run_free(&r);
+}
+
+TEST(shadow_live_survives)
+{
+	char cmd[512];
+	struct run r;
+	long long pid;
+
+	if (!shadow_ok())
+		return;
+	/* a handled signal passes through; the exit status is the program's */
+	snprintf(cmd, sizeof(cmd), "%s signal", helper[0]);
+	run_shadow(&r, "", cmd);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.out && strstr(r.out, "signal 10 handled"));
+	CHECK(r.report && jnum(r.report, "exit_code") == 7);
+	run_free(&r);
+	/* killed by a signal */
+	snprintf(cmd, sizeof(cmd), "%s kill", helper[0]);
+	run_shadow(&r, "", cmd);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.report && jnum(r.report, "exit_code") == 128 + SIGTERM);
+	run_free(&r);
+	/* vm.max_map_count: map until ENOMEM, every call agreeing */
+	snprintf(cmd, sizeof(cmd), "%s maxmap", helper[0]);
+	run_shadow(&r, "", cmd);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.out && strstr(r.out, "mappings until ENOMEM"));
+	CHECK(r.report && jnum(r.report, "syscalls") > 60000 &&
+	      jnum(r.report, "syscalls") == jnum(r.report, "agreed"));
+	run_free(&r);
+	/* never exits: killed at the timeout, nothing left behind */
+	snprintf(cmd, sizeof(cmd), "%s hang", helper[0]);
+	run_shadow(&r, "--timeout 0.5", cmd);
+	CHECK_EQ(r.status, 3);
+	CHECK(r.report && jnum(r.report, "timed_out") == 1);
+	CHECK(r.report && jnum(r.report, "exit_code") == 128 + SIGKILL);
+	pid = r.report ? jnum(r.report, "pid") : -1;
+	CHECK(pid > 0 && kill((pid_t)pid, 0) == -1 && errno == ESRCH);
+	run_free(&r);
+}
+
+TEST(shadow_usage)
+{
+	struct run r;
+
+	run_shadow(&r, "", "");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+	run_shadow(&r, "--timeout -1", "/bin/true");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+	run_shadow(&r, "--arch x86_32", "/bin/true");
+	CHECK_EQ(r.status, 2);
+	run_free(&r);
+	/* --trace: every mirrored call with the model's reasoning */
+	{
+		char line[512];
+		FILE *p;
+		char *out;
+
+		snprintf(line, sizeof(line), "%s shadow --trace -- /bin/true "
+			 "2>&1 >/dev/null", bin());
+		p = popen(line, "r");
+		out = p ? test_slurp(p) : NULL;
+		if (p)
+			pclose(p);
+		CHECK(out && strstr(out, "execve(\"/bin/true\"") &&
+		      strstr(out, "trace: mm: pid ") &&
+		      strstr(out, "vm_unmapped_area("));
+		free(out);
+	}
+	/* a program that does not exist: its execve fails in both */
+	run_shadow(&r, "", "/nonexistent/mmtwin-shadow");
+	CHECK_EQ(r.status, 0);
+	CHECK(r.report && jnum(r.report, "exit_code") == 127);
+	/* the failed execve (the model's too) and exit_group */
+	CHECK(r.report && jnum(r.report, "syscalls") == 2 &&
+	      jnum(r.report, "agreed") == 2);
+	run_free(&r);
+}
+
+/* The mirror's API without ptrace (what replay feeds it): an exec, an
+ * mmap whose result the model must predict, a wrong result, a thread, a
+ * fork, exit_group. */
+TEST(twin_mirror_events)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "4G");
+	struct mmt_twin *tw = mmt_twin_new(m, NULL);
+	char *const argv[] = { "true", NULL }, *const envp[] = { "A=1", NULL };
+	struct mmt_twin_event ev = { .pid = 100, .tid = 100,
+				     .abi = MMT_ABI_X86_64 };
+	struct mmt_twin_result res;
+	struct mmt_twin_proc *p;
+	char err[256], *maps;
+	int64_t addr;
+
+	CHECK(tw != NULL);
+	if (!tw) {
+		mmt_machine_free(m);
+		return;
+	}
+	CHECK_EQ(mmt_twin_spawn(tw, 100, MMT_TASK_X86_64), 0);
+	CHECK_EQ(mmt_twin_spawn(tw, 100, MMT_TASK_X86_64), (uint64_t)-EEXIST);
+	ev.nr = 59;	/* execve */
+	ev.path = "/bin/true";
+	ev.argv = argv;
+	ev.envp = envp;
+	ev.ret = 0;
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(res.mirrored && res.agreed && res.whole);
+	maps = mmt_twin_maps(tw, 100);
+	CHECK(maps && strstr(maps, "[stack]"));
+	free(maps);
+	/* mmap(NULL, 8192, RW, PRIVATE|ANON): the model's own answer */
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = ev.tid = 100;
+	ev.abi = MMT_ABI_X86_64;
+	ev.nr = 9;
+	ev.args[1] = 8192;
+	ev.args[2] = 3;
+	ev.args[3] = 0x22;
+	ev.args[4] = (uint64_t)-1;
+	ev.ret = 0x1000;	/* not what the kernel would say */
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(res.mirrored && !res.agreed);
+	addr = res.ret;
+	/* the range covers the model's placement and the kernel's */
+	CHECK(addr > 0x7ff000000000LL && res.lo == 0x1000 &&
+	      res.hi == (uint64_t)addr + 8192);
+	/* munmap of it, with the right answer */
+	ev.nr = 11;
+	ev.args[0] = (uint64_t)addr;
+	ev.args[1] = 8192;
+	ev.ret = 0;
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(res.mirrored && res.agreed);
+	/* a non-memory call is not mirrored */
+	ev.nr = 61;	/* wait4 */
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(!res.mirrored);
+	/* an unknown thread */
+	ev.tid = 999;
+	ev.nr = 11;
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), (uint64_t)-ESRCH);
+	/* a thread (CLONE_VM|CLONE_THREAD) and a fork child */
+	ev.tid = 100;
+	ev.nr = 56;
+	ev.clone_flags = 0x00010100;
+	ev.ret = 101;
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(res.agreed && mmt_twin_task(tw, 101) &&
+	      mmt_twin_task(tw, 101)->mm == mmt_twin_task(tw, 100)->mm);
+	ev.clone_flags = 17;
+	ev.ret = 200;
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(res.agreed && res.whole && mmt_twin_task(tw, 200) &&
+	      mmt_twin_task(tw, 200)->mm != mmt_twin_task(tw, 100)->mm);
+	CHECK(mmt_twin_proc_of(tw, 101) == mmt_twin_proc_of(tw, 100));
+	CHECK(mmt_twin_proc_of(tw, 200) != mmt_twin_proc_of(tw, 100));
+	CHECK(mmt_machine_check(m, err, sizeof(err)) == 0);
+	/* exit_group of the first process: both of its threads */
+	ev.nr = 231;
+	ev.ret = 0;
+	CHECK_EQ(mmt_twin_apply(tw, &ev, &res), 0);
+	CHECK(!mmt_twin_task(tw, 100) && !mmt_twin_task(tw, 101));
+	p = mmt_twin_proc_of(tw, 100);
+	CHECK(p && p->exited && p->syscalls == 6 && p->agreed == 5);
+	CHECK(mmt_twin_task(tw, 200) != NULL);
+	mmt_twin_task_gone(tw, 200);
+	CHECK(mmt_twin_task(tw, 200) == NULL);
+	CHECK(mmt_machine_check(m, err, sizeof(err)) == 0);
+	mmt_twin_free(tw);
+	mmt_machine_free(m);
+}
