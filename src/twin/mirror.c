@@ -473,7 +473,8 @@ static int do_execve(struct mmt_twin *tw, struct twin_thread *th,
 	p.egid = tw->init.egid;
 	p.hw = &tw->hw;
 	p.random = ev->random;
-	p.randomize_va_space = tw->init.randomize_va_space;
+	/* the host's kernel.randomize_va_space, as the exec reads it */
+	tw->m->tasks->sysctl.randomize_va_space = tw->init.randomize_va_space;
 	if (ev->cwd && ev->path[0] != '/') {
 		oldcwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (oldcwd < 0 || chdir(ev->cwd)) {
