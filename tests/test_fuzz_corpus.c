@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static unsigned for_each_file(const char *dir, void (*fn)(const char *path))
@@ -348,4 +349,39 @@ TEST(fuzz_script_opts_defaults_and_mem_limit)
 	/* without options: the x86_64 profile's 4 GiB, no limit */
 	CHECK(mmt_script_run_text_opts("machine --mem 2G\n", "opts", stdout,
 				       stdout, NULL) == 0);
+}
+
+/* ELF files: the parser refuses with a reason or parses, and a whole
+ * execve of the file (as fuzz/fuzz_elf.c does it) ends in success or an
+ * errno with a message, the old image intact, the machine consistent. */
+static void run_elf_file(const char *path)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "1G");
+	char *argv[] = { (char *)path, NULL }, *envp[] = { NULL }, err[512];
+	struct mmt_exec_params p = { .filename = path, .argv = argv,
+				     .envp = envp };
+	struct mmt_exec_result res;
+	struct mmt_task *t;
+	int e, r;
+
+	chmod(path, 0755);	/* git may not keep the mode */
+	t = mmt_task_create(m, MMT_TASK_X86_64, 0, &e);
+	CHECK(t != NULL);
+	if (t) {
+		err[0] = 0;
+		r = mmt_execve(t, &p, &res, err, sizeof(err));
+		CHECK(r <= 0);
+		if (r && !err[0])
+			test_fail(__FILE__, __LINE__, "%s: refused silently",
+				  path);
+		if (r)	/* the old (empty) image is still there */
+			CHECK(mmt_vma_first(t->mm) == NULL);
+		CHECK(mmt_machine_check(m, err, sizeof(err)) == 0);
+	}
+	mmt_machine_free(m);
+}
+
+TEST(fuzz_corpus_elf)
+{
+	CHECK(for_each_file("fuzz/corpus/elf", run_elf_file) >= 20);
 }

@@ -41,6 +41,7 @@ extern "C" {
 #include <stdint.h>
 #include <stdio.h>
 
+#include "random.h"
 #include "render.h"
 #include "syscall.h"
 
@@ -191,6 +192,10 @@ struct mmt_mm {
 	 * 0 allocated and no execute-only key (-1); without, both zero */
 	uint16_t pkey_allocation_map;
 	int execute_only_pkey;
+	/* what execve wrote (src/exec/): saved_auxv as the kernel keeps it
+	 * (elf_addr_t words: 4 bytes each for 32-bit tasks, packed) */
+	uint64_t saved_auxv[52];
+	bool exec_done;			/* an image was loaded by mmt_execve */
 };
 
 /* enum mm_counter: the rss_stat slots */
@@ -229,6 +234,7 @@ struct mmt_task {
 	 * not copy it */
 	void *user;
 	void (*user_free)(void *user);
+	uint64_t user_sp, user_ip;	/* pt_regs after execve (start_thread) */
 	struct mmt_machine *m;
 	struct mmt_task *next;		/* the machine's task list */
 };
@@ -289,6 +295,8 @@ struct mmt_tasks {
 	struct mmt_mapping *mappings;	/* page caches (src/mm/filemap.c) */
 	struct mmt_kstacks *kstacks;	/* kernel/kstack.c: per-CPU cached
 					 * thread stacks, NR_KERNEL_STACK_KB */
+	struct mmt_rng exec_rng;	/* get_random_bytes() of exec (AT_RANDOM),
+					 * from the machine's seed */
 };
 
 /* --- tasks --- */

@@ -13,6 +13,7 @@ extern "C" {
 #define MMTWIN_VERSION "0.1.0"
 
 #include "config.h"
+#include "exec.h"
 #include "explain.h"
 #include "host.h"
 #include "kalloc.h"

@@ -58,6 +58,7 @@ extern const struct mmt_script_cmd mmt_script_cmds_kalloc[];	/* cmd_kalloc.c */
 extern const struct mmt_script_cmd mmt_script_cmds_task[];	/* cmd_task.c */
 extern const struct mmt_script_cmd mmt_script_cmds_fault[];	/* cmd_fault.c */
 extern const struct mmt_script_cmd mmt_script_cmds_malloc[];	/* cmd_malloc.c */
+extern const struct mmt_script_cmd mmt_script_cmds_exec[];	/* cmd_exec.c */
 
 /* The booted machine (boots it on first use).  NULL + s->err on failure. */
 struct mmt_machine *mmt_script_machine(struct mmt_script *s);

@@ -90,6 +90,10 @@ int mmt_view_fixmap_slots(const struct mmt_view_ctx *ctx);
 int mmt_view_pagetable(const struct mmt_view_ctx *ctx);
 /* Per task: /proc/PID/maps (src/proc/maps.c). */
 int mmt_view_maps(const struct mmt_view_ctx *ctx);
+/* what execve left (src/proc/exec_views.c): -1 before any exec */
+int mmt_view_auxv(const struct mmt_view_ctx *ctx);
+int mmt_view_stack(const struct mmt_view_ctx *ctx);
+int mmt_view_mm(const struct mmt_view_ctx *ctx);
 int mmt_view_sysvipc_shm(const struct mmt_view_ctx *ctx);
 /* Per task: smaps, smaps_rollup (src/proc/smaps.c), status (its memory
  * lines) and statm (src/proc/status.c), pagemap (binary, ctx->arg

@@ -56,5 +56,6 @@ int cmd_show(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 #endif

@@ -15,6 +15,9 @@ const struct cli_cmd cli_cmds[] = {
 	  "what is at an address, and why", cmd_explain },
 	{ "run", "run SCRIPT | -", "run a scenario script on modelled machines",
 	  cmd_run },
+	{ "exec", "exec [options] -- PROGRAM [ARGS...]",
+	  "load a real program as execve would; print maps, mm, auxv, stack",
+	  cmd_exec },
 	{ "demo", "demo", "the built-in tour of every concept", cmd_demo },
 	{ NULL, NULL, NULL, NULL }
 };

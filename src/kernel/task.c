@@ -160,6 +160,7 @@ int mmt_tasks_init(struct mmt_machine *m, char *err, size_t errlen)
 	ts->zero_pfn = (m->phys->kimage[3].start + PAGE - 1) >> MMT_PAGE_SHIFT;
 	ts->next_shmem_ino = 1;
 	ts->next_anon_vma = 1;
+	mmt_rng_seed(&ts->exec_rng, m->cfg.seed ^ 0x65786563ULL); /* "exec" */
 	m->tasks = ts;
 	init_user_reserve(m);
 	init_admin_reserve(m);
@@ -338,6 +339,67 @@ static void task_free(struct mmt_task *t)
 	if (t->kaddr)
 		mm_slab_free(m, "task_struct", t->kaddr);
 	mmt_free_poisoned(t, sizeof(*t));
+}
+
+/*
+ * mm_alloc() for execve (bprm_mm_init): a new, empty mm owned by @t but
+ * not installed (t->mm is untouched): its mm_struct object and PGD.
+ * NULL on -ENOMEM with nothing left behind.
+ */
+struct mmt_mm *exec_mm_alloc(struct mmt_task *t)
+{
+	struct mmt_machine *m = t->m;
+	struct mm_private *mp = calloc(1, sizeof(*mp));
+
+	if (!mp)
+		return NULL;
+	mp->owner = t;
+	mp->mm_users = 1;
+	mp->mm_rb = MMT_RB_ROOT;
+	if (mm_slab_alloc(m, "mm_struct", &mp->mm.kaddr)) {
+		free(mp);
+		return NULL;
+	}
+	if (mmt_pgd_alloc(m, &mp->mm.pgd_pfn)) {
+		mm_slab_free(m, "mm_struct", mp->mm.kaddr);
+		free(mp);
+		return NULL;
+	}
+	if (m->tasks->sysctl.pku) {	/* init_new_context() */
+		mp->mm.pkey_allocation_map = 1;
+		mp->mm.execute_only_pkey = -1;
+	}
+	return &mp->mm;
+}
+
+/* mmput() of an mm no task runs any more: its VMAs, pages, tables, PGD
+ * and mm_struct.  The CPUs running it switch to init_mm (pgd_free). */
+void exec_mm_free(struct mmt_mm *mm)
+{
+	struct mmt_machine *m = mm_machine(mm);
+
+	exit_mmap(mm);
+	mmt_pgd_free(m, mm->pgd_pfn);
+	mm_slab_free(m, "mm_struct", mm->kaddr);
+	mmt_free_poisoned(mm_private(mm), sizeof(struct mm_private));
+}
+
+void exec_mm_release(struct mmt_task *t, struct mmt_mm *old)
+{
+	struct mm_private *mp = mm_private(old);
+
+	if (mp->mm_users <= 1) {
+		exec_mm_free(old);
+		return;
+	}
+	mp->mm_users--;
+	if (mp->owner == t)
+		for (struct mmt_task *o = t->m->tasks->list; o; o = o->next)
+			if (o != t && o->mm == old) {
+				mp->owner = o;
+				break;
+			}
+	MMT_BUG_ON(mp->owner == t);
 }
 
 /* The objects of a new task in fork's order: task_struct, the kernel
@@ -526,6 +588,11 @@ static struct mmt_file *file_from_stat(const char *path, int *error)
 	if (f->regular)
 		file_set_fops(f, path);
 	return f;
+}
+
+struct mmt_file *exec_file_open(const char *path, int *error)
+{
+	return file_from_stat(path, error);
 }
 
 int mmt_task_fd_install_mode(struct mmt_task *t, int fd, const char *path,

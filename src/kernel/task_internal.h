@@ -113,6 +113,20 @@ struct kstack_where {
 bool kstack_find(const struct mmt_machine *m, uint64_t addr,
 		 struct kstack_where *w);
 
+/*
+ * execve's mm (kernel/task.c): exec_mm_alloc() makes an empty mm owned
+ * by @t (mm_struct object, PGD) without installing it; exec_mm_free()
+ * is the mmput() of one no task runs.
+ */
+struct mmt_mm *exec_mm_alloc(struct mmt_task *t);
+void exec_mm_free(struct mmt_mm *mm);
+/* exec_mmap()'s mmput() of the mm @t ran before: freed, or, when other
+ * tasks (threads) still use it, one user fewer and another owner. */
+void exec_mm_release(struct mmt_task *t, struct mmt_mm *old);
+/* A file's identity from stat(2) of @path (its mmap rules from the file
+ * system), one reference; NULL with *error (-ENOENT ...). */
+struct mmt_file *exec_file_open(const char *path, int *error);
+
 /* The task (and VMA) a slab object belongs to (kernel/kobj.c). */
 struct kobj_owner {
 	const struct mmt_task *task;

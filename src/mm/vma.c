@@ -509,6 +509,7 @@ struct mmt_vma *vm_area_dup_mm(struct mmt_mm *mm, struct mmt_vma *orig)
 		return NULL;
 	}
 	v->seeded = orig->seeded;
+	v->brk_new = orig->brk_new;
 	if (orig->anon_name) {
 		v->anon_name = strdup(orig->anon_name);
 		if (!v->anon_name) {
@@ -1082,6 +1083,7 @@ int do_brk_flags(struct mmt_mm *mm, struct mmt_vma *brkvma, uint64_t addr,
 		vma->vm_end = addr + len;
 		vma->vm_pgoff = addr >> MMT_PAGE_SHIFT;
 		vma->vm_flags = vm_flags;
+		vma->brk_new = true;
 		vma_link(mm, vma);
 		trace_vma(mm, "brk: new heap VMA", vma);
 	}

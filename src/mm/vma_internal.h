@@ -61,6 +61,10 @@ struct mmt_vma {
 					 * is searched apart, as the tail) */
 	uint64_t rb_subtree_gap;	/* largest rb_gap in this subtree */
 	bool seeded;			/* copied from a live process */
+	bool brk_new;			/* made by do_brk_flags, which only
+					 * ever expands the VMA below: it is
+					 * never merged with the one above
+					 * (an ELF bss inside another's) */
 };
 
 #define VMA(rb) mmt_rb_entry(rb, struct mmt_vma, vm_rb)

@@ -11,5 +11,6 @@ const struct mmt_script_cmd *const mmt_script_tables[] = {
 	mmt_script_cmds_task,
 	mmt_script_cmds_fault,
 	mmt_script_cmds_malloc,
+	mmt_script_cmds_exec,
 	NULL
 };
