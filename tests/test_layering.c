@@ -79,9 +79,20 @@ TEST(layering_public_headers_include_no_private_one)
 {
 	static const char *const bad[] = {
 		"internal.h", "\"base/", "\"mm/", "\"arch/", "\"init/",
-		"\"script/", "\"kernel/", "\"ipc/", "\"libc/",
-		"\"exec/",
+		"\"script/", "\"kernel/", "\"ipc/", "\"libc/", "\"exec/",
+		"\"twin/",
 	};
 
 	CHECK_EQ(scan("include/mmtwin", bad, sizeof(bad) / sizeof(bad[0])), 0);
+}
+
+/* The twin (mirror, shadow, replay) may use every subsystem and the views,
+ * but not the scenario runner or the CLI above it. */
+TEST(layering_twin_includes_no_runner_or_cli)
+{
+	static const char *const bad[] = {
+		"script.h", "cli.h", "script/", "cli/", "mmtwin/mmtwin.h",
+	};
+
+	CHECK_EQ(scan("src/twin", bad, sizeof(bad) / sizeof(bad[0])), 0);
 }

@@ -454,6 +454,9 @@ int64_t mmt_sys_brk(struct mmt_task *t, uint64_t brk);
 void mmt_maps_print(const struct mmt_task *t, FILE *out);
 /* The same as JSON: an array of objects (start, end, perms, ...). */
 void mmt_maps_print_json(const struct mmt_task *t, FILE *out);
+/* One line of it: @v's (a VMA of @t's mm). */
+void mmt_maps_print_vma(const struct mmt_task *t, const struct mmt_vma *v,
+			FILE *out);
 
 /* meminfo "KernelStack:" (NR_KERNEL_STACK_KB): THREAD_SIZE / 1024 per
  * live task; the per-CPU cached free stacks do not count. */

@@ -136,6 +136,12 @@ void mmt_maps_print(const struct mmt_task *t, FILE *out)
 		proc_show_gate_vma(t, out);
 }
 
+void mmt_maps_print_vma(const struct mmt_task *t, const struct mmt_vma *v,
+			FILE *out)
+{
+	proc_show_map_vma(t, v, out);
+}
+
 void mmt_maps_print_json(const struct mmt_task *t, FILE *out)
 {
 	struct mmt_json j;
