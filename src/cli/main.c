@@ -18,6 +18,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "exec", "exec [options] -- PROGRAM [ARGS...]",
 	  "load a real program as execve would; print maps, mm, auxv, stack",
 	  cmd_exec },
+	{ "replay", "replay [options] LOG",
+	  "replay an strace log on the model, compare every result",
+	  cmd_replay },
 	{ "demo", "demo", "the built-in tour of every concept", cmd_demo },
 	{ NULL, NULL, NULL, NULL }
 };
