@@ -59,6 +59,9 @@ static const char *const ignored_calls[] = {
 	"set_mempolicy", "membarrier", "process_mrelease", "kcmp",
 	"process_vm_readv", "process_vm_writev", "migrate_pages",
 	"move_pages", "cachestat", "map_shadow_stack",
+	/* %ipc, which a SysV shm program's log adds for shmget: */
+	"semget", "semop", "semtimedop", "semctl", "msgget", "msgsnd",
+	"msgrcv", "msgctl",
 	NULL
 };
 
