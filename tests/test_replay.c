@@ -519,3 +519,176 @@ TEST(replay_live_programs)
 	printf("    replay: %u programs, %u processes, %llu syscalls\n", n,
 	       procs, (unsigned long long)calls);
 }
+
+/* --- broken logs --- */
+
+#define EXEC_LINE "100   execve(\"/bin/true\", [\"true\"], [\"A=1\"]) = 0\n"
+
+/* Replay @text (@len bytes) named "bad"; the error text, or NULL. */
+static char *replay_text(const char *text, size_t len, int *rc,
+			 uint64_t *diverged)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "4G");
+	struct mmt_twin_init init;
+	struct mmt_replay *r;
+	char *eb = NULL;
+	size_t el = 0;
+	FILE *in = fmemopen((void *)text, len, "r");
+	FILE *errf = open_memstream(&eb, &el);
+
+	test_init(&init);
+	r = m ? mmt_replay_new(m, &init, NULL) : NULL;
+	if (!r || !in || !errf) {
+		*rc = -2;
+	} else {
+		*rc = mmt_replay_file(r, in, "bad", errf);
+		*diverged = mmt_replay_divergences_seen(r);
+	}
+	if (errf)
+		fclose(errf);
+	if (in)
+		fclose(in);
+	mmt_replay_free(r);
+	if (m)
+		mmt_machine_free(m);
+	return eb;
+}
+
+static const struct {
+	const char *name, *text, *msg;
+} bad_logs[] = {
+	{ "truncated-line", EXEC_LINE "100   mmap(NULL, 81\n", "bad:2: " },
+	{ "no-newline", EXEC_LINE "100   brk(NULL) = 0x555555559000",
+	  "bad:2: the last line has no newline" },
+	{ "unknown-syscall", EXEC_LINE "100   frobnicate(1, 2) = 0\n",
+	  "bad:2: unknown syscall 'frobnicate'" },
+	{ "syscall-number", EXEC_LINE "100   syscall_0x1ce(0x1, 0x2) = -1 ENOSYS (Function not implemented)\n",
+	  "bad:2: " },
+	{ "resumed-alone", EXEC_LINE "100   <... mmap resumed>) = 0x7ffff7fc0000\n",
+	  "bad:2: '<... mmap resumed>' without its start" },
+	{ "resumed-other", EXEC_LINE "100   munmap(0x1000, 4096 <unfinished ...>\n"
+	  "100   <... mmap resumed>) = 0\n", "bad:3: '<... mmap resumed>', but" },
+	{ "bad-number", EXEC_LINE "100   munmap(0xzz, 4096) = 0\n", "bad:2: " },
+	{ "bad-number-overflow", EXEC_LINE "100   munmap(0x1000, 99999999999999999999999) = 0\n",
+	  "bad:2: " },
+	{ "no-result", EXEC_LINE "100   brk(NULL)\n", "bad:2: " },
+	{ "pid-without-clone", EXEC_LINE "200   brk(NULL) = 0x1000\n",
+	  "bad:2: pid 200 appears without a clone" },
+	{ "unfinished-at-end", EXEC_LINE "100   wait4(-1,  <unfinished ...>\n",
+	  "bad:2: the log ends while pid 100's 'wait4' is unfinished" },
+	{ "two-unfinished", EXEC_LINE "100   wait4(-1,  <unfinished ...>\n"
+	  "100   wait4(-1,  <unfinished ...>\n", "bad:3: pid 100: two unfinished" },
+	{ "empty-log", "", "bad:1: empty log" },
+	{ "empty-line", EXEC_LINE "\n", "bad:2: empty line" },
+	{ "not-strace", EXEC_LINE "[garbage]\n", "bad:2: not an strace line" },
+	{ "exit-garbage", EXEC_LINE "100   +++ exited with +++\n", "bad:2: malformed exit line" },
+	{ "signal-garbage", EXEC_LINE "100   --- SIGCHLD\n", "bad:2: malformed signal line" },
+	{ "env-not-logged", "100   execve(\"/bin/true\", [\"true\"], 0x7fffffffe3a8 /* 3 vars */) = 0\n",
+	  "bad:1: execve: no environment in the log (record with -v)" },
+	{ "env-cut", "100   execve(\"/bin/true\", [\"true\"], [\"A=1\", ...]) = 0\n",
+	  "bad:1: execve: a string or the vector is cut short" },
+};
+
+TEST(replay_malformed)
+{
+	int rc;
+	uint64_t div = 0;
+	char *e;
+
+	for (unsigned i = 0; i < sizeof(bad_logs) / sizeof(bad_logs[0]); i++) {
+		e = replay_text(bad_logs[i].text, strlen(bad_logs[i].text), &rc,
+				&div);
+		if (rc != -1 || !e || strncmp(e, bad_logs[i].msg,
+					      strlen(bad_logs[i].msg)))
+			test_fail(__FILE__, __LINE__, "%s: rc %d, message '%s', "
+				  "expected '%s...'", bad_logs[i].name, rc,
+				  e ? e : "(none)", bad_logs[i].msg);
+		free(e);
+	}
+	/* a NUL inside a line */
+	{
+		static const char nul[] = EXEC_LINE "100   brk(N\0LL) = 0x1000\n";
+
+		e = replay_text(nul, sizeof(nul) - 1, &rc, &div);
+		CHECK(rc == -1 && e && strstr(e, "bad:2: NUL byte"));
+		free(e);
+	}
+	/* a 2 MB line: refused with a message, no crash */
+	{
+		size_t n = 2u << 20, k = strlen(EXEC_LINE) + 12;
+		char *big = malloc(k + n + 4);
+
+		CHECK(big);
+		if (big) {
+			snprintf(big, k + 1, "%s100   mmap(", EXEC_LINE);
+			k = strlen(big);
+			memset(big + k, '7', n);
+			memcpy(big + k + n, ")\n", 3);
+			e = replay_text(big, k + n + 2, &rc, &div);
+			CHECK(rc == -1 && e && !strncmp(e, "bad:2: ", 7));
+			free(e);
+			free(big);
+		}
+	}
+	/* a well-formed log: a divergence is counted, not an error */
+	{
+		static const char ok[] = EXEC_LINE
+			"100   brk(NULL)                         = 0x1234000\n"
+			"100   exit_group(0)                     = ?\n";
+
+		e = replay_text(ok, sizeof(ok) - 1, &rc, &div);
+		CHECK_EQ(rc, 0);
+		CHECK_EQ(div, 1);
+		free(e);
+	}
+}
+
+TEST(replay_cli)
+{
+	char path[] = "/tmp/mmtwin-replay-cli-XXXXXX", args[256], *out = NULL;
+	int fd = mkstemp(path), st;
+	static const char log[] = EXEC_LINE
+		"100   brk(NULL)                         = 0x1234000\n"
+		"100   exit_group(0)                     = ?\n";
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, log, sizeof(log) - 1) == (ssize_t)(sizeof(log) - 1));
+	close(fd);
+	/* a divergence: status 1, the call, the model's value, the counts */
+	snprintf(args, sizeof(args), "replay --personality ADDR_NO_RANDOMIZE %s",
+		 path);
+	st = test_run_cli(args, &out);
+	CHECK_EQ(st, 1);
+	CHECK(out && strstr(out, "divergence at line 2, pid 100: brk(NULL)"));
+	CHECK(out && strstr(out, "logged 0x1234000, model 0x"));
+	CHECK(out && strstr(out, "process 100 (true), main: syscalls: 3, agreed: 2"));
+	CHECK(out && strstr(out, "[stack]"));
+	free(out);
+	snprintf(args, sizeof(args), "replay --format json --no-maps "
+		 "--personality ADDR_NO_RANDOMIZE %s", path);
+	st = test_run_cli(args, &out);
+	CHECK_EQ(st, 1);
+	CHECK(out && strstr(out, "\"all_agreed\": false"));
+	CHECK(out && strstr(out, "\"logged\": 19087360"));
+	free(out);
+	/* a malformed log: status 2 and LOG:LINE */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, EXEC_LINE "100   mmap(NULL\n", strlen(EXEC_LINE) + 16) > 0);
+	if (fd >= 0)
+		close(fd);
+	snprintf(args, sizeof(args), "replay %s", path);
+	st = test_run_cli(args, &out);
+	CHECK_EQ(st, 2);
+	snprintf(args, sizeof(args), "%s:2: ", path);
+	CHECK(out && strstr(out, args));
+	free(out);
+	st = test_run_cli("replay /nonexistent/log", &out);
+	CHECK_EQ(st, 2);
+	free(out);
+	st = test_run_cli("replay --rlimit-stack lots x", &out);
+	CHECK_EQ(st, 2);
+	free(out);
+	unlink(path);
+}
