@@ -177,6 +177,7 @@ fuzz:
 	$(FUZZ_CC) fuzz/fuzz_memmap.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-memmap -lm
 	$(FUZZ_CC) fuzz/fuzz_strace.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-strace -lm
 	$(FUZZ_CC) -Isrc fuzz/fuzz_elf.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-elf -lm
+	$(FUZZ_CC) -Isrc fuzz/fuzz_replay.c build-fuzz/libmmtwin.a -o build-fuzz/fuzz-replay -lm
 
 # A short fuzzing session on copies of the corpus (FUZZ_SECONDS each).
 # FUZZ_SEED with FUZZ_RUNS fixes libFuzzer's inputs, so CI's session is
@@ -195,6 +196,7 @@ fuzz-run: fuzz
 	sh fuzz/run.sh memmap build-fuzz/fuzz-memmap build-fuzz/corpus/memmap $(FUZZ_MIN_EXEC_PER_SEC) $(FUZZ_OPTS)
 	sh fuzz/run.sh strace build-fuzz/fuzz-strace build-fuzz/corpus/strace $(FUZZ_MIN_EXEC_PER_SEC) $(FUZZ_OPTS)
 	sh fuzz/run.sh elf build-fuzz/fuzz-elf build-fuzz/corpus/elf $(FUZZ_MIN_EXEC_PER_SEC) $(FUZZ_OPTS)
+	sh fuzz/run.sh replay build-fuzz/fuzz-replay build-fuzz/corpus/replay $(FUZZ_MIN_EXEC_PER_SEC) $(FUZZ_OPTS)
 
 # `make install PREFIX=/usr DESTDIR=/tmp/pkg`: the binary, both libraries,
 # the headers, mmtwin.pc, mmtwin(1) and the bash completion.

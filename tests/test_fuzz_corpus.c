@@ -9,6 +9,8 @@
 #include <mmtwin/kern.h>
 #include <mmtwin/page_alloc.h>
 
+#include "twin/replay.h"
+
 #include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -384,4 +386,65 @@ static void run_elf_file(const char *path)
 TEST(fuzz_corpus_elf)
 {
 	CHECK(for_each_file("fuzz/corpus/elf", run_elf_file) >= 20);
+}
+
+/* ------------------------------------------------- the replay corpus */
+
+static unsigned replay_agreed_logs;
+
+/* A log of the replay corpus (real logs recorded with the documented
+ * command, and broken ones): it replays with every call agreeing, or
+ * stops with "PATH:LINE: message"; the invariants hold either way. */
+static void run_replay_file(const char *path)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "4G");
+	struct mmt_twin_init init = { 0 };
+	struct mmt_replay *r;
+	char *eb = NULL, merr[256];
+	size_t el = 0;
+	FILE *in = fopen(path, "r"), *errf = open_memstream(&eb, &el);
+	uint64_t sys, agr;
+
+	for (int i = 0; i < MMT_NR_RLIMITS; i++)
+		init.rlim[i].cur = init.rlim[i].max = MMT_RLIM_INFINITY;
+	init.rlim[MMT_RLIMIT_STACK].cur = 8u << 20;
+	init.personality = MMT_PER_ADDR_NO_RANDOMIZE;
+	init.randomize_va_space = 2;
+	r = m ? mmt_replay_new(m, &init, NULL) : NULL;
+	CHECK(r && in && errf);
+	if (r && in && errf) {
+		if (mmt_replay_file(r, in, path, errf)) {
+			fflush(errf);
+			if (strncmp(eb, path, strlen(path)) ||
+			    eb[strlen(path)] != ':')
+				test_fail(__FILE__, __LINE__, "%s: error without "
+					  "location: %s", path, eb);
+		} else {
+			mmt_replay_totals(r, &sys, &agr);
+			if (sys != agr)
+				test_fail(__FILE__, __LINE__, "%s: %llu calls, "
+					  "%llu agreed", path,
+					  (unsigned long long)sys,
+					  (unsigned long long)agr);
+			else
+				replay_agreed_logs++;
+		}
+		if (mmt_machine_check(m, merr, sizeof(merr)))
+			test_fail(__FILE__, __LINE__, "%s: %s", path, merr);
+	}
+	if (errf)
+		fclose(errf);
+	free(eb);
+	if (in)
+		fclose(in);
+	mmt_replay_free(r);
+	if (m)
+		mmt_machine_free(m);
+}
+
+TEST(fuzz_corpus_replay)
+{
+	replay_agreed_logs = 0;
+	CHECK(for_each_file("fuzz/corpus/replay", run_replay_file) >= 6);
+	CHECK(replay_agreed_logs >= 4);
 }

@@ -58,5 +58,6 @@ int cmd_run(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shadow(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

@@ -21,6 +21,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "shadow", "shadow [options] [--] PROGRAM [ARGS...]",
 	  "run a real program under ptrace, mirror and compare its memory calls",
 	  cmd_shadow },
+	{ "replay", "replay [options] LOG",
+	  "replay an strace log on the model, compare every result",
+	  cmd_replay },
 	{ "demo", "demo", "the built-in tour of every concept", cmd_demo },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -1,0 +1,1026 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mmtwin replay: an strace log, line by line, through the mirror (see
+ * twin/replay.h for the picture).  This file knows strace's log and
+ * nothing of ptrace; the mirror (mirror.c) knows neither.
+ */
+#include "twin/replay.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGCHLD_NR	17
+#define CLONE_VM_FLAG	0x100ULL
+#define CLONE_VFORK_FLAG 0x4000ULL
+
+/* A call strace printed in two parts: the first, until its rest comes. */
+struct pending {
+	int tid;
+	char name[32];
+	char *text;		/* "mmap(NULL, 8192, " */
+	size_t len;
+	unsigned line;
+	bool is_clone;		/* clone, clone3, fork, vfork */
+	int child;		/* the child already created from it (its
+				 * first line came first), 0 */
+	unsigned long seq;	/* age, for "the oldest unfinished clone" */
+};
+
+struct rproc {
+	struct mmt_replay_proc pub;
+	char *maps;		/* owned */
+};
+
+struct mmt_replay {
+	struct mmt_machine *m;
+	struct mmt_twin *tw;
+	struct mmt_replay_opts opts;
+	enum mmt_task_abi first_abi;
+	int main_pid;		/* 0: no line yet */
+	unsigned line;		/* of the line being read */
+	bool failed;		/* an error stopped the replay */
+	unsigned long seq;
+	struct pending *pend;
+	size_t npend, cappend;
+	struct rproc *procs;
+	size_t nprocs, capprocs;
+	struct mmt_replay_divergence *div;
+	unsigned ndiv;
+	uint64_t divseen;
+};
+
+/* Names outside the table that a %memory,%process log may hold and that
+ * change nothing the model keeps: they are read over. */
+static const char *const ignored_calls[] = {
+	"waitid", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open",
+	"pidfd_send_signal", "pidfd_getfd", "get_mempolicy",
+	"set_mempolicy", "membarrier", "process_mrelease", "kcmp",
+	"process_vm_readv", "process_vm_writev", "migrate_pages",
+	"move_pages", "cachestat", "map_shadow_stack",
+	/* %ipc, which a SysV shm program's log adds for shmget: */
+	"semget", "semop", "semtimedop", "semctl", "msgget", "msgsnd",
+	"msgrcv", "msgctl",
+	NULL
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+struct mmt_replay *mmt_replay_new(struct mmt_machine *m,
+				  const struct mmt_twin_init *init,
+				  const struct mmt_replay_opts *opts)
+{
+	struct mmt_replay *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->m = m;
+	r->tw = mmt_twin_new(m, init);
+	if (!r->tw) {
+		free(r);
+		return NULL;
+	}
+	if (opts)
+		r->opts = *opts;
+	if (!r->opts.max_divergences)
+		r->opts.max_divergences = 100;
+	r->first_abi = mmt_arch_is_64(m->cfg.arch) ? MMT_TASK_X86_64
+						   : MMT_TASK_I386;
+	mmt_twin_set_trace(r->tw, r->opts.trace);
+	return r;
+}
+
+void mmt_replay_free(struct mmt_replay *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->npend; i++)
+		free(r->pend[i].text);
+	free(r->pend);
+	for (size_t i = 0; i < r->nprocs; i++)
+		free(r->procs[i].maps);
+	free(r->procs);
+	for (unsigned i = 0; i < r->ndiv; i++) {
+		free(r->div[i].call);
+		free(r->div[i].note);
+		free(r->div[i].trace);
+	}
+	free(r->div);
+	mmt_twin_free(r->tw);
+	free(r);
+}
+
+/* --- processes --- */
+
+static struct rproc *rproc_find(struct mmt_replay *r, int tgid)
+{
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].pub.pid == tgid && !r->procs[i].pub.exited)
+			return &r->procs[i];
+	for (size_t i = r->nprocs; i-- > 0;)
+		if (r->procs[i].pub.pid == tgid)
+			return &r->procs[i];
+	return NULL;
+}
+
+static struct rproc *rproc_add(struct mmt_replay *r, int tgid)
+{
+	struct rproc *p;
+
+	if (r->nprocs == r->capprocs) {
+		size_t nc = r->capprocs ? r->capprocs * 2 : 8;
+		struct rproc *n = realloc(r->procs, nc * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		r->procs = n;
+		r->capprocs = nc;
+	}
+	p = &r->procs[r->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->pub.pid = tgid;
+	return p;
+}
+
+/* Keep the model's maps of @tid's process as they are now. */
+static void snapshot_maps(struct mmt_replay *r, int tid)
+{
+	struct mmt_twin_proc *tp = mmt_twin_proc_of(r->tw, tid);
+	struct rproc *p;
+	char *maps;
+
+	if (!tp || !mmt_twin_task(r->tw, tid))
+		return;
+	p = rproc_find(r, tp->tgid);
+	if (!p)
+		return;
+	maps = mmt_twin_maps(r->tw, tid);
+	if (!maps)
+		return;
+	free(p->maps);
+	p->maps = maps;
+}
+
+/* After an event: the process of @tid ended when the mirror says so. */
+static void note_exit(struct mmt_replay *r, int tgid)
+{
+	struct rproc *p = rproc_find(r, tgid);
+
+	for (unsigned i = 0;; i++) {
+		struct mmt_twin_proc *tp = mmt_twin_proc_at(r->tw, i);
+
+		if (!tp)
+			break;
+		if (tp->tgid == tgid && !tp->exited)
+			return;		/* a thread of it lives on */
+	}
+	if (p)
+		p->pub.exited = true;
+}
+
+/* --- pending halves --- */
+
+static struct pending *pending_of(struct mmt_replay *r, int tid)
+{
+	for (size_t i = 0; i < r->npend; i++)
+		if (r->pend[i].tid == tid)
+			return &r->pend[i];
+	return NULL;
+}
+
+static void pending_drop(struct mmt_replay *r, struct pending *p)
+{
+	free(p->text);
+	*p = r->pend[--r->npend];
+}
+
+static bool is_clone_name(const char *n)
+{
+	return !strcmp(n, "clone") || !strcmp(n, "clone3") ||
+	       !strcmp(n, "fork") || !strcmp(n, "vfork");
+}
+
+/* The clone flags in strace's text of a clone or clone3 call: the names
+ * (CLONE_*, the exit signal) or numbers after the first "flags=". */
+static uint64_t text_clone_flags(const char *name, const char *text,
+				 size_t len)
+{
+	const struct mmt_sys_xlat *cx = mmt_sys_xlat_of(MMT_SYS_ARG_CLONE_FLAGS);
+	const struct mmt_sys_xlat *sx = mmt_sys_xlat_of(MMT_SYS_ARG_SIGNAL);
+	const char *p = NULL, *end = text + len;
+	uint64_t flags = 0;
+
+	if (!strcmp(name, "fork"))
+		return SIGCHLD_NR;
+	if (!strcmp(name, "vfork"))
+		return CLONE_VM_FLAG | CLONE_VFORK_FLAG | SIGCHLD_NR;
+	for (const char *q = text; q + 6 <= end; q++)
+		if (!memcmp(q, "flags=", 6)) {
+			p = q + 6;
+			break;
+		}
+	while (p && p < end) {
+		size_t n = 0;
+		bool found = false;
+
+		while (p + n < end && (p[n] == '_' || (p[n] >= 'A' && p[n] <= 'Z')
+				       || (p[n] >= '0' && p[n] <= '9') ||
+				       p[n] == 'x' || (p[n] >= 'a' && p[n] <= 'f')))
+			n++;
+		if (!n)
+			break;
+		if (p[0] >= '0' && p[0] <= '9') {
+			flags |= strtoull(p, NULL, 0);
+			found = true;
+		}
+		for (const struct mmt_sys_xlat *x = cx; !found && x && x->name; x++)
+			if (strlen(x->name) == n && !memcmp(x->name, p, n)) {
+				flags |= x->val;
+				found = true;
+			}
+		for (const struct mmt_sys_xlat *x = sx; !found && x && x->name; x++)
+			if (strlen(x->name) == n && !memcmp(x->name, p, n)) {
+				flags |= x->val;
+				found = true;
+			}
+		p += n;
+		if (p >= end || *p != '|')
+			break;
+		p++;
+	}
+	return flags;
+}
+
+/* --- applying --- */
+
+static void free_strv(char **v)
+{
+	if (!v)
+		return;
+	for (char **s = v; *s; s++)
+		free(*s);
+	free(v);
+}
+
+static char **dup_strv(const struct mmt_sys_argval *val)
+{
+	char **v = calloc(val->nstr + 1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < val->nstr; i++) {
+		v[i] = strndup(val->strv[i], val->strv_len[i]);
+		if (!v[i]) {
+			free_strv(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+static void add_divergence(struct mmt_replay *r, int tid, const char *text,
+			   int64_t logged, const struct mmt_twin_result *res)
+{
+	struct mmt_replay_divergence *d;
+
+	r->divseen++;
+	if (r->ndiv >= r->opts.max_divergences)
+		return;
+	d = realloc(r->div, (r->ndiv + 1) * sizeof(*d));
+	if (!d)
+		return;
+	r->div = d;
+	d = &r->div[r->ndiv];
+	memset(d, 0, sizeof(*d));
+	d->line = r->line;
+	d->pid = tid;
+	d->call = strdup(text);
+	d->note = strdup(res->note);
+	d->trace = res->trace && res->trace[0] ? strdup(res->trace) : NULL;
+	d->logged = logged;
+	d->model = res->ret;
+	if (d->call && d->note)
+		r->ndiv++;
+	else {
+		free(d->call);
+		free(d->note);
+		free(d->trace);
+	}
+}
+
+/* The process a new tid belongs to, when its first line comes before
+ * the clone that made it resumed: the oldest unfinished clone. */
+static int adopt_child(struct mmt_replay *r, int tid, char *err,
+		       size_t errlen)
+{
+	struct pending *best = NULL;
+	struct mmt_twin_event ev;
+	struct mmt_twin_result res;
+	struct mmt_twin_proc *tp;
+	int e;
+
+	for (size_t i = 0; i < r->npend; i++)
+		if (r->pend[i].is_clone && !r->pend[i].child &&
+		    (!best || r->pend[i].seq < best->seq))
+			best = &r->pend[i];
+	if (!best)
+		return fail(err, errlen, "pid %d appears without a clone, fork "
+			    "or vfork that created it", tid);
+	tp = mmt_twin_proc_of(r->tw, best->tid);
+	if (!tp)
+		return fail(err, errlen, "pid %d: its parent %d is unknown",
+			    tid, best->tid);
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = tp->tgid;
+	ev.tid = best->tid;
+	ev.abi = mmt_task_sys_abi(mmt_twin_task(r->tw, best->tid)->abi);
+	{
+		const struct mmt_syscall *se = mmt_sys_by_name(ev.abi,
+							       best->name);
+
+		ev.nr = se ? (unsigned)se->nr[ev.abi] : 0;
+	}
+	ev.clone_flags = text_clone_flags(best->name, best->text, best->len);
+	ev.args[0] = ev.clone_flags;
+	ev.ret = tid;
+	memset(&res, 0, sizeof(res));
+	e = mmt_twin_apply(r->tw, &ev, &res);
+	if (e)
+		return fail(err, errlen, "%s of pid %d (child %d): %s%s%s",
+			    best->name, best->tid, tid, strerror(-e),
+			    res.note[0] ? ": " : "", res.note);
+	best->child = tid;
+	tp = mmt_twin_proc_of(r->tw, tid);
+	if (tp && !rproc_find(r, tp->tgid) && !rproc_add(r, tp->tgid))
+		return fail(err, errlen, "out of memory");
+	if (tp && tp->tgid == tid) {
+		struct rproc *p = rproc_find(r, tid);
+
+		if (p && p->pub.exited) {	/* a reused pid: a new process */
+			if (!rproc_add(r, tid))
+				return fail(err, errlen, "out of memory");
+		}
+	}
+	return 0;
+}
+
+/* The thread @tid is known to the mirror (created if it is the first). */
+static int ensure_task(struct mmt_replay *r, int tid, char *err,
+		       size_t errlen)
+{
+	int e;
+
+	if (mmt_twin_task(r->tw, tid))
+		return 0;
+	if (!r->main_pid) {
+		e = mmt_twin_spawn(r->tw, tid, r->first_abi);
+		if (e)
+			return fail(err, errlen, "pid %d: cannot create the "
+				    "first process: %s", tid, strerror(-e));
+		r->main_pid = tid;
+		if (!rproc_add(r, tid))
+			return fail(err, errlen, "out of memory");
+		return 0;
+	}
+	return adopt_child(r, tid, err, errlen);
+}
+
+/* One whole call of @tid: parse it, apply it, compare. */
+static int replay_call(struct mmt_replay *r, int tid, const char *text,
+		       struct pending *pend, char *err, size_t errlen)
+{
+	struct mmt_sys_call call;
+	struct mmt_twin_event ev;
+	struct mmt_twin_result res;
+	struct mmt_twin_proc *tp;
+	struct mmt_task *t;
+	const struct mmt_syscall *e;
+	char perr[256], name[32];
+	char **argv = NULL, **envp = NULL;
+	char *path = NULL, *fdpath = NULL, *fdname = NULL;
+	size_t n = 0;
+	int rc = -1, a;
+	bool exiting, cloning;
+	int64_t logged;
+
+	while (n + 1 < sizeof(name) && (text[n] == '_' ||
+	       (text[n] >= 'a' && text[n] <= 'z') ||
+	       (text[n] >= '0' && text[n] <= '9')))
+		n++;
+	memcpy(name, text, n);
+	name[n] = 0;
+	for (unsigned i = 0; ignored_calls[i]; i++)
+		if (!strcmp(name, ignored_calls[i]))
+			return 0;
+	if (ensure_task(r, tid, err, errlen))
+		return -1;
+	t = mmt_twin_task(r->tw, tid);
+	tp = mmt_twin_proc_of(r->tw, tid);
+	if (!t || !tp)
+		return fail(err, errlen, "pid %d: no model task", tid);
+	if (mmt_sys_parse_call(text, mmt_task_sys_abi(t->abi), &call, perr,
+			       sizeof(perr)))
+		return fail(err, errlen, "%s", perr);
+	e = call.entry;
+	if (!call.has_ret) {
+		fail(err, errlen, "%s: no result (a truncated line?)", name);
+		goto out;
+	}
+	exiting = e && (!strcmp(e->name, "exit") ||
+			!strcmp(e->name, "exit_group"));
+	cloning = e && is_clone_name(e->name);
+	if (call.ret_unknown && !exiting) {
+		rc = 0;		/* the task died inside the call */
+		goto out;
+	}
+	logged = call.err ? -(int64_t)call.err : call.ret;
+	if (cloning && pend && pend->child) {
+		/* applied when the child's first line came */
+		if (logged != pend->child) {
+			fail(err, errlen, "%s returned %lld, but pid %d's first "
+			     "line came before it", name, (long long)logged,
+			     pend->child);
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.pid = tp->tgid;
+	ev.tid = tid;
+	ev.abi = call.abi;
+	ev.nr = call.nr;
+	memcpy(ev.args, call.args, sizeof(ev.args));
+	ev.ret = exiting ? 0 : logged;
+	for (a = 0; e && a < e->nargs; a++) {
+		const struct mmt_sys_argval *v = &call.val[e->args[a].slot];
+
+		switch (e->args[a].type) {
+		case MMT_SYS_ARG_PATH:
+			if (!(v->flags & MMT_SYS_VAL_STR))
+				break;
+			if (v->flags & MMT_SYS_VAL_TRUNC) {
+				fail(err, errlen, "%s: the path is cut short "
+				     "(record with -s 65536)", name);
+				goto out;
+			}
+			path = strndup(v->str, v->len);
+			if (!path)
+				goto oom;
+			ev.path = path;
+			break;
+		case MMT_SYS_ARG_ARGV:
+		case MMT_SYS_ARG_ENVP:
+			if (!(v->flags & MMT_SYS_VAL_STRV)) {
+				if (logged < 0)
+					break;	/* a failed exec needs none */
+				fail(err, errlen, "%s: no %s in the log (record "
+				     "with -v)", name, e->args[a].type ==
+				     MMT_SYS_ARG_ARGV ? "argument vector" :
+				     "environment");
+				goto out;
+			}
+			if (v->flags & (MMT_SYS_VAL_TRUNC | MMT_SYS_VAL_STRV_TRUNC)) {
+				fail(err, errlen, "%s: a string or the vector is "
+				     "cut short (record with -v -s 65536)",
+				     name);
+				goto out;
+			}
+			if (e->args[a].type == MMT_SYS_ARG_ARGV) {
+				argv = dup_strv(v);
+				if (!argv)
+					goto oom;
+				ev.argv = argv;
+			} else {
+				envp = dup_strv(v);
+				if (!envp)
+					goto oom;
+				ev.envp = envp;
+			}
+			break;
+		case MMT_SYS_ARG_FD:
+			if (!(v->flags & MMT_SYS_VAL_STR))
+				break;
+			fdname = strndup(v->str, v->len);
+			fdpath = strndup(v->str, v->len);
+			if (!fdname || !fdpath)
+				goto oom;
+			if (v->len > 10 && !strcmp(fdpath + v->len - 10,
+						   " (deleted)"))
+				fdpath[v->len - 10] = 0;
+			ev.fd_path = fdpath;
+			ev.fd_name = fdname;
+			ev.fd_mode = MMT_FMODE_READ;
+			break;
+		default:
+			break;
+		}
+	}
+	if (cloning)
+		ev.clone_flags = !strcmp(e->name, "clone") ? call.args[0]
+			: text_clone_flags(e->name, text, strlen(text));
+	if (exiting)
+		snapshot_maps(r, tid);
+	memset(&res, 0, sizeof(res));
+	a = mmt_twin_apply(r->tw, &ev, &res);
+	if (a == -ESRCH) {
+		fail(err, errlen, "%s: %s", name, res.note);
+		goto out;
+	}
+	if (a) {	/* the model could not take the call: a divergence */
+		res.ret = a;
+		add_divergence(r, tid, text, logged, &res);
+	} else if (res.mirrored && !res.agreed && !exiting)
+		add_divergence(r, tid, text, logged, &res);
+	if (cloning && logged > 0) {
+		struct mmt_twin_proc *cp = mmt_twin_proc_of(r->tw, (int)logged);
+
+		if (cp && cp->tgid == (int)logged) {
+			struct rproc *p = rproc_find(r, cp->tgid);
+
+			if ((!p || p->pub.exited) && !rproc_add(r, cp->tgid))
+				goto oom;
+		}
+	}
+	if (exiting)
+		note_exit(r, tp->tgid);
+	rc = 0;
+	goto out;
+oom:
+	fail(err, errlen, "out of memory");
+out:
+	free(path);
+	free(fdpath);
+	free(fdname);
+	free_strv(argv);
+	free_strv(envp);
+	mmt_sys_call_release(&call);
+	return rc;
+}
+
+static int check_text(const char *line, size_t len, char *err, size_t errlen)
+{
+	if (len > MMT_REPLAY_MAX_LINE)
+		return fail(err, errlen, "line longer than %u MiB",
+			    MMT_REPLAY_MAX_LINE >> 20);
+	if (memchr(line, 0, len))
+		return fail(err, errlen, "NUL byte in the line");
+	if (!len)
+		return fail(err, errlen, "empty line");
+	return 0;
+}
+
+int mmt_replay_line(struct mmt_replay *r, const char *line, size_t len,
+		    char *err, size_t errlen)
+{
+	struct mmt_strace_line l;
+	struct pending *p;
+	char *buf, *whole;
+	int tid, rc = -1;
+
+	r->line++;
+	if (r->failed)
+		return fail(err, errlen, "the replay already failed");
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (check_text(line, len, err, errlen))
+		goto bad;
+	buf = strndup(line, len);
+	if (!buf) {
+		fail(err, errlen, "out of memory");
+		goto bad;
+	}
+	if (mmt_strace_line_parse(buf, &l, err, errlen)) {
+		const char *q = buf;
+
+		/* strace's note for an exec in a thread: nothing to do */
+		while ((*q >= '0' && *q <= '9') || *q == ' ')
+			q++;
+		if (!strncmp(q, "+++ superseded by execve in pid ", 32)) {
+			free(buf);
+			return 0;
+		}
+		free(buf);
+		goto bad;
+	}
+	tid = l.pid ? l.pid : (r->main_pid ? r->main_pid : 1);
+	switch (l.kind) {
+	case MMT_STRACE_CALL:
+		whole = strndup(l.text, l.text_len);
+		if (!whole) {
+			fail(err, errlen, "out of memory");
+			break;
+		}
+		if (pending_of(r, tid))
+			rc = fail(err, errlen, "pid %d: a new call while its "
+				  "'%s' is unfinished", tid,
+				  pending_of(r, tid)->name);
+		else
+			rc = replay_call(r, tid, whole, NULL, err, errlen);
+		free(whole);
+		break;
+	case MMT_STRACE_UNFINISHED:
+		if (pending_of(r, tid)) {
+			rc = fail(err, errlen, "pid %d: two unfinished calls",
+				  tid);
+			break;
+		}
+		if (!l.name[0]) {
+			rc = fail(err, errlen, "an unfinished line without a "
+				  "call");
+			break;
+		}
+		if (r->npend == r->cappend) {
+			size_t nc = r->cappend ? r->cappend * 2 : 8;
+			struct pending *n = realloc(r->pend, nc * sizeof(*n));
+
+			if (!n) {
+				rc = fail(err, errlen, "out of memory");
+				break;
+			}
+			r->pend = n;
+			r->cappend = nc;
+		}
+		/* the first line of a process may be an unfinished one */
+		if (ensure_task(r, tid, err, errlen))
+			break;
+		p = &r->pend[r->npend];
+		memset(p, 0, sizeof(*p));
+		p->text = strndup(l.text, l.text_len);
+		if (!p->text) {
+			rc = fail(err, errlen, "out of memory");
+			break;
+		}
+		r->npend++;
+		p->tid = tid;
+		p->len = l.text_len;
+		p->line = r->line;
+		p->seq = ++r->seq;
+		snprintf(p->name, sizeof(p->name), "%s", l.name);
+		p->is_clone = is_clone_name(p->name);
+		rc = 0;
+		break;
+	case MMT_STRACE_RESUMED:
+		p = pending_of(r, tid);
+		if (!p) {
+			rc = fail(err, errlen, "'<... %s resumed>' without its "
+				  "start (pid %d has no unfinished call)",
+				  l.name, tid);
+			break;
+		}
+		if (strcmp(p->name, l.name)) {
+			rc = fail(err, errlen, "'<... %s resumed>', but pid "
+				  "%d's unfinished call is '%s'", l.name, tid,
+				  p->name);
+			break;
+		}
+		whole = malloc(p->len + l.text_len + 1);
+		if (!whole) {
+			rc = fail(err, errlen, "out of memory");
+			break;
+		}
+		memcpy(whole, p->text, p->len);
+		memcpy(whole + p->len, l.text, l.text_len);
+		whole[p->len + l.text_len] = 0;
+		rc = replay_call(r, tid, whole, p, err, errlen);
+		free(whole);
+		p = pending_of(r, tid);	/* replay_call may grow pend[] */
+		if (p)
+			pending_drop(r, p);
+		break;
+	case MMT_STRACE_SIGNAL:
+		rc = 0;
+		break;
+	case MMT_STRACE_EXITED:
+	case MMT_STRACE_KILLED: {
+		struct mmt_twin_proc *tp = mmt_twin_proc_of(r->tw, tid);
+
+		p = pending_of(r, tid);
+		if (p)
+			pending_drop(r, p);
+		if (tp && mmt_twin_task(r->tw, tid)) {
+			int tgid = tp->tgid;
+
+			snapshot_maps(r, tid);
+			mmt_twin_task_gone(r->tw, tid);
+			note_exit(r, tgid);
+		}
+		rc = 0;
+		break;
+	}
+	case MMT_STRACE_OTHER:
+		if (!strncmp(l.text, "[ Process PID=", 14)) {
+			rc = 0;		/* "runs in 32 bit mode" */
+			break;
+		}
+		rc = fail(err, errlen, "not an strace line");
+		break;
+	}
+	free(buf);
+	if (!rc)
+		return 0;
+bad:
+	r->failed = true;
+	return -1;
+}
+
+int mmt_replay_finish(struct mmt_replay *r, char *err, size_t errlen)
+{
+	if (r->failed)
+		return fail(err, errlen, "the replay already failed");
+	for (size_t i = 0; i < r->npend; i++) {
+		struct pending *p = &r->pend[i];
+
+		if (!strcmp(p->name, "exit") || !strcmp(p->name, "exit_group")) {
+			/* the log ended inside the call that never returns
+			 * (strace may have printed a partial argument; its
+			 * effect needs none) */
+			int tid = p->tid, rc;
+			char *whole = strdup(!strcmp(p->name, "exit") ?
+					     "exit(0) = ?" : "exit_group(0) = ?");
+
+			if (!whole)
+				return fail(err, errlen, "out of memory");
+			pending_drop(r, p);
+			i--;
+			rc = replay_call(r, tid, whole, NULL, err, errlen);
+			free(whole);
+			if (rc) {
+				r->failed = true;
+				return -1;
+			}
+			continue;
+		}
+		r->line = p->line;
+		r->failed = true;
+		return fail(err, errlen, "the log ends while pid %d's '%s' is "
+			    "unfinished (a truncated log?)", p->tid, p->name);
+	}
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (!r->procs[i].pub.exited) {
+			struct mmt_twin_proc *tp;
+
+			for (unsigned k = 0; (tp = mmt_twin_proc_at(r->tw, k)); k++)
+				if (tp->tgid == r->procs[i].pub.pid &&
+				    !tp->exited && tp->task) {
+					char *maps = mmt_twin_maps(r->tw,
+						tp->task->pid);
+
+					if (maps) {
+						free(r->procs[i].maps);
+						r->procs[i].maps = maps;
+					}
+					break;
+				}
+		}
+	return 0;
+}
+
+int mmt_replay_file(struct mmt_replay *r, FILE *in, const char *name,
+		    FILE *errout)
+{
+	char *line = NULL, err[512];
+	size_t cap = 0;
+	ssize_t n;
+	bool last_nl = true;
+
+	while ((n = getline(&line, &cap, in)) > 0) {
+		last_nl = line[n - 1] == '\n';
+		if (!last_nl) {
+			fprintf(errout, "%s:%u: the last line has no newline "
+				"(a truncated log?)\n", name, r->line + 1);
+			free(line);
+			r->failed = true;
+			return -1;
+		}
+		if (mmt_replay_line(r, line, (size_t)n, err, sizeof(err))) {
+			fprintf(errout, "%s:%u: %s\n", name, r->line, err);
+			free(line);
+			return -1;
+		}
+	}
+	free(line);
+	if (ferror(in)) {
+		fprintf(errout, "%s:%u: read error: %s\n", name, r->line,
+			strerror(errno));
+		r->failed = true;
+		return -1;
+	}
+	if (!r->line) {
+		fprintf(errout, "%s:1: empty log\n", name);
+		r->failed = true;
+		return -1;
+	}
+	if (mmt_replay_finish(r, err, sizeof(err))) {
+		fprintf(errout, "%s:%u: %s\n", name, r->line, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- results --- */
+
+unsigned mmt_replay_nprocs(const struct mmt_replay *r)
+{
+	return (unsigned)r->nprocs;
+}
+
+static void fill_counts(struct mmt_replay *r, struct rproc *p)
+{
+	struct mmt_twin_proc *tp, *best = NULL;
+
+	/* the mirror's process of that tgid: the latest one, or the one
+	 * alive (a reused pid makes several) */
+	for (unsigned k = 0; (tp = mmt_twin_proc_at(r->tw, k)); k++)
+		if (tp->tgid == p->pub.pid)
+			best = tp;
+	if (!best)
+		return;
+	p->pub.syscalls = best->syscalls;
+	p->pub.agreed = best->agreed;
+	snprintf(p->pub.comm, sizeof(p->pub.comm), "%s", best->comm);
+	p->pub.maps = p->maps;
+}
+
+const struct mmt_replay_proc *mmt_replay_proc(struct mmt_replay *r,
+					      unsigned i)
+{
+	if (i >= r->nprocs)
+		return NULL;
+	fill_counts(r, &r->procs[i]);
+	return &r->procs[i].pub;
+}
+
+const struct mmt_replay_proc *mmt_replay_find(struct mmt_replay *r, int pid)
+{
+	struct rproc *p = rproc_find(r, pid);
+
+	if (!p)
+		return NULL;
+	fill_counts(r, p);
+	return &p->pub;
+}
+
+unsigned mmt_replay_ndivergences(const struct mmt_replay *r)
+{
+	return r->ndiv;
+}
+
+uint64_t mmt_replay_divergences_seen(const struct mmt_replay *r)
+{
+	return r->divseen;
+}
+
+const struct mmt_replay_divergence *
+mmt_replay_divergence(const struct mmt_replay *r, unsigned i)
+{
+	return i < r->ndiv ? &r->div[i] : NULL;
+}
+
+void mmt_replay_totals(struct mmt_replay *r, uint64_t *syscalls,
+		       uint64_t *agreed)
+{
+	struct mmt_twin_proc *tp;
+
+	*syscalls = *agreed = 0;
+	for (unsigned k = 0; (tp = mmt_twin_proc_at(r->tw, k)); k++) {
+		*syscalls += tp->syscalls;
+		*agreed += tp->agreed;
+	}
+}
+
+unsigned mmt_replay_lines(const struct mmt_replay *r)
+{
+	return r->line;
+}
+
+/* "0x7ffff7fc0000" for addresses, "-1 ENOMEM" for errors, else decimal */
+static void fmt_value(char *buf, size_t len, int64_t v)
+{
+	const char *n;
+
+	if (v < 0 && v >= -4095) {
+		n = mmt_errno_name((int)-v);
+		snprintf(buf, len, "-1 %s", n ? n : "E?");
+	} else if (v >= 0x10000) {
+		snprintf(buf, len, "0x%llx", (unsigned long long)v);
+	} else {
+		snprintf(buf, len, "%lld", (long long)v);
+	}
+}
+
+static void print_json_maps(struct mmt_json *j, const char *maps)
+{
+	mmt_json_begin_arr(j, "maps");
+	for (const char *p = maps; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *ln = strndup(p, n);
+
+		if (ln)
+			mmt_json_str(j, NULL, ln);
+		free(ln);
+		p += n + (nl ? 1 : 0);
+	}
+	mmt_json_end_arr(j);
+}
+
+void mmt_replay_print(struct mmt_replay *r, FILE *out, enum mmt_format fmt,
+		      bool maps)
+{
+	uint64_t sys, agr;
+	char a[32], b[32];
+	struct mmt_json j;
+
+	mmt_replay_totals(r, &sys, &agr);
+	if (fmt == MMT_FMT_JSON) {
+		mmt_json_init(&j, out);
+		mmt_json_begin_obj(&j, NULL);
+		mmt_json_u64(&j, "lines", r->line);
+		mmt_json_u64(&j, "processes", r->nprocs);
+		mmt_json_u64(&j, "syscalls", sys);
+		mmt_json_u64(&j, "agreed", agr);
+		mmt_json_bool(&j, "all_agreed", sys == agr && !r->divseen);
+		mmt_json_u64(&j, "divergences_seen", r->divseen);
+		mmt_json_begin_arr(&j, "divergences");
+		for (unsigned i = 0; i < r->ndiv; i++) {
+			const struct mmt_replay_divergence *d = &r->div[i];
+
+			mmt_json_begin_obj(&j, NULL);
+			mmt_json_u64(&j, "line", d->line);
+			mmt_json_i64(&j, "pid", d->pid);
+			mmt_json_str(&j, "call", d->call);
+			mmt_json_i64(&j, "logged", d->logged);
+			mmt_json_i64(&j, "model", d->model);
+			mmt_json_str(&j, "note", d->note);
+			if (d->trace)
+				mmt_json_str(&j, "trace", d->trace);
+			mmt_json_end_obj(&j);
+		}
+		mmt_json_end_arr(&j);
+		mmt_json_begin_arr(&j, "process_list");
+		for (unsigned i = 0; i < r->nprocs; i++) {
+			const struct mmt_replay_proc *p = mmt_replay_proc(r, i);
+
+			mmt_json_begin_obj(&j, NULL);
+			mmt_json_i64(&j, "pid", p->pid);
+			mmt_json_str(&j, "comm", p->comm);
+			mmt_json_u64(&j, "syscalls", p->syscalls);
+			mmt_json_u64(&j, "agreed", p->agreed);
+			mmt_json_bool(&j, "exited", p->exited);
+			if (maps)
+				print_json_maps(&j, p->maps);
+			mmt_json_end_obj(&j);
+		}
+		mmt_json_end_arr(&j);
+		mmt_json_end_obj(&j);
+		mmt_json_finish(&j);
+		return;
+	}
+	for (unsigned i = 0; i < r->ndiv; i++) {
+		const struct mmt_replay_divergence *d = &r->div[i];
+
+		fmt_value(a, sizeof(a), d->logged);
+		fmt_value(b, sizeof(b), d->model);
+		fprintf(out, "divergence at line %u, pid %d: %s\n"
+			"  logged %s, model %s%s%s\n", d->line, d->pid, d->call,
+			a, b, d->note[0] ? ": " : "", d->note);
+		if (d->trace)
+			for (const char *p = d->trace; *p;) {
+				const char *nl = strchr(p, '\n');
+				int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+				fprintf(out, "  | %.*s\n", n, p);
+				p += n + (nl ? 1 : 0);
+			}
+	}
+	if (r->divseen > r->ndiv)
+		fprintf(out, "(%llu more divergences not shown)\n",
+			(unsigned long long)(r->divseen - r->ndiv));
+	for (unsigned i = 0; i < r->nprocs; i++) {
+		const struct mmt_replay_proc *p = mmt_replay_proc(r, i);
+
+		fprintf(out, "%sprocess %d (%s)%s: syscalls: %llu, agreed: "
+			"%llu\n", i || r->ndiv ? "\n" : "", p->pid,
+			p->comm[0] ? p->comm : "?", i ? "" : ", main",
+			(unsigned long long)p->syscalls,
+			(unsigned long long)p->agreed);
+		if (maps && p->maps)
+			fputs(p->maps, out);
+	}
+	fprintf(out, "%stotal: processes: %zu, syscalls: %llu, agreed: %llu\n",
+		r->nprocs ? "\n" : "", r->nprocs, (unsigned long long)sys,
+		(unsigned long long)agr);
+}
