@@ -65,7 +65,8 @@ TEST(report_html_draws_every_vma_and_marks_divergences)
 		{ 2, "munmap(0x10000000, 4096)", 0, -22, false,
 		  "-10000000-10001000 rw-p <b>\n" },
 	};
-	struct mmt_report r = { "test <run> & co", m, steps, 3 };
+	struct mmt_report r = { .title = "test <run> & co", .m = m,
+				.steps = steps, .nsteps = 3 };
 	const char *chrome = chromium();
 	char *html, *dom;
 	int err, fd = mkstemps(path, 5);
@@ -128,4 +129,42 @@ TEST(report_html_draws_every_vma_and_marks_divergences)
 	else
 		printf("    report kept: %s\n", path);
 	mmt_machine_free(m);
+}
+
+/* mmtwin replay --report: a real log's processes drawn from their final
+ * maps, every mirrored call in the timeline. */
+TEST(report_replay_writes_the_page)
+{
+	const char *bin = getenv("MMTWIN_BIN");
+	char cmd[1024], *html;
+	const char *path = "/tmp/mmtwin-replay-report.html";
+	const char *chrome = chromium();
+
+	if (!bin) {
+		printf("    SKIP: MMTWIN_BIN not set (make check sets it)\n");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "setarch -R %s replay --report %s "
+		 "fuzz/corpus/replay/pipeline.log >/dev/null 2>&1; echo $?",
+		 bin, path);
+	html = slurp_cmd(cmd);
+	CHECK(html && !strcmp(html, "0\n"));
+	free(html);
+	snprintf(cmd, sizeof(cmd), "cat %s", path);
+	html = slurp_cmd(cmd);
+	CHECK(html && strstr(html, "<h2>process "));
+	CHECK(html && strstr(html, "[stack]") && strstr(html, "libc.so.6"));
+	CHECK(html && strstr(html, "execve(&quot;/bin/sh&quot;"));
+	CHECK(html && strstr(html, "agreed") && !strstr(html, "DIVERGED"));
+	free(html);
+	if (chrome) {
+		snprintf(cmd, sizeof(cmd), "%s --headless --no-sandbox "
+			 "--disable-gpu --dump-dom file://%s 2>/dev/null", chrome,
+			 path);
+		html = slurp_cmd(cmd);
+		CHECK(html && strstr(html, "class=\"vma\""));
+		CHECK(html && strstr(html, "</table>"));
+		free(html);
+	}
+	unlink(path);
 }

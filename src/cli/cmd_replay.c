@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "twin/replay.h"
+#include "twin/report.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -39,6 +40,10 @@ static const char replay_usage[] =
 	"Options:\n"
 	"  --trace              with each divergence, the model's reasoning\n"
 	"  --no-maps            the counts only, no maps\n"
+	"  --report FILE.html   also write a self-contained page: each\n"
+	"                       process's address space drawn (kernel half\n"
+	"                       and its final VMAs) beside the timeline of\n"
+	"                       its mirrored calls, divergences highlighted\n"
 	"  --max-divergences N  report at most N divergences (default 100)\n"
 	"  --personality P      the first task's personality: a number or\n"
 	"                       names (ADDR_NO_RANDOMIZE|ADDR_COMPAT_LAYOUT)\n"
@@ -170,6 +175,37 @@ static bool is_opt(const char *arg, const char *opt)
 	return !strncmp(arg, opt, n) && (!arg[n] || arg[n] == '=');
 }
 
+/* --report FILE: each process's final maps, every mirrored step. */
+static int write_report(struct mmt_replay *r, struct mmt_machine *m,
+			const char *log, const char *path)
+{
+	unsigned n = mmt_replay_nprocs(r);
+	struct mmt_report_proc *procs = calloc(n ? n : 1, sizeof(*procs));
+	struct mmt_report rep = { .title = log, .m = m, .procs = procs,
+				  .nprocs = n };
+	FILE *f;
+	int rc = 0;
+
+	if (!procs)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct mmt_replay_proc *p = mmt_replay_proc(r, i);
+
+		procs[i] = (struct mmt_report_proc){ p->pid, p->maps };
+	}
+	rep.steps = mmt_twin_steps(mmt_replay_twin(r), &rep.nsteps);
+	f = fopen(path, "w");
+	if (!f || mmt_report_write_html(&rep, f))
+		rc = -1;
+	if (f && fclose(f))
+		rc = -1;
+	if (rc)
+		fprintf(stderr, "mmtwin replay: cannot write the report %s\n",
+			path);
+	free(procs);
+	return rc;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	struct mmt_config c;
@@ -178,7 +214,7 @@ int cmd_replay(int argc, char **argv)
 	struct mmt_twin_init init = { 0 };
 	struct mmt_replay *r;
 	struct mmt_machine *m;
-	const char *log = NULL, *v;
+	const char *log = NULL, *v, *report = NULL;
 	static char status[8192];
 	bool maps = true;
 	char err[512];
@@ -202,6 +238,15 @@ int cmd_replay(int argc, char **argv)
 		}
 		if (!strcmp(a, "--no-maps")) {
 			maps = false;
+			continue;
+		}
+		if (is_opt(a, "--report")) {
+			report = opt_value(argc, argv, &i, "--report");
+			if (!report || !*report) {
+				fprintf(stderr, "mmtwin replay: --report needs "
+					"a file name\n");
+				return 2;
+			}
 			continue;
 		}
 		if (is_opt(a, "--max-divergences")) {
@@ -287,6 +332,8 @@ int cmd_replay(int argc, char **argv)
 			"ASLR on, and so does the model's first task; a log "
 			"recorded under setarch -R replays with `setarch -R "
 			"mmtwin replay` or --personality ADDR_NO_RANDOMIZE\n");
+	if (report)
+		mmt_twin_record(mmt_replay_twin(r), true);
 	rc = mmt_replay_file(r, in, log, stderr) ? 2 : 0;
 	if (in != stdin)
 		fclose(in);
@@ -299,6 +346,8 @@ int cmd_replay(int argc, char **argv)
 			fprintf(stderr, "mmtwin replay: %s\n", err);
 			rc = 1;
 		}
+		if (report && write_report(r, m, log, report))
+			rc = 2;
 	}
 	mmt_replay_free(r);
 	mmt_machine_free(m);

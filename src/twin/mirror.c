@@ -23,6 +23,7 @@
  *                    pkey_mprotect, mremap, madvise, mlock*, mseal, ...)
  */
 #include "twin/twin.h"
+#include "twin/report.h"
 
 #include <mmtwin/pgtable.h>
 
@@ -67,6 +68,9 @@ struct mmt_twin {
 	bool trace;
 	char *trace_buf;
 	size_t trace_len;
+	bool record;			/* keep every mirrored step (report) */
+	struct mmt_report_step *steps;
+	size_t nsteps, cap_steps;
 };
 
 struct mmt_twin *mmt_twin_new(struct mmt_machine *m,
@@ -102,6 +106,10 @@ struct mmt_twin *mmt_twin_new(struct mmt_machine *m,
 
 void mmt_twin_free(struct mmt_twin *tw)
 {
+	for (size_t i = 0; tw && i < tw->nsteps; i++)
+		free((char *)tw->steps[i].call);
+	if (tw)
+		free(tw->steps);
 	if (!tw)
 		return;
 	free((char *)tw->init.status);
@@ -676,6 +684,46 @@ static void trace_end(struct mmt_twin *tw, FILE *f,
 	res->trace = tw->trace_buf;
 }
 
+/* ------------------------------------------------------- step log */
+
+void mmt_twin_record(struct mmt_twin *tw, bool on)
+{
+	tw->record = on;
+}
+
+const struct mmt_report_step *mmt_twin_steps(const struct mmt_twin *tw,
+					     size_t *n)
+{
+	*n = tw->nsteps;
+	return tw->steps;
+}
+
+/* One mirrored call for the report (out of host memory: not kept). */
+static void record_step(struct mmt_twin *tw, int tgid,
+			const struct mmt_twin_event *ev,
+			const struct mmt_twin_result *res)
+{
+	char buf[512];
+
+	if (tw->nsteps == tw->cap_steps) {
+		size_t cap = tw->cap_steps ? 2 * tw->cap_steps : 256;
+		struct mmt_report_step *n = realloc(tw->steps,
+						    cap * sizeof(*n));
+
+		if (!n)
+			return;
+		tw->steps = n;
+		tw->cap_steps = cap;
+	}
+	mmt_twin_format(buf, sizeof(buf), ev);
+	tw->steps[tw->nsteps] = (struct mmt_report_step){
+		.pid = tgid, .call = strdup(buf), .real = ev->ret,
+		.model = res->ret, .agreed = res->agreed,
+	};
+	if (tw->steps[tw->nsteps].call)
+		tw->nsteps++;
+}
+
 int mmt_twin_apply(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 		   struct mmt_twin_result *res)
 {
@@ -778,6 +826,8 @@ done:
 		pr->syscalls++;
 		if (res->agreed)
 			pr->agreed++;
+		if (tw->record)
+			record_step(tw, pr->tgid, ev, res);
 	}
 	trace_end(tw, tf, res);
 	return rc;

@@ -1024,3 +1024,8 @@ void mmt_replay_print(struct mmt_replay *r, FILE *out, enum mmt_format fmt,
 		r->nprocs ? "\n" : "", r->nprocs, (unsigned long long)sys,
 		(unsigned long long)agr);
 }
+
+struct mmt_twin *mmt_replay_twin(struct mmt_replay *r)
+{
+	return r->tw;
+}

@@ -117,6 +117,8 @@ mmt_replay_divergence(const struct mmt_replay *r, unsigned i);
 /* Totals over all processes. */
 void mmt_replay_totals(struct mmt_replay *r, uint64_t *syscalls,
 		       uint64_t *agreed);
+/* The mirror behind the replay (its step log feeds --report). */
+struct mmt_twin *mmt_replay_twin(struct mmt_replay *r);
 /* Lines read so far. */
 unsigned mmt_replay_lines(const struct mmt_replay *r);
 

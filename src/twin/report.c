@@ -99,7 +99,13 @@ static void draw_box(FILE *o, const struct box *b, double y, double h,
 	fprintf(o, "<text x=\"176\" y=\"%.1f\">", y + h / 2 + 4);
 	if (b->kind == 0)
 		fprintf(o, "%s ", b->perms);
-	esc(o, b->label);
+	/* long paths keep their end, where the file name is */
+	if (b->label && strlen(b->label) > 36) {
+		fputs("...", o);
+		esc(o, b->label + strlen(b->label) - 33);
+	} else {
+		esc(o, b->label);
+	}
 	fprintf(o, "</text><text x=\"440\" y=\"%.1f\">%s</text></g>\n",
 		y + h / 2 + 4, size_str(b->end - b->start, sz, sizeof(sz)));
 }
@@ -120,6 +126,94 @@ static void vma_label(const struct mmt_vma *v, char *buf, size_t len)
 		snprintf(buf, len, "[stack]");
 	else
 		snprintf(buf, len, "anonymous");
+}
+
+/* The user boxes of a maps text, highest first: 0 when it is empty. */
+static size_t maps_boxes(const char *maps, struct box *b, size_t max,
+			 char (*names)[256])
+{
+	size_t n = 0;
+
+	for (const char *p = maps; p && *p && n < max;) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		unsigned long long s0, e0;
+		char line[512], perms[5] = "";
+		int name_at = 0;
+
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = 0;
+		if (sscanf(line, "%llx-%llx %4s %*s %*s %*s %n", &s0, &e0,
+			   perms, &name_at) >= 3 && s0 < e0) {
+			b[n] = (struct box){ s0, e0, names[n], "", 0 };
+			memcpy(b[n].perms, perms, sizeof(b[n].perms));
+			snprintf(names[n], 256, "%s",
+				 name_at && line[name_at] ? line + name_at
+							   : "anonymous");
+			n++;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	for (size_t i = 0; i < n / 2; i++) {	/* maps are lowest first */
+		struct box t = b[i];
+
+		b[i] = b[n - 1 - i];
+		b[n - 1 - i] = t;
+	}
+	return n;
+}
+
+/* The column of a process given by its maps text (its task is gone). */
+static void draw_maps(FILE *o, struct mmt_machine *m, int pid,
+		      const char *maps)
+{
+	enum { MAX = 4096 };
+	static struct box b[MAX];
+	static char names[MAX][256];
+	const struct mmt_layout *l = &m->layout;
+	size_t n = maps_boxes(maps, b, MAX, names);
+	double y = 10, total = 10;
+	struct box k, g;
+
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t below = UINT64_MAX;
+
+		if (pass) {
+			fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+				"width=\"560\" height=\"%.0f\" font-family="
+				"\"monospace\" font-size=\"10\">\n", total + 10);
+			y = 10;
+		}
+		for (unsigned i = 0; i < l->nr_kregions; i++) {
+			const struct mmt_region *r = &l->kregions[i];
+
+			if (r->kind == MMT_RK_USER)
+				continue;
+			k = (struct box){ r->start, r->last + 1, r->name, "",
+					  r->kind == MMT_RK_KERNEL ? 1 : 3 };
+			if (pass)
+				draw_box(o, &k, y, box_height(&k), pid);
+			y += box_height(&k);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (below != UINT64_MAX && b[i].end < below) {
+				g = (struct box){ b[i].end, below, "gap", "", 2 };
+				if (pass)
+					draw_box(o, &g, y, box_height(&g), pid);
+				y += box_height(&g);
+			}
+			if (pass)
+				draw_box(o, &b[i], y, box_height(&b[i]), pid);
+			y += box_height(&b[i]);
+			below = b[i].start;
+		}
+		total = y;
+	}
+	fprintf(o, "</svg>\n");
 }
 
 /* The column of @t: kernel regions above its task size, then its VMAs
@@ -240,7 +334,18 @@ int mmt_report_write_html(const struct mmt_report *r, FILE *o)
 	esc(o, r->title);
 	fprintf(o, "</code></p><p id=\"summary\">%zu system calls, %zu agreed"
 		"</p>\n", r->nsteps, agreed);
-	for (const struct mmt_task *t = mmt_task_first(r->m); t; t = t->next) {
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct mmt_report_proc *p = &r->procs[i];
+
+		fprintf(o, "<h2>process %d</h2><div class=\"proc\" id=\"proc-%d"
+			"\"><div>", p->pid, p->pid);
+		draw_maps(o, r->m, p->pid, p->maps);
+		fprintf(o, "</div><div>");
+		timeline(o, r, p->pid);
+		fprintf(o, "</div></div>\n");
+	}
+	for (const struct mmt_task *t = r->procs ? NULL : mmt_task_first(r->m);
+	     t; t = t->next) {
 		if (t->tgid != t->pid)
 			continue;	/* threads share their leader's map */
 		fprintf(o, "<h2>process %d</h2><div class=\"proc\" id=\"proc-%d"

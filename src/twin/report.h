@@ -25,9 +25,18 @@ struct mmt_report_step {
 	const char *diff;	/* the maps diff when they diverged, or NULL */
 };
 
+/* A process as its /proc/PID/maps text shows it (e.g. at its exit). */
+struct mmt_report_proc {
+	int pid;
+	const char *maps;
+};
+
 struct mmt_report {
 	const char *title;		/* e.g. the command line */
-	struct mmt_machine *m;		/* its tasks are drawn */
+	struct mmt_machine *m;		/* its kernel layout is drawn, and its
+					 * tasks unless @procs is given */
+	const struct mmt_report_proc *procs;
+	size_t nprocs;
 	const struct mmt_report_step *steps;
 	size_t nsteps;
 };

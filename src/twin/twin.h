@@ -201,4 +201,11 @@ char *mmt_twin_maps(const struct mmt_twin *tw, int tid);
  * the real result; snprintf-style. */
 size_t mmt_twin_format(char *buf, size_t size, const struct mmt_twin_event *ev);
 
+/* Keep every mirrored step (the call, both results) for the HTML
+ * report (twin/report.h); off by default. */
+struct mmt_report_step;
+void mmt_twin_record(struct mmt_twin *tw, bool on);
+const struct mmt_report_step *mmt_twin_steps(const struct mmt_twin *tw,
+					     size_t *n);
+
 #endif
