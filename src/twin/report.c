@@ -128,6 +128,35 @@ static void vma_label(const struct mmt_vma *v, char *buf, size_t len)
 		snprintf(buf, len, "anonymous");
 }
 
+/* The svg element, on the drawing pass: the height is known then. */
+static void svg_open(FILE *o, int pass, double total, double *y)
+{
+	if (!pass)
+		return;
+	fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" "
+		"height=\"%.0f\" font-family=\"monospace\" font-size=\"10\">\n",
+		total + 10);
+	*y = 10;
+}
+
+/* The kernel half: the layout table's regions (listed highest first). */
+static void draw_kernel(FILE *o, const struct mmt_layout *l, int pass,
+			int pid, double *y)
+{
+	for (unsigned i = 0; i < l->nr_kregions; i++) {
+		const struct mmt_region *r = &l->kregions[i];
+		struct box k;
+
+		if (r->kind == MMT_RK_USER)
+			continue;
+		k = (struct box){ r->start, r->last + 1, r->name, "",
+				  r->kind == MMT_RK_KERNEL ? 1 : 3 };
+		if (pass)
+			draw_box(o, &k, *y, box_height(&k), pid);
+		*y += box_height(&k);
+	}
+}
+
 /* The user boxes of a maps text, highest first: 0 when it is empty. */
 static size_t maps_boxes(const char *maps, struct box *b, size_t max,
 			 char (*names)[256])
@@ -177,28 +206,13 @@ static void draw_maps(FILE *o, struct mmt_machine *m, int pid,
 	const struct mmt_layout *l = &m->layout;
 	size_t n = maps_boxes(maps, b, MAX, names);
 	double y = 10, total = 10;
-	struct box k, g;
+	struct box g;
 
 	for (int pass = 0; pass < 2; pass++) {
 		uint64_t below = UINT64_MAX;
 
-		if (pass) {
-			fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-				"width=\"560\" height=\"%.0f\" font-family="
-				"\"monospace\" font-size=\"10\">\n", total + 10);
-			y = 10;
-		}
-		for (unsigned i = 0; i < l->nr_kregions; i++) {
-			const struct mmt_region *r = &l->kregions[i];
-
-			if (r->kind == MMT_RK_USER)
-				continue;
-			k = (struct box){ r->start, r->last + 1, r->name, "",
-					  r->kind == MMT_RK_KERNEL ? 1 : 3 };
-			if (pass)
-				draw_box(o, &k, y, box_height(&k), pid);
-			y += box_height(&k);
-		}
+		svg_open(o, pass, total, &y);
+		draw_kernel(o, l, pass, pid, &y);
 		for (size_t i = 0; i < n; i++) {
 			if (below != UINT64_MAX && b[i].end < below) {
 				g = (struct box){ b[i].end, below, "gap", "", 2 };
@@ -230,24 +244,8 @@ static void draw_task(FILE *o, struct mmt_machine *m, const struct mmt_task *t)
 
 	/* two passes: the height first, then the drawing */
 	for (pass = 0; pass < 2; pass++) {
-		if (pass) {
-			fprintf(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-				"width=\"560\" height=\"%.0f\" font-family="
-				"\"monospace\" font-size=\"10\">\n", total + 10);
-			y = 10;
-		}
-		for (unsigned i = 0; i < l->nr_kregions; i++) {
-			/* the layout table lists them highest first */
-			const struct mmt_region *r = &l->kregions[i];
-
-			if (r->kind == MMT_RK_USER)
-				continue;
-			b = (struct box){ r->start, r->last + 1, r->name, "",
-					  r->kind == MMT_RK_KERNEL ? 1 : 3 };
-			if (pass)
-				draw_box(o, &b, y, box_height(&b), t->pid);
-			y += box_height(&b);
-		}
+		svg_open(o, pass, total, &y);
+		draw_kernel(o, l, pass, t->pid, &y);
 		below = t->mm->task_size;
 		for (v = mmt_vma_first(t->mm); v && v->vm_next; v = v->vm_next)
 			;
