@@ -56,6 +56,8 @@ static bool would_merge(const struct mmt_mm *mm, const struct mmt_vma *a,
 {
 	if (a->vm_end != b->vm_start || a->seeded || b->seeded)
 		return false;
+	if (a->split_left && b->split_left)	/* an aborted munmap's */
+		return false;
 	if (a->vm_end == mm->start_brk || a->brk_new)
 		return false;	/* brk never merges with the VMA above */
 	if ((a->vm_flags ^ b->vm_flags) & ~MMT_VM_SOFTDIRTY)

@@ -961,7 +961,8 @@ int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
 {
 	struct mmt_machine *m = mm_machine(mm);
 	struct munmap_counts c = { 0 };
-	struct mmt_vma *prev, *next, *list = NULL, **tail = &list;
+	struct mmt_vma *prev, *next, *last, *list = NULL, **tail = &list;
+	bool split_start = false;
 	int err;
 
 	/* vms_gather_munmap_vmas(): split the ends, detach the middle */
@@ -980,11 +981,27 @@ int do_vmi_align_munmap(struct mmt_mm *mm, struct mmt_vma *vma,
 		err = __split_vma(mm, vma, start, true);
 		if (err)
 			return err;
+		split_start = true;
 	}
 	prev = vma_prev(vma);
 	for (struct mmt_vma *v = vma; v && v->vm_start < end; v = vma_next(v))
 		if (vma_is_sealed(v))
 			return -EPERM;
+	/*
+	 * The split at the end before anything is detached: when it is
+	 * refused (a special mapping, vm.max_map_count) every VMA stays,
+	 * as vms_abort_munmap_vmas() re-attaches what was gathered (the
+	 * split at the start stays, as in the kernel).
+	 */
+	last = find_vma(mm, end - 1);
+	if (last && last->vm_start < end && last->vm_end > end) {
+		err = __split_vma(mm, last, end, false);
+		if (err) {
+			if (split_start)
+				vma->split_left = vma_prev(vma)->split_left = true;
+			return err;
+		}
+	}
 	while (vma && vma->vm_start < end) {
 		struct mmt_vma *n;
 

@@ -61,6 +61,9 @@ struct mmt_vma {
 					 * is searched apart, as the tail) */
 	uint64_t rb_subtree_gap;	/* largest rb_gap in this subtree */
 	bool seeded;			/* copied from a live process */
+	bool split_left;		/* one side of a split an aborted munmap
+					 * left behind (the kernel does not merge
+					 * it back): the validator accepts it */
 	bool brk_new;			/* made by do_brk_flags, which only
 					 * ever expands the VMA below: it is
 					 * never merged with the one above

@@ -89,6 +89,8 @@ struct mmt_twin *mmt_twin_new(struct mmt_machine *m,
 				MMT_RLIM_INFINITY;
 		tw->init.rlim[MMT_RLIMIT_STACK].cur = 8ULL << 20;
 		tw->init.randomize_va_space = 2;
+		/* as shadow runs its tracees: the fixed layout */
+		tw->init.personality = MMT_PER_ADDR_NO_RANDOMIZE;
 	}
 	if (tw->init.hw)
 		tw->hw = *tw->init.hw;
