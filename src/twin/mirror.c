@@ -569,7 +569,11 @@ static int do_clone(struct mmt_twin *tw, struct twin_thread *th,
 	if (ev->clone_flags & CLONE_THREAD_FLAG) {
 		p = (int)proc;
 	} else {
-		p = add_proc(tw, child, tw->procs[proc].comm);
+		char comm[sizeof(tw->procs[0].comm)];
+
+		/* add_proc may move the table: the parent's name first */
+		memcpy(comm, tw->procs[proc].comm, sizeof(comm));
+		p = add_proc(tw, child, comm);
 		if (p < 0) {
 			mmt_task_exit(t);
 			res->ret = -ENOMEM;
