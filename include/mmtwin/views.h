@@ -28,10 +28,12 @@ struct mmt_view_ctx {
 	struct mmt_task *task;		/* per-task views; NULL otherwise */
 	FILE *out;
 	enum mmt_format fmt;
-	const char *arg;		/* the view's argument after the PID
-					 * (pagemap: START-END); NULL: none */
 	char *err;			/* a message when the view fails */
 	size_t errlen;
+	/* last, so that positional initializers of the fields above keep
+	 * working: the view's argument after the PID (pagemap: START-END);
+	 * NULL: none */
+	const char *arg;
 };
 
 /* Returns 0, or -1 with a message in ctx->err. */

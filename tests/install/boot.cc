@@ -37,7 +37,8 @@ std::string view(mmt_machine *m, mmt_view_fn fn, std::string &err)
 	char *text = nullptr, buf[512] = "";
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	mmt_view_ctx ctx = { m, nullptr, f, MMT_FMT_TEXT, buf, sizeof(buf) };
+	mmt_view_ctx ctx = { m, nullptr, f, MMT_FMT_TEXT, buf, sizeof(buf),
+			     nullptr };
 	int r = f ? fn(&ctx) : -1;
 
 	if (f)
