@@ -235,6 +235,31 @@ static uint64_t str_len_at(const struct stack_walk *s, uint64_t a)
 
 /* Label [sp, top): the tables by their layout, the strings by the
  * pointers to them, whatever is left as padding. */
+/*
+ * The pointer array @name at @a and the strings it points to, up to its
+ * NULL (after @count entries when known, else at the first NULL word).
+ * Returns the address after the NULL.
+ */
+static uint64_t label_vector(struct stack_walk *s, uint64_t a,
+			     const char *name, uint64_t count)
+{
+	for (uint64_t i = 0; a < s->top; i++, a += s->w) {
+		uint64_t p = word_at(s, a);
+
+		if (i == count || (count == UINT64_MAX && !p)) {
+			add_item(s, a, s->w, true, 0, "%s[%llu] NULL", name,
+				 (unsigned long long)i);
+			break;
+		}
+		add_item(s, a, s->w, true, p, "%s[%llu]", name,
+			 (unsigned long long)i);
+		if (p >= s->sp && p < s->top)
+			add_item(s, p, str_len_at(s, p), false, 0,
+				 "%s[%llu] string", name, (unsigned long long)i);
+	}
+	return a + s->w;
+}
+
 static int stack_walk(struct stack_walk *s)
 {
 	uint64_t a = s->sp, argc = word_at(s, a), str_a, mark;
@@ -244,36 +269,8 @@ static int stack_walk(struct stack_walk *s)
 	if (add_item(s, a, s->w, true, argc, "argc"))
 		return -1;
 	a += s->w;
-	for (uint64_t i = 0; i <= argc && a < s->top; i++, a += s->w) {
-		uint64_t p = word_at(s, a);
-
-		if (i == argc) {
-			add_item(s, a, s->w, true, 0, "argv[%llu] NULL",
-				 (unsigned long long)i);
-			break;
-		}
-		add_item(s, a, s->w, true, p, "argv[%llu]",
-			 (unsigned long long)i);
-		if (p >= s->sp && p < s->top)
-			add_item(s, p, str_len_at(s, p), false, 0,
-				 "argv[%llu] string", (unsigned long long)i);
-	}
-	a += s->w;
-	for (uint64_t i = 0; a < s->top; i++, a += s->w) {
-		uint64_t p = word_at(s, a);
-
-		if (!p) {
-			add_item(s, a, s->w, true, 0, "envp[%llu] NULL",
-				 (unsigned long long)i);
-			break;
-		}
-		add_item(s, a, s->w, true, p, "envp[%llu]",
-			 (unsigned long long)i);
-		if (p >= s->sp && p < s->top)
-			add_item(s, p, str_len_at(s, p), false, 0,
-				 "envp[%llu] string", (unsigned long long)i);
-	}
-	a += s->w;
+	a = label_vector(s, a, "argv", argc);
+	a = label_vector(s, a, "envp", UINT64_MAX);
 	naux = mmt_exec_auxv(s->t, ty, val, MMT_AT_VECTOR_SIZE);
 	for (unsigned i = 0; i <= naux && i < MMT_AT_VECTOR_SIZE &&
 	     a < s->top; i++, a += 2 * s->w) {
