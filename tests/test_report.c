@@ -59,11 +59,11 @@ TEST(report_html_draws_every_vma_and_marks_divergences)
 	char path[] = "/tmp/mmtwin-report-XXXXXX.html", cmd[512], id[64];
 	struct mmt_report_step steps[3] = {
 		{ 1, "mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, "
-		  "-1, 0)", 0x7ffff7ffd000, 0x7ffff7ffd000, true, NULL },
+		  "-1, 0)", 0x7ffff7ffd000, 0x7ffff7ffd000, true, NULL, false },
 		{ 1, "mprotect(0x7ffff7ffd000, 4096, PROT_NONE)", 0, 0, true,
-		  NULL },
+		  NULL, false },
 		{ 2, "munmap(0x10000000, 4096)", 0, -22, false,
-		  "-10000000-10001000 rw-p <b>\n" },
+		  "-10000000-10001000 rw-p <b>\n", false },
 	};
 	struct mmt_report r = { .title = "test <run> & co", .m = m,
 				.steps = steps, .nsteps = 3 };

@@ -325,6 +325,119 @@ TEST(shadow_live_survives)
 	run_free(&r);
 }
 
+static const char *chromium(void)
+{
+	static const char *const c[] = { "/usr/bin/chromium",
+					 "/usr/bin/chromium-browser" };
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (!access(c[i], X_OK))
+			return c[i];
+	return NULL;
+}
+
+/* The number of VMA boxes in process @pid's section of the page. */
+static unsigned vma_boxes(const char *html, long long pid)
+{
+	char h[64];
+	const char *p, *end;
+	unsigned n = 0;
+
+	snprintf(h, sizeof(h), "<h2>process %lld<", pid);
+	p = strstr(html, h);
+	if (!p)
+		return 0;
+	end = strstr(p + 1, "<h2>");
+	for (p = strstr(p, "class=\"vma\""); p && (!end || p < end);
+	     p = strstr(p + 1, "class=\"vma\""))
+		n++;
+	return n;
+}
+
+/* --report: the page draws every VMA of the real maps at the exit (the
+ * helper prints its own), the timeline has every mirrored call, and it
+ * loads in headless Chromium with every VMA in its DOM. */
+TEST(shadow_live_report)
+{
+	char opts[256], cmd[1024], id[64], page[] = "/tmp/mmtwin-shadow-XXXXXX";
+	const char *chrome = chromium();
+	unsigned lines = 0, found = 0;
+	char *html, *dom = NULL;
+	long long pid, n;
+	struct run r;
+	int fd;
+
+	if (!shadow_ok())
+		return;
+	fd = mkstemp(page);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	snprintf(opts, sizeof(opts), "--report %s", page);
+	snprintf(cmd, sizeof(cmd), "%s dump misc", helper[0]);
+	run_shadow(&r, opts, cmd);
+	CHECK_EQ(r.status, 0);
+	html = test_read_file(page);
+	CHECK(html && strstr(html, "<!DOCTYPE html>") &&
+	      !strstr(html, "<script"));
+	pid = r.report ? jnum(r.report, "pid") : -1;
+	n = r.report ? jnum(r.report, "syscalls") : -1;
+	snprintf(id, sizeof(id), "%lld system calls, %lld agreed", n, n);
+	CHECK(html && n > 10 && strstr(html, id));
+	CHECK(html && strstr(html, "exit_group(0) = ?"));
+	if (chrome && html) {
+		snprintf(cmd, sizeof(cmd), "%s --headless --no-sandbox "
+			 "--disable-gpu --dump-dom file://%s 2>/dev/null",
+			 chrome, page);
+		FILE *p = popen(cmd, "r");
+
+		dom = p ? test_slurp(p) : NULL;
+		if (p)
+			pclose(p);
+		CHECK(dom && strstr(dom, id));
+	} else if (!chrome) {
+		printf("    SKIP headless check: no chromium\n");
+	}
+	/* every line of the real final maps is a box, and nothing else */
+	for (const char *l = r.out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "") {
+		unsigned long long a, b;
+
+		if (sscanf(l, "%llx-%llx ", &a, &b) != 2)
+			continue;
+		lines++;
+		snprintf(id, sizeof(id), "id=\"vma-%lld-%llx\"", pid, a);
+		if (html && strstr(html, id) && (!chrome || (dom && strstr(dom, id))))
+			found++;
+		else
+			test_fail(__FILE__, __LINE__, "report: no box for %.60s", l);
+	}
+	CHECK(lines > 10 && found == lines);
+	CHECK_EQ(html ? vma_boxes(html, pid) : 0, lines);
+	free(dom);
+	free(html);
+	run_free(&r);
+	unlink(page);
+	/* a forking pipeline: a section per process, each with its VMAs */
+	snprintf(cmd, sizeof(cmd), "sh -c 'ls / | wc -l'");
+	run_shadow(&r, opts, cmd);
+	CHECK_EQ(r.status, 0);
+	html = test_read_file(page);
+	CHECK(r.report && jnum(r.report, "processes_total") == 3);
+	for (unsigned k = 0; html && r.report && k < 3; k++) {
+		const char *p = r.report;
+		long long kp = -1;
+
+		for (unsigned j = 0; j <= k && p; j++)
+			if ((p = strstr(p, "\"pid\": ")))
+				kp = strtoll(p += 7, NULL, 10);
+		CHECK(kp > 0 && vma_boxes(html, kp) >= 20);
+	}
+	free(html);
+	run_free(&r);
+	unlink(page);
+}
+
 TEST(shadow_usage)
 {
 	struct run r;

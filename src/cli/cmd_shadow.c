@@ -20,6 +20,7 @@ extern char **environ;
 static const char shadow_usage[] =
 	"usage: mmtwin shadow [--aslr] [--keep-going] [--format text|json]\n"
 	"                     [--timeout S] [--trace] [--output FILE]\n"
+	"                     [--report FILE.html]\n"
 	"                     [machine options] [--] PROGRAM [ARGS...]\n\n"
 	"Run PROGRAM on this machine under ptrace (all threads and children)\n"
 	"and mirror its memory system calls into the model: execve, brk,\n"
@@ -57,6 +58,10 @@ static const char shadow_usage[] =
 	"                 reasoning (a divergence always shows its step's)\n"
 	"  --output FILE  write the report to FILE (also -o; default: stderr,\n"
 	"                 so that the program's own output stays on stdout)\n"
+	"  --report FILE.html  also write a self-contained page: each\n"
+	"                 process's address space drawn (kernel half and user\n"
+	"                 half, from the model's maps at its end), the timeline\n"
+	"                 of its mirrored calls, divergences highlighted\n"
 	"  --mem SIZE     the model's RAM (default: this host's MemTotal)\n"
 	"The program's stdin, stdout, stderr, signals and exit status are its\n"
 	"own.  On a divergence the report prints the call in strace's\n"
@@ -209,6 +214,17 @@ int cmd_shadow(int argc, char **argv)
 				return 2;
 			}
 			outfile = argv[++i];
+		} else if (!strcmp(a, "--report") ||
+			   !strncmp(a, "--report=", 9)) {
+			const char *v = a[8] == '=' ? a + 9
+				      : i + 1 < argc ? argv[++i] : NULL;
+
+			if (!v || !*v) {
+				fprintf(stderr, "mmtwin shadow: --report needs "
+					"a file name\n");
+				return 2;
+			}
+			o.report = v;
 		} else if (!strcmp(a, "--timeout") ||
 			   !strncmp(a, "--timeout=", 10)) {
 			const char *v = a[9] == '=' ? a + 10

@@ -108,12 +108,15 @@ struct mmt_twin *mmt_twin_new(struct mmt_machine *m,
 
 void mmt_twin_free(struct mmt_twin *tw)
 {
-	for (size_t i = 0; tw && i < tw->nsteps; i++)
-		free((char *)tw->steps[i].call);
-	if (tw)
-		free(tw->steps);
 	if (!tw)
 		return;
+	for (size_t i = 0; i < tw->nsteps; i++) {
+		free((char *)tw->steps[i].call);
+		free((char *)tw->steps[i].diff);
+	}
+	free(tw->steps);
+	for (unsigned i = 0; i < tw->nprocs; i++)
+		free(tw->procs[i].final_maps);
 	free((char *)tw->init.status);
 	free(tw->th);
 	free(tw->procs);
@@ -205,6 +208,24 @@ static int add_thread(struct mmt_twin *tw, int tid, unsigned proc,
 	return 0;
 }
 
+/* The report draws a process from its maps as they were at its end. */
+static void keep_final_maps(struct mmt_twin_proc *p, struct mmt_task *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	mmt_maps_print(t, f);
+	if (fclose(f)) {
+		free(buf);
+		return;
+	}
+	free(p->final_maps);
+	p->final_maps = buf;
+}
+
 /* The process's model task after @gone left it: another of its threads,
  * or none (the process exited). */
 static void drop_thread(struct mmt_twin *tw, struct twin_thread *th)
@@ -220,8 +241,11 @@ static void drop_thread(struct mmt_twin *tw, struct twin_thread *th)
 				tw->procs[proc].task = tw->th[i].t;
 				break;
 			}
-		if (!tw->procs[proc].task)
+		if (!tw->procs[proc].task) {
 			tw->procs[proc].exited = true;
+			if (tw->record)
+				keep_final_maps(&tw->procs[proc], t);
+		}
 	}
 	mmt_task_exit(t);
 }
@@ -704,6 +728,27 @@ const struct mmt_report_step *mmt_twin_steps(const struct mmt_twin *tw,
 	return tw->steps;
 }
 
+void mmt_twin_step_diverged(struct mmt_twin *tw, int tgid, const char *diff)
+{
+	for (size_t i = tw->nsteps; i-- > 0;) {
+		struct mmt_report_step *st = &tw->steps[i];
+
+		if (st->pid != tgid)
+			continue;
+		st->agreed = false;
+		if (diff && !st->diff)
+			st->diff = strdup(diff);
+		return;
+	}
+}
+
+static bool never_returns(const struct mmt_twin_event *ev)
+{
+	const struct mmt_syscall *e = mmt_sys_by_nr(ev->abi, ev->nr);
+
+	return e && (!strcmp(e->name, "exit") || !strcmp(e->name, "exit_group"));
+}
+
 /* One mirrored call for the report (out of host memory: not kept). */
 static void record_step(struct mmt_twin *tw, int tgid,
 			const struct mmt_twin_event *ev,
@@ -725,6 +770,7 @@ static void record_step(struct mmt_twin *tw, int tgid,
 	tw->steps[tw->nsteps] = (struct mmt_report_step){
 		.pid = tgid, .call = strdup(buf), .real = ev->ret,
 		.model = res->ret, .agreed = res->agreed,
+		.no_result = never_returns(ev),
 	};
 	if (tw->steps[tw->nsteps].call)
 		tw->nsteps++;
@@ -766,6 +812,9 @@ int mmt_twin_apply(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 	if (!strcmp(n, "exit") || !strcmp(n, "exit_group")) {
 		pr->syscalls++;
 		pr->agreed++;
+		res->agreed = true;
+		if (tw->record)
+			record_step(tw, pr->tgid, ev, res);
 		do_exit(tw, th, !strcmp(n, "exit_group"), res);
 		res->agreed = true;
 		trace_end(tw, tf, res);

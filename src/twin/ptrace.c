@@ -36,6 +36,7 @@
  */
 #define _GNU_SOURCE
 #include "twin/shadow.h"
+#include "twin/report.h"
 
 #include <mmtwin/pgtable.h>
 #include <mmtwin/render.h>
@@ -1040,6 +1041,7 @@ static void compare_whole(struct sh *s, const struct mmt_twin_event *ev,
 		text_lines(model, &b);
 		d = diff_text(&a, &b);
 		print_divergence(s, ev, res, what, d);
+		mmt_twin_step_diverged(s->tw, tgid, d);
 		free(d);
 		lines_free(&a);
 		lines_free(&b);
@@ -1079,6 +1081,7 @@ static void compare_range(struct sh *s, const struct mmt_twin_event *ev,
 		char *d = diff_text(&a, &b);
 
 		print_divergence(s, ev, res, "maps", d);
+		mmt_twin_step_diverged(s->tw, ev->pid, d);
 		free(d);
 		diverged(s, ev->pid);
 	}
@@ -1765,6 +1768,58 @@ resume:
 	return resume_thread(s, t, R_SYSCALL, 0);
 }
 
+/* --report: every process from the model's maps at its end (a process
+ * still running when mirroring stopped: as it is now), every step. */
+static int write_report(struct sh *s, char *const *argv)
+{
+	struct mmt_report rep = { .m = mmt_twin_machine(s->tw) };
+	struct mmt_report_proc *procs;
+	char **owned, *title = NULL;
+	struct mmt_twin_proc *p;
+	size_t n = 0, tlen = 0;
+	FILE *f;
+	int rc = 0;
+
+	while (mmt_twin_proc_at(s->tw, (unsigned)n))
+		n++;
+	procs = calloc(n + 1, sizeof(*procs));
+	owned = calloc(n + 1, sizeof(*owned));
+	f = open_memstream(&title, &tlen);
+	if (!procs || !owned || !f) {
+		if (f)
+			fclose(f);
+		free(title);
+		free(procs);
+		free(owned);
+		return -1;
+	}
+	for (char *const *a = argv; *a; a++)
+		fprintf(f, "%s%s", a == argv ? "mmtwin shadow -- " : " ", *a);
+	fclose(f);
+	for (size_t i = 0; (p = mmt_twin_proc_at(s->tw, (unsigned)i)); i++) {
+		const char *maps = p->final_maps;
+
+		if (!maps && p->task)
+			maps = owned[i] = mmt_twin_maps(s->tw, p->tgid);
+		procs[i] = (struct mmt_report_proc){ p->tgid, maps ? maps : "" };
+	}
+	rep.title = title ? title : "mmtwin shadow";
+	rep.procs = procs;
+	rep.nprocs = n;
+	rep.steps = mmt_twin_steps(s->tw, &rep.nsteps);
+	f = fopen(s->o->report, "w");
+	if (!f || mmt_report_write_html(&rep, f))
+		rc = -1;
+	if (f && fclose(f))
+		rc = -1;
+	for (size_t i = 0; i < n; i++)
+		free(owned[i]);
+	free(owned);
+	free(procs);
+	free(title);
+	return rc;
+}
+
 int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 		   char *const *argv, char *const *envp,
 		   const struct mmt_shadow_opts *o, struct mmt_shadow_stats *st)
@@ -1788,6 +1843,8 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 		return 3;
 	}
 	mmt_twin_set_trace(s.tw, true);
+	if (o->report)
+		mmt_twin_record(s.tw, true);
 	s.zero_pfn = host_zero_pfn();
 	path = find_in_path(argv[0], pathbuf, sizeof(pathbuf));
 	if (pipe2(pfd, O_CLOEXEC)) {
@@ -1957,6 +2014,11 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 		ret = 3;
 	else if (st->divergences || st->agreed != st->syscalls)
 		ret = 1;
+	if (o->report && write_report(&s, argv)) {
+		snprintf(st->error, sizeof(st->error), "cannot write the "
+			 "report %s", o->report);
+		ret = 3;
+	}
 	for (unsigned i = 0; i < s.nth; i++)
 		call_clear(&s.th[i]);
 	for (unsigned i = 0; i < s.nmfd; i++) {

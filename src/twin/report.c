@@ -26,6 +26,7 @@
 #include <mmtwin/mm.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void esc(FILE *o, const char *s)
@@ -139,9 +140,20 @@ static void svg_open(FILE *o, int pass, double total, double *y)
 	*y = 10;
 }
 
-/* The kernel half: the layout table's regions (listed highest first). */
+/* The top of the user half (the layout's user region). */
+static uint64_t user_top(const struct mmt_layout *l)
+{
+	for (unsigned i = 0; i < l->nr_kregions; i++)
+		if (l->kregions[i].kind == MMT_RK_USER)
+			return l->kregions[i].last + 1;
+	return UINT64_MAX;
+}
+
+/* The kernel half: the layout table's regions (listed highest first).  A
+ * VMA of @user inside one (the [vsyscall] page) is drawn in its place. */
 static void draw_kernel(FILE *o, const struct mmt_layout *l, int pass,
-			int pid, double *y)
+			int pid, double *y, const struct box *user,
+			size_t nuser)
 {
 	for (unsigned i = 0; i < l->nr_kregions; i++) {
 		const struct mmt_region *r = &l->kregions[i];
@@ -151,10 +163,26 @@ static void draw_kernel(FILE *o, const struct mmt_layout *l, int pass,
 			continue;
 		k = (struct box){ r->start, r->last + 1, r->name, "",
 				  r->kind == MMT_RK_KERNEL ? 1 : 3 };
+		for (size_t j = 0; j < nuser; j++)
+			if (user[j].start >= r->start &&
+			    user[j].end - 1 <= r->last)
+				k = user[j];
 		if (pass)
 			draw_box(o, &k, *y, box_height(&k), pid);
 		*y += box_height(&k);
 	}
+}
+
+/* The line between the halves, where the notes draw it. */
+static void draw_split(FILE *o, int pass, double *y, uint64_t top)
+{
+	if (pass)
+		fprintf(o, "<text x=\"176\" y=\"%.1f\" fill=\"#c00\">&#8593; "
+			"kernel half   &#8595; user half (below %#llx)</text>"
+			"<line x1=\"20\" x2=\"430\" y1=\"%.1f\" y2=\"%.1f\" "
+			"stroke=\"#c00\" stroke-dasharray=\"4 2\"/>\n", *y + 11,
+			(unsigned long long)top, *y + 15, *y + 15);
+	*y += 16;
 }
 
 /* The user boxes of a maps text, highest first: 0 when it is empty. */
@@ -200,20 +228,34 @@ static size_t maps_boxes(const char *maps, struct box *b, size_t max,
 static void draw_maps(FILE *o, struct mmt_machine *m, int pid,
 		      const char *maps)
 {
-	enum { MAX = 4096 };
-	static struct box b[MAX];
-	static char names[MAX][256];
 	const struct mmt_layout *l = &m->layout;
-	size_t n = maps_boxes(maps, b, MAX, names);
+	size_t max = 1, n;
 	double y = 10, total = 10;
-	struct box g;
+	struct box g, *b;
+	uint64_t top;
+	char (*names)[256];
 
+	for (const char *p = maps; p && *p; p++)
+		max += *p == '\n';
+	b = calloc(max, sizeof(*b));
+	names = calloc(max, sizeof(*names));
+	if (!b || !names) {
+		free(b);
+		free(names);
+		fprintf(o, "<p>(out of memory drawing process %d)</p>\n", pid);
+		return;
+	}
+	n = maps_boxes(maps, b, max, names);
+	top = user_top(l);
 	for (int pass = 0; pass < 2; pass++) {
 		uint64_t below = UINT64_MAX;
 
 		svg_open(o, pass, total, &y);
-		draw_kernel(o, l, pass, pid, &y);
+		draw_kernel(o, l, pass, pid, &y, b, n);
+		draw_split(o, pass, &y, top);
 		for (size_t i = 0; i < n; i++) {
+			if (b[i].start >= top)
+				continue;	/* drawn in the kernel half */
 			if (below != UINT64_MAX && b[i].end < below) {
 				g = (struct box){ b[i].end, below, "gap", "", 2 };
 				if (pass)
@@ -228,6 +270,8 @@ static void draw_maps(FILE *o, struct mmt_machine *m, int pid,
 		total = y;
 	}
 	fprintf(o, "</svg>\n");
+	free(b);
+	free(names);
 }
 
 /* The column of @t: kernel regions above its task size, then its VMAs
@@ -245,7 +289,8 @@ static void draw_task(FILE *o, struct mmt_machine *m, const struct mmt_task *t)
 	/* two passes: the height first, then the drawing */
 	for (pass = 0; pass < 2; pass++) {
 		svg_open(o, pass, total, &y);
-		draw_kernel(o, l, pass, t->pid, &y);
+		draw_kernel(o, l, pass, t->pid, &y, NULL, 0);
+		draw_split(o, pass, &y, user_top(l));
 		below = t->mm->task_size;
 		for (v = mmt_vma_first(t->mm); v && v->vm_next; v = v->vm_next)
 			;
@@ -300,8 +345,12 @@ static void timeline(FILE *o, const struct mmt_report *r, int pid)
 			s->agreed ? "ok" : "bad", i + 1);
 		esc(o, s->call);
 		fprintf(o, "</code></td>");
-		result(o, s->real);
-		result(o, s->model);
+		if (s->no_result) {
+			fprintf(o, "<td>?</td><td>?</td>");
+		} else {
+			result(o, s->real);
+			result(o, s->model);
+		}
 		fprintf(o, "<td>%s", s->agreed ? "agreed" : "DIVERGED");
 		if (s->diff) {
 			fprintf(o, "<details open><summary>maps diff</summary>"
@@ -327,7 +376,11 @@ int mmt_report_write_html(const struct mmt_report *r, FILE *o)
 		".proc{display:flex;gap:2em;align-items:flex-start}"
 		"table.tl{border-collapse:collapse;font-size:12px}"
 		"table.tl td,table.tl th{border:1px solid #ccc;padding:2px 6px}"
-		"tr.bad{background:#fcbba1}pre{margin:0}</style></head>\n"
+		"table.tl td code{word-break:break-all}"
+		"table.tl td:nth-child(2){max-width:46em}"
+		".proc>div:last-child{min-width:0;flex:1}"
+		"tr.bad{background:#fcbba1}pre{margin:0;white-space:pre-wrap}"
+		"</style></head>\n"
 		"<body><h1>mmtwin twin report</h1><p><code>");
 	esc(o, r->title);
 	fprintf(o, "</code></p><p id=\"summary\">%zu system calls, %zu agreed"

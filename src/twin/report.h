@@ -23,6 +23,7 @@ struct mmt_report_step {
 	int64_t real, model;	/* the kernel's and the model's results */
 	bool agreed;		/* results and maps */
 	const char *diff;	/* the maps diff when they diverged, or NULL */
+	bool no_result;		/* exit/exit_group: the call never returns */
 };
 
 /* A process as its /proc/PID/maps text shows it (e.g. at its exit). */

@@ -10,12 +10,16 @@
  * maps of every range the call can have changed (PROCMAP_QUERY on
  * /proc/PID/maps, the neighbours included), and the whole maps text after
  * each execve, of a fork's child at the fork, and at a single-threaded
- * process's exit_group.
+ * process's exit_group.  With @report, every mirrored call is kept and
+ * the HTML page (twin/report.h) is written at the end: each process drawn
+ * from the model's maps at its end (or now, for one still running).
  */
 #ifndef MMT_TWIN_SHADOW_H
 #define MMT_TWIN_SHADOW_H
 
 #include "twin/twin.h"
+
+#include <stdio.h>
 
 struct mmt_shadow_opts {
 	bool aslr;		/* run with the host's ASLR, adopt its bases */
@@ -26,6 +30,7 @@ struct mmt_shadow_opts {
 	double timeout;		/* seconds; 0: none */
 	FILE *out;		/* the report */
 	unsigned max_diverge;	/* divergences printed in full (keep_going) */
+	const char *report;	/* --report FILE.html, or NULL */
 };
 
 struct mmt_shadow_stats {

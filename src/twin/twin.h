@@ -99,6 +99,8 @@ struct mmt_twin_proc {
 	bool exited;		/* gone (its counts stay for the summary) */
 	bool exec_seen;		/* an execve succeeded in it */
 	char comm[64];		/* the program last exec'ed (basename) */
+	char *final_maps;	/* recording (mmt_twin_record): the model's
+				 * maps when its last thread went; owned */
 };
 
 /* How new processes start (the first task's environment). */
@@ -207,5 +209,8 @@ struct mmt_report_step;
 void mmt_twin_record(struct mmt_twin *tw, bool on);
 const struct mmt_report_step *mmt_twin_steps(const struct mmt_twin *tw,
 					     size_t *n);
+/* The maps of process @tgid diverged after its last recorded step: that
+ * step is marked, with the unified @diff (copied; NULL: none). */
+void mmt_twin_step_diverged(struct mmt_twin *tw, int tgid, const char *diff);
 
 #endif
