@@ -182,6 +182,20 @@ static bool at_exit_group(int pid)
 	return yes;
 }
 
+/* strace's own child before its execve: /proc/PID/syscall can show a
+ * number that looks like exit_group there, and its maps are strace's. */
+static bool same_exe(int a, int b)
+{
+	char pa[64], pb[64], ea[4096], eb[4096];
+	ssize_t na, nb;
+
+	snprintf(pa, sizeof(pa), "/proc/%d/exe", a);
+	snprintf(pb, sizeof(pb), "/proc/%d/exe", b);
+	na = readlink(pa, ea, sizeof(ea) - 1);
+	nb = readlink(pb, eb, sizeof(eb) - 1);
+	return na > 0 && na == nb && !memcmp(ea, eb, (size_t)na);
+}
+
 static bool captured_already(const struct capture *cap, int pid)
 {
 	for (unsigned i = 0; i < cap->n; i++)
@@ -203,7 +217,8 @@ static void scan(int tracer, struct capture *cap)
 		char path[64], *maps;
 
 		if (pid <= 0 || captured_already(cap, pid) ||
-		    tracer_of(pid) != tracer || !at_exit_group(pid))
+		    tracer_of(pid) != tracer || !at_exit_group(pid) ||
+		    same_exe(pid, tracer))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 		maps = read_small(path);
@@ -223,10 +238,11 @@ static void scan(int tracer, struct capture *cap)
 }
 
 /*
- * The maps text with the inode of every shmem file (device 00:01: SysV
- * segments, shared anonymous memory) as 0: the host numbers those inodes
- * from its own counter (a SysV segment's is its host id), the model from
- * the machine's, and the ids differ by design (the mirror translates them).
+ * The maps text with the inode of every shmem file but SysV segments
+ * (device 00:01: shared anonymous memory, /dev/zero) as 0: the host
+ * numbers those inodes from its own counter, the model from the
+ * machine's.  A SysV segment's inode is its shm id, which the mirror
+ * translates to the host's (from shmget's logged results): compared.
  */
 static char *mask_shmem_inodes(const char *maps)
 {
@@ -234,8 +250,9 @@ static char *mask_shmem_inodes(const char *maps)
 
 	while (p && *p) {
 		char *nl = strchr(p, '\n'), *dev = strstr(p, " 00:01 ");
+		char *sysv = strstr(p, " /SYSV");
 
-		if (dev && (!nl || dev < nl)) {
+		if (dev && (!nl || dev < nl) && !(sysv && (!nl || sysv < nl))) {
 			char *ino = dev + 7;
 
 			while (*ino >= '0' && *ino <= '9') {
@@ -248,6 +265,36 @@ static char *mask_shmem_inodes(const char *maps)
 		p = nl ? nl + 1 : NULL;
 	}
 	return out;
+}
+
+/*
+ * @real and @model equal but for the start of [stack], the real one lower:
+ * the stack grew by page faults, and a log records none (the one change
+ * to a process's maps the replay cannot know).  Anything else differing,
+ * or a model stack larger than the real one, is a divergence.
+ */
+static bool only_stack_grew(const char *real, const char *model)
+{
+	const char *a = real, *b = model;
+	bool grew = false;
+
+	while (*a && *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+		const char *da = memchr(a, '-', la), *db = memchr(b, '-', lb);
+
+		if (la != lb || memcmp(a, b, la)) {
+			if (grew || !da || !db || la - (size_t)(da - a) !=
+			    lb - (size_t)(db - b) ||
+			    memcmp(da, db, la - (size_t)(da - a)) ||
+			    la < 7 || memcmp(a + la - 7, "[stack]", 7) ||
+			    strtoull(a, NULL, 16) >= strtoull(b, NULL, 16))
+				return false;
+			grew = true;
+		}
+		a += la + (a[la] == '\n');
+		b += lb + (b[lb] == '\n');
+	}
+	return grew && !*a && !*b;
 }
 
 /* Record @argv under strace into @log, capturing the real final maps. */
@@ -347,7 +394,8 @@ static void test_init(struct mmt_twin_init *init)
 
 struct rcase {
 	const char *name;
-	const char *argv[8];	/* "@" stands for the test directory */
+	const char *argv[8];	/* "@": the test directory; "$64": the
+				 * shadow helper build/shadow-helper-64 */
 	bool ipc;		/* %ipc too (shmget) */
 	bool m32;		/* needs gcc -m32 */
 	unsigned min_procs;
@@ -371,11 +419,34 @@ static const struct rcase rcases[] = {
 	{ "ld.so", { "/lib64/ld-linux-x86-64.so.2", "/bin/true" }, false, false, 1 },
 	{ "i386", { "@/prog32", "mremap" }, false, true, 1 },
 	{ "i386-threads", { "@/prog32", "threads" }, false, true, 1 },
-	/* not yet: an ia32 task's shmctl(id, IPC_64|IPC_RMID) is 0 on the
-	 * host and -EINVAL in the model (the version bit of src/ipc) */
+	/* glibc's i386 shmctl goes through ipc(2), which strace prints as
+	 * shmctl(id, IPC_64|IPC_RMID): replayed as that subcall */
+	{ "i386-shm", { "@/prog32", "shm" }, true, true, 1 },
+	{ "i386-fixed", { "@/prog32", "fixed" }, false, true, 1 },
+	/* the rest of shadow's programs (tests/test_shadow.c) */
+	{ "true", { "/bin/true" }, false, false, 1 },
+	{ "cp", { "/bin/cp", "/etc/passwd", "@/cp-out" }, false, false, 1 },
+	{ "head", { "/usr/bin/head", "-1", "/etc/passwd" }, false, false, 1 },
+	{ "env", { "/usr/bin/env" }, false, false, 1 },
+	{ "awk", { "/usr/bin/awk", "BEGIN{print 1}" }, false, false, 1 },
+	{ "sed", { "/bin/sed", "-n", "1p", "/etc/passwd" }, false, false, 1 },
+	{ "grep", { "/bin/grep", "root", "/etc/passwd" }, false, false, 1 },
+	{ "find", { "/usr/bin/find", "/etc", "-maxdepth", "1", "-name", "passwd" }, false, false, 1 },
+	{ "tar", { "/bin/tar", "cPf", "@/out.tar", "/etc/hostname" }, false, false, 1 },
+	{ "gzip", { "/bin/gzip", "-c", "/etc/passwd" }, false, false, 1 },
+	{ "sqlite3", { "/usr/bin/sqlite3", ":memory:", "select 1" }, false, false, 1 },
+	{ "cc -c", { "/usr/bin/cc", "-c", "-x", "c", "/dev/null", "-o", "@/null.o" }, false, false, 3 },
+	{ "shadow misc", { "$64", "misc" }, false, false, 1 },
+	{ "shadow fork", { "$64", "fork" }, false, false, 2 },
+	{ "shadow vfork", { "$64", "vfork" }, false, false, 2 },
+	{ "threads exiting", { "$64", "threads-exit" }, false, false, 1 },
+	{ "shadow static", { "$static", "misc" }, false, false, 1 },
+	{ "shadow i386", { "$32", "misc" }, false, true, 1 },
+	{ "exec 32-bit", { "$64", "exec", "$32" }, false, true, 1 },
 };
 
-static void run_case(const struct rcase *k, unsigned *procs, uint64_t *calls)
+static void run_case(const struct rcase *k, unsigned *procs, uint64_t *calls,
+		     unsigned *grown)
 {
 	char log[128], *argv[8], bufs[8][256];
 	struct capture cap = { 0 };
@@ -390,8 +461,14 @@ static void run_case(const struct rcase *k, unsigned *procs, uint64_t *calls)
 	int st;
 
 	for (i = 0; k->argv[i]; i++) {
+		const char *helper = getenv("MMTWIN_SHADOW_HELPER");
+
 		if (k->argv[i][0] == '@')
 			snprintf(bufs[i], sizeof(bufs[i]), "%s%s", rdir,
+				 k->argv[i] + 1);
+		else if (k->argv[i][0] == '$')	/* tests/shadow/helper.c */
+			snprintf(bufs[i], sizeof(bufs[i]), "%s-%s",
+				 helper ? helper : "build/shadow-helper",
 				 k->argv[i] + 1);
 		else
 			snprintf(bufs[i], sizeof(bufs[i]), "%s", k->argv[i]);
@@ -448,17 +525,22 @@ static void run_case(const struct rcase *k, unsigned *procs, uint64_t *calls)
 
 		if (!p || !p->maps) {
 			test_fail(__FILE__, __LINE__, "%s: pid %d ran but the "
-				  "replay has no maps for it", k->name,
-				  cap.c[i].pid);
+				  "replay has no maps for it; its maps:\n%.600s",
+				  k->name, cap.c[i].pid, cap.c[i].maps);
 			continue;
 		}
 		char *a = mask_shmem_inodes(p->maps);
 		char *b = mask_shmem_inodes(cap.c[i].maps);
 
-		if (!a || !b || strcmp(a, b))
+		if (a && b && strcmp(a, b) && only_stack_grew(b, a)) {
+			printf("    replay %s: pid %d's real [stack] grew by "
+			       "faults, which no log records\n", k->name, p->pid);
+			(*grown)++;
+		} else if (!a || !b || strcmp(a, b)) {
 			test_fail(__FILE__, __LINE__, "%s: pid %d (%s): final "
 				  "maps differ\nmodel:\n%sreal:\n%s", k->name,
 				  p->pid, p->comm, p->maps, cap.c[i].maps);
+		}
 		free(a);
 		free(b);
 	}
@@ -495,7 +577,7 @@ static bool have_strace(void)
 TEST(replay_live_programs)
 {
 	char why[256];
-	unsigned procs = 0, n = 0;
+	unsigned procs = 0, n = 0, grown = 0;
 	uint64_t calls = 0;
 
 	if (live_kernel_check(why, sizeof(why))) {
@@ -517,11 +599,12 @@ TEST(replay_live_programs)
 			       "(install gcc-multilib)\n", rcases[i].name);
 			continue;
 		}
-		run_case(&rcases[i], &procs, &calls);
+		run_case(&rcases[i], &procs, &calls, &grown);
 		n++;
 	}
-	printf("    replay: %u programs, %u processes, %llu syscalls\n", n,
-	       procs, (unsigned long long)calls);
+	printf("    replay: %u programs, %u processes, %llu syscalls; %u "
+	       "final maps differ only by stack growth\n", n, procs,
+	       (unsigned long long)calls, grown);
 }
 
 /* --- broken logs --- */

@@ -812,11 +812,17 @@ static int parse_call(struct cursor *c, enum mmt_abi abi)
 	c->p++;
 	e = c->call->entry;
 	c->call->nargs = e ? MMT_SYS_MAX_ARGS : 0;
-	if (!e && parse_raw_args(c))
+	/* strace prints a call it has no decoder for (an older strace and a
+	 * newer call: mseal as syscall_0x1ce) with all six raw registers */
+	if (!e || !strcmp(c->name, "syscall")) {
+		if (parse_raw_args(c))
+			return -1;
+		if (e)
+			c->call->nargs = MMT_SYS_MAX_ARGS;
+	} else if ((e->flags & MMT_SYS_KEYWORD) ? parse_keyword_args(c, e)
+						: parse_positional(c, e)) {
 		return -1;
-	if (e && ((e->flags & MMT_SYS_KEYWORD) ? parse_keyword_args(c, e)
-					       : parse_positional(c, e)))
-		return -1;
+	}
 	skip_spaces(c);
 	if (*c->p == '=') {
 		c->p++;

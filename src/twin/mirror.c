@@ -208,8 +208,11 @@ static int add_thread(struct mmt_twin *tw, int tid, unsigned proc,
 	return 0;
 }
 
+static char *host_sysv_ids(const struct mmt_twin *tw, char *model);
+
 /* The report draws a process from its maps as they were at its end. */
-static void keep_final_maps(struct mmt_twin_proc *p, struct mmt_task *t)
+static void keep_final_maps(const struct mmt_twin *tw,
+			    struct mmt_twin_proc *p, struct mmt_task *t)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -223,7 +226,7 @@ static void keep_final_maps(struct mmt_twin_proc *p, struct mmt_task *t)
 		return;
 	}
 	free(p->final_maps);
-	p->final_maps = buf;
+	p->final_maps = host_sysv_ids(tw, buf);
 }
 
 /* The process's model task after @gone left it: another of its threads,
@@ -244,7 +247,7 @@ static void drop_thread(struct mmt_twin *tw, struct twin_thread *th)
 		if (!tw->procs[proc].task) {
 			tw->procs[proc].exited = true;
 			if (tw->record)
-				keep_final_maps(&tw->procs[proc], t);
+				keep_final_maps(tw, &tw->procs[proc], t);
 		}
 	}
 	mmt_task_exit(t);
@@ -325,6 +328,71 @@ void mmt_twin_fd_close(struct mmt_twin *tw, int tid, int fd)
 	}
 }
 
+/* The model's maps text with its SysV segments' inode numbers (the
+ * model's shm ids) turned into the host's ids. */
+static char *host_sysv_ids(const struct mmt_twin *tw, char *model)
+{
+	char *out = NULL, *line, *nl;
+	size_t len = 0;
+	FILE *f;
+
+	if (!model || !strstr(model, " /SYSV"))
+		return model;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return model;
+	for (line = model; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		char *name = strstr(line, " /SYSV");
+		unsigned long long ino;
+		char *p, *q;
+
+		nl = strchr(line, '\n');
+		if (!name || (nl && name > nl)) {
+			fprintf(f, "%.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
+				line);
+			if (!nl)
+				break;
+			continue;
+		}
+		/* the inode is the fifth field: after four spaces */
+		p = line;
+		for (int k = 0; k < 4 && p; k++) {
+			p = strchr(p, ' ');
+			if (p)
+				p++;
+		}
+		if (!p || p > name) {
+			fprintf(f, "%.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
+				line);
+			if (!nl)
+				break;
+			continue;
+		}
+		ino = strtoull(p, &q, 10);
+		{
+			int col = (int)(name + 1 - line), w;
+
+			w = fprintf(f, "%.*s%lld", (int)(p - line), line,
+				    (long long)mmt_twin_shm_host_id(tw,
+							(int64_t)ino));
+			do
+				fputc(' ', f);
+			while (++w < col);
+			fprintf(f, "%.*s\n", (int)(nl ? nl - (name + 1)
+						 : (long)strlen(name + 1)),
+				name + 1);
+		}
+		(void)q;
+		if (!nl)
+			break;
+	}
+	fclose(f);
+	if (!out)
+		return model;
+	free(model);
+	return out;
+}
+
 char *mmt_twin_maps(const struct mmt_twin *tw, int tid)
 {
 	struct mmt_task *t = mmt_twin_task(tw, tid);
@@ -344,7 +412,7 @@ char *mmt_twin_maps(const struct mmt_twin *tw, int tid)
 		return NULL;
 	mmt_maps_print(t, f);
 	fclose(f);
-	return buf;
+	return host_sysv_ids(tw, buf);
 }
 
 /* ----------------------------------------------------------- shm ids */

@@ -949,71 +949,6 @@ static void diverged(struct sh *s, int tgid)
 		s->stop_mirroring = true;
 }
 
-/* The model's maps text with its SysV segments' inode numbers (the
- * model's shm ids) turned into the host's ids. */
-static char *fix_sysv(struct sh *s, char *model)
-{
-	char *out = NULL, *line, *nl;
-	size_t len = 0;
-	FILE *f;
-
-	if (!model || !strstr(model, " /SYSV"))
-		return model;
-	f = open_memstream(&out, &len);
-	if (!f)
-		return model;
-	for (line = model; *line; line = nl ? nl + 1 : line + strlen(line)) {
-		char *name = strstr(line, " /SYSV");
-		unsigned long long ino;
-		char *p, *q;
-
-		nl = strchr(line, '\n');
-		if (!name || (nl && name > nl)) {
-			fprintf(f, "%.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
-				line);
-			if (!nl)
-				break;
-			continue;
-		}
-		/* the inode is the fifth field: after four spaces */
-		p = line;
-		for (int k = 0; k < 4 && p; k++) {
-			p = strchr(p, ' ');
-			if (p)
-				p++;
-		}
-		if (!p || p > name) {
-			fprintf(f, "%.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
-				line);
-			if (!nl)
-				break;
-			continue;
-		}
-		ino = strtoull(p, &q, 10);
-		{
-			int col = (int)(name + 1 - line), w;
-
-			w = fprintf(f, "%.*s%lld", (int)(p - line), line,
-				    (long long)mmt_twin_shm_host_id(s->tw,
-							(int64_t)ino));
-			do
-				fputc(' ', f);
-			while (++w < col);
-			fprintf(f, "%.*s\n", (int)(nl ? nl - (name + 1)
-						 : (long)strlen(name + 1)),
-				name + 1);
-		}
-		(void)q;
-		if (!nl)
-			break;
-	}
-	fclose(f);
-	if (!out)
-		return model;
-	free(model);
-	return out;
-}
-
 /* The whole maps text of @tgid against the model's. */
 static void compare_whole(struct sh *s, const struct mmt_twin_event *ev,
 			  const struct mmt_twin_result *res, int tgid,
@@ -1027,7 +962,7 @@ static void compare_whole(struct sh *s, const struct mmt_twin_event *ev,
 		return;
 	for (int tries = 0; tries < 4; tries++) {
 		real = proc_text(tgid, "maps");
-		model = fix_sysv(s, mmt_twin_maps(s->tw, tgid));
+		model = mmt_twin_maps(s->tw, tgid);
 		if (!real || !model || !strcmp(real, model) ||
 		    !stack_catch_up(s, t, tgid))
 			break;

@@ -6,6 +6,8 @@
  */
 #include "twin/replay.h"
 
+#include <mmtwin/shm.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -320,6 +322,42 @@ static void add_divergence(struct mmt_replay *r, int tid, const char *text,
 	}
 }
 
+/*
+ * A log records no page faults.  What a fork copies depends on them: a
+ * VMA the parent has written has an anon_vma, the child's copy is then
+ * chained to it, and the kernel merges nothing new into such a copy
+ * (vma_had_uncowed_parents).  The replay assumes that by the time a
+ * process forks it has written each of its private writable mappings
+ * (data, bss, heap, stacks, malloc's arenas: what a process maps writable
+ * it writes, and ld.so's relocations write each library's data), and
+ * takes one write fault at the start of each before the fork.
+ */
+static void assume_written(struct mmt_replay *r, int tid)
+{
+	struct mmt_task *t = mmt_twin_task(r->tw, tid);
+	uint64_t addr[512];
+	unsigned n = 0;
+
+	if (!t)
+		return;
+	for (const struct mmt_vma *v = mmt_vma_first(t->mm); v;
+	     v = mmt_vma_next(v)) {
+		struct mmt_vma_info vi;
+
+		mmt_vma_get_info(v, &vi);
+		if ((vi.vm_flags & MMT_VM_WRITE) &&
+		    !(vi.vm_flags & MMT_VM_SHARED) && !vi.anon_vma &&
+		    !vi.special)
+			addr[n++] = vi.vm_start;
+		if (n == sizeof(addr) / sizeof(addr[0]))
+			break;
+	}
+	/* (the addresses first: a fault does not change the VMA list, but the
+	 * walk then does not depend on that) */
+	for (unsigned i = 0; i < n; i++)
+		mmt_twin_fault(r->tw, tid, addr[i], true);
+}
+
 /* The process a new tid belongs to, when its first line comes before
  * the clone that made it resumed: the oldest unfinished clone. */
 static int adopt_child(struct mmt_replay *r, int tid, char *err,
@@ -355,6 +393,8 @@ static int adopt_child(struct mmt_replay *r, int tid, char *err,
 	ev.clone_flags = text_clone_flags(best->name, best->text, best->len);
 	ev.args[0] = ev.clone_flags;
 	ev.ret = tid;
+	if (!(ev.clone_flags & CLONE_VM_FLAG))
+		assume_written(r, best->tid);
 	memset(&res, 0, sizeof(res));
 	e = mmt_twin_apply(r->tw, &ev, &res);
 	if (e)
@@ -395,6 +435,28 @@ static int ensure_task(struct mmt_replay *r, int tid, char *err,
 		return 0;
 	}
 	return adopt_child(r, tid, err, errlen);
+}
+
+/*
+ * strace prints i386's ipc(2) subcalls under their own names.  A logged
+ * `shmctl(id, IPC_64|cmd, ...)` is such a subcall: the direct compat
+ * shmctl takes no version bits (compat_ksys_shmctl has no case for them:
+ * -EINVAL), while ipc(SHMCTL) splits IPC_64 off, and glibc's i386 shmctl
+ * goes through ipc(2) with IPC_64 set.  The event becomes that call.
+ */
+static void as_ipc_shmctl(struct mmt_twin_event *ev)
+{
+	const struct mmt_syscall *ipc = mmt_sys_by_name(MMT_ABI_I386, "ipc");
+	uint64_t id = ev->args[0], cmd = ev->args[1], buf = ev->args[2];
+
+	if (!ipc)
+		return;
+	ev->nr = (unsigned)ipc->nr[MMT_ABI_I386];
+	memset(ev->args, 0, sizeof(ev->args));
+	ev->args[0] = 24;	/* SHMCTL */
+	ev->args[1] = id;
+	ev->args[2] = cmd;
+	ev->args[4] = buf;
 }
 
 /* One whole call of @tid: parse it, apply it, compare. */
@@ -528,9 +590,14 @@ static int replay_call(struct mmt_replay *r, int tid, const char *text,
 			break;
 		}
 	}
+	if (e && ev.abi == MMT_ABI_I386 && !strcmp(e->name, "shmctl") &&
+	    (call.args[1] & MMT_IPC_64))
+		as_ipc_shmctl(&ev);
 	if (cloning)
 		ev.clone_flags = !strcmp(e->name, "clone") ? call.args[0]
 			: text_clone_flags(e->name, text, strlen(text));
+	if (cloning && logged > 0 && !(ev.clone_flags & CLONE_VM_FLAG))
+		assume_written(r, tid);
 	if (exiting)
 		snapshot_maps(r, tid);
 	memset(&res, 0, sizeof(res));

@@ -196,7 +196,8 @@ int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
 		    size_t errlen);
 
 /* The model's /proc/PID/maps of host thread @tid's process into a
- * malloc'ed string (NULL if unknown). */
+ * malloc'ed string (NULL if unknown), its SysV segments' inode numbers
+ * turned into the host's shm ids as the host's maps print them. */
 char *mmt_twin_maps(const struct mmt_twin *tw, int tid);
 
 /* The event as strace prints it ("mmap(NULL, 8192, ...) = 0x7f..."), with
