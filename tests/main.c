@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #define MAX_TESTS 1024
 
@@ -131,16 +132,27 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 0; i < nr_cases; i++) {
+		struct timespec t0, t1;
+		char took[32] = "";
+		double s;
+
 		if (argc > 1 && !strstr(cases[i].name, argv[1]))
 			continue;
 		cur_failures = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		cases[i].fn();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* the slow ones say so: CI's budget is the suite's time */
+		s = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (s >= 2)
+			snprintf(took, sizeof(took), "  [%.1f s]", s);
 		if (cur_failures) {
-			printf("FAIL %s (%d failed checks)\n", cases[i].name,
-			       cur_failures);
+			printf("FAIL %s (%d failed checks)%s\n", cases[i].name,
+			       cur_failures, took);
 			failed++;
 		} else {
-			printf("ok   %s\n", cases[i].name);
+			printf("ok   %s%s\n", cases[i].name, took);
 			passed++;
 		}
 	}

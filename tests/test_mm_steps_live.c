@@ -11,9 +11,8 @@
  * /proc/PID/fdinfo), so these syscalls are checked before the general
  * differential test (tests/test_live_diff.c) is switched on.  Every
  * sequence of the four files must agree except the ones listed in
- * known_divergent[] with the reason.  The count of agreeing sequences
- * of all the step files is printed too (the others exercise calls this
- * file does not own).
+ * known_divergent[] with the reason.  The other files' sequences are
+ * tests/test_live_diff.c's (on the whole model, 98 of 98).
  */
 #include "test.h"
 #include "live/live.h"
@@ -153,7 +152,7 @@ static bool owned(const struct live_seq *q)
 
 static void run_steps(enum mmt_abi abi)
 {
-	unsigned own = 0, own_ok = 0, all_ok = 0;
+	unsigned own = 0, own_ok = 0;
 	struct live_seqs seqs;
 	char why[256], err[512];
 
@@ -165,31 +164,33 @@ static void run_steps(enum mmt_abi abi)
 		test_fail(__FILE__, __LINE__, "%s", err);
 		return;
 	}
+	/* the other files' sequences run in tests/test_live_diff.c, on the
+	 * whole model; here only the four files' own (each step validated) */
 	for (unsigned i = 0; i < seqs.n; i++) {
 		const struct live_seq *q = &seqs.seq[i];
 		struct live_report rep = { 0 };
-		bool ok = !live_diff_run(q, &hd_model_ops, &rep);
 		const char *known = divergent_why(q->name);
+		bool ok;
 
-		all_ok += ok;
-		if (owned(q)) {
-			own++;
-			own_ok += ok;
-			if (!ok && !known) {
-				test_fail(__FILE__, __LINE__, "%s", rep.what);
-				if (rep.diff)
-					printf("%s", rep.diff);
-			} else if (ok && known) {
-				printf("    %s now agrees: take it off "
-				       "known_divergent[]\n", q->name);
-			}
+		if (!owned(q))
+			continue;
+		ok = !live_diff_run(q, &hd_model_ops, &rep);
+		own++;
+		own_ok += ok;
+		if (!ok && !known) {
+			test_fail(__FILE__, __LINE__, "%s", rep.what);
+			if (rep.diff)
+				printf("%s", rep.diff);
+		} else if (ok && known) {
+			printf("    %s now agrees: take it off "
+			       "known_divergent[]\n", q->name);
 		}
 		if (!ok && getenv("MMTWIN_STEPS_VERBOSE"))
 			printf("    differs: %s\n", rep.what);
 		live_report_free(&rep);
 	}
-	printf("    %s: %u/%u sequences of 05/07/08/09 agree; %u/%u of all "
-	       "step files\n", mmt_abi_name(abi), own_ok, own, all_ok, seqs.n);
+	printf("    %s: %u/%u sequences of 05/07/08/09 agree\n",
+	       mmt_abi_name(abi), own_ok, own);
 	live_seqs_free(&seqs);
 }
 

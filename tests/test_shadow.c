@@ -325,6 +325,54 @@ TEST(shadow_live_survives)
 	run_free(&r);
 }
 
+/* setrlimit/prlimit64 are mirrored: an unlimited stack before an exec is
+ * the legacy (bottom-up) layout, for 64- and 32-bit programs; a hard
+ * limit raised without CAP_SYS_RESOURCE is -EPERM in both. */
+TEST(shadow_live_rlimits)
+{
+	static const char *const cmds[] = {
+		"bash -c 'ulimit -s unlimited; exec /bin/true'",
+		"bash -c 'ulimit -s unlimited; exec @32 misc'",
+		"prlimit --stack=unlimited /bin/true",
+		"bash -c 'ulimit -s 300; exec @64 misc'",
+		/* without CAP_SYS_RESOURCE (for mmtwin and the program) */
+		"! bash -c 'ulimit -s 100; ulimit -Hs 200; exec /bin/true'",
+	};
+
+	if (!shadow_ok())
+		return;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char cmd[1024], line[1400], rep[] = "/tmp/mmtwin-rlim-XXXXXX";
+		bool drop = cmds[i][0] == '!';
+		const char *c = cmds[i] + (drop ? 2 : 0);
+		char *report;
+		int fd, st;
+
+		if (!expand(c, cmd, sizeof(cmd)) || !installed(cmd) ||
+		    (drop && !installed("setpriv"))) {
+			printf("    SKIP %s\n", c);
+			continue;
+		}
+		fd = mkstemp(rep);
+		if (fd < 0)
+			continue;
+		close(fd);
+		snprintf(line, sizeof(line), "%s%s shadow --format json -o %s -- "
+			 "%s >/dev/null 2>&1 </dev/null", drop ?
+			 "setpriv --bounding-set=-sys_resource " : "", bin(),
+			 rep, cmd);
+		st = system(line);
+		report = test_read_file(rep);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) || !report ||
+		    jnum(report, "syscalls") <= 0 ||
+		    jnum(report, "syscalls") != jnum(report, "agreed"))
+			test_fail(__FILE__, __LINE__, "%s: status %d:\n%.2000s",
+				  c, st, report ? report : "(no report)");
+		free(report);
+		unlink(rep);
+	}
+}
+
 static const char *chromium(void)
 {
 	static const char *const c[] = { "/usr/bin/chromium",

@@ -221,6 +221,7 @@ struct mmt_task {
 	bool cap_ipc_owner;		/* SysV IPC permission bits bypassed */
 	bool cap_sys_admin;		/* no admin reserve in overcommit
 					 * mode 2 (__vm_enough_memory) */
+	bool cap_sys_resource;		/* may raise a hard rlimit */
 	struct mmt_rlimit rlim[MMT_NR_RLIMITS];
 	struct mmt_mm *mm;
 	struct mmt_fd *fds;		/* fds[0 .. nr_fds) */

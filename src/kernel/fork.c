@@ -112,6 +112,9 @@ struct mmt_task *mmt_task_fork(struct mmt_task *parent, int pid, int *error)
 	t->personality = parent->personality;
 	t->cap_sys_rawio = parent->cap_sys_rawio;
 	t->cap_ipc_lock = parent->cap_ipc_lock;
+	t->cap_ipc_owner = parent->cap_ipc_owner;
+	t->cap_sys_admin = parent->cap_sys_admin;
+	t->cap_sys_resource = parent->cap_sys_resource;
 	memcpy(t->rlim, parent->rlim, sizeof(t->rlim));
 	t->cpu = parent->cpu;
 	dup_mm_fields(t->mm, parent->mm);

@@ -701,8 +701,10 @@ static int parse_raw_args(struct cursor *c)
 		return 0;
 	}
 	do {
-		if (i == MMT_SYS_MAX_ARGS)
+		if (i == MMT_SYS_MAX_ARGS) {
+			c->argno = 0;
 			return fail(c, "too many arguments");
+		}
 		c->argno = i + 1;
 		if (parse_addr(c, &c->call->args[i]))
 			return -1;

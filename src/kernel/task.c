@@ -527,6 +527,7 @@ struct mmt_task *mmt_task_create_thread(struct mmt_task *leader, int pid,
 	t->cap_ipc_lock = leader->cap_ipc_lock;
 	t->cap_ipc_owner = leader->cap_ipc_owner;
 	t->cap_sys_admin = leader->cap_sys_admin;
+	t->cap_sys_resource = leader->cap_sys_resource;
 	memcpy(t->rlim, leader->rlim, sizeof(t->rlim));
 	t->cpu = leader->cpu;
 	*error = mm_slab_alloc(t->m, "task_struct", &t->kaddr);
@@ -1284,6 +1285,7 @@ void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 	t->cap_ipc_owner = caps >> 15 & 1;
 	t->cap_sys_rawio = caps >> 17 & 1;
 	t->cap_sys_admin = caps >> 21 & 1;
+	t->cap_sys_resource = caps >> 24 & 1;
 }
 
 /* x86_64 if the maps show the gate VMA or an address above 4 GiB. */

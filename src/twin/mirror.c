@@ -522,6 +522,16 @@ static int install_fd(struct mmt_task *t, const struct mmt_twin_event *ev,
 	return 0;
 }
 
+/* The capabilities a task passes on (fork, a resync's new tasks). */
+static void caps_copy(struct mmt_task *to, const struct mmt_task *from)
+{
+	to->cap_sys_rawio = from->cap_sys_rawio;
+	to->cap_ipc_lock = from->cap_ipc_lock;
+	to->cap_ipc_owner = from->cap_ipc_owner;
+	to->cap_sys_admin = from->cap_sys_admin;
+	to->cap_sys_resource = from->cap_sys_resource;
+}
+
 /* The scratch exec of a failed execve: what errno the model gives. */
 static int64_t trial_exec(struct mmt_twin *tw, struct mmt_task *like,
 			  const struct mmt_exec_params *p, char *note,
@@ -536,8 +546,7 @@ static int64_t trial_exec(struct mmt_twin *tw, struct mmt_task *like,
 		return e;
 	t->personality = like->personality;
 	memcpy(t->rlim, like->rlim, sizeof(t->rlim));
-	t->cap_sys_rawio = like->cap_sys_rawio;
-	t->cap_ipc_lock = like->cap_ipc_lock;
+	caps_copy(t, like);
 	r = mmt_execve(t, p, NULL, note, nlen);
 	mmt_task_exit(t);
 	return r;
@@ -844,6 +853,55 @@ static void record_step(struct mmt_twin *tw, int tgid,
 		tw->nsteps++;
 }
 
+/* The x86 resource numbers of the limits the model keeps. */
+static int rlimit_res(uint64_t resource)
+{
+	switch (resource) {
+	case 2: return MMT_RLIMIT_DATA;
+	case 3: return MMT_RLIMIT_STACK;
+	case 8: return MMT_RLIMIT_MEMLOCK;
+	case 9: return MMT_RLIMIT_AS;
+	default: return -1;
+	}
+}
+
+/*
+ * setrlimit(resource, rlim) and prlimit64(pid, resource, new, old) with a
+ * new limit, as do_prlimit decides: -EINVAL for cur > max, -EPERM for a
+ * higher hard limit without CAP_SYS_RESOURCE; the limit is the process's
+ * (every thread of it).  Limits the model does not keep are not mirrored
+ * (they change nothing it models).
+ */
+static void do_setrlimit(struct mmt_twin *tw, struct twin_thread *th,
+			 const struct mmt_twin_event *ev, bool prlimit,
+			 struct mmt_twin_result *res)
+{
+	uint64_t resource = ev->args[prlimit ? 1 : 0];
+	int pid = prlimit ? (int)(int32_t)ev->args[0] : 0;
+	struct twin_thread *target = pid ? thread_of(tw, pid) : th;
+	int r = rlimit_res(resource);
+	struct mmt_rlimit *old;
+
+	if (!ev->rlim_set || r < 0 || !target)
+		return;		/* a get, another limit, or not ours */
+	res->mirrored = true;
+	old = &target->t->rlim[r];
+	if (ev->rlim_cur > ev->rlim_max) {
+		res->ret = -EINVAL;
+		return;
+	}
+	if (ev->rlim_max > old->max && !th->t->cap_sys_resource) {
+		res->ret = -EPERM;
+		return;
+	}
+	res->ret = 0;
+	for (unsigned i = 0; i < tw->nth; i++)
+		if (tw->th[i].proc == target->proc) {
+			tw->th[i].t->rlim[r].cur = ev->rlim_cur;
+			tw->th[i].t->rlim[r].max = ev->rlim_max;
+		}
+}
+
 int mmt_twin_apply(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 		   struct mmt_twin_result *res)
 {
@@ -887,6 +945,10 @@ int mmt_twin_apply(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 		res->agreed = true;
 		trace_end(tw, tf, res);
 		return 0;
+	}
+	if (!strcmp(n, "setrlimit") || !strcmp(n, "prlimit64")) {
+		do_setrlimit(tw, th, ev, !strcmp(n, "prlimit64"), res);
+		goto done;
 	}
 	if (!strcmp(n, "personality")) {
 		res->mirrored = true;
@@ -956,6 +1018,86 @@ done:
 	return rc;
 }
 
+/* ----------------------------------------------------------- trials */
+
+/* The calls a trial can take: they change the VMAs and nothing else. */
+static bool trial_call(const char *n)
+{
+	static const char *const ok[] = {
+		"mmap", "mmap2", "munmap", "mprotect", "pkey_mprotect",
+		"mremap", "brk", "madvise", "mlock", "mlock2", "munlock",
+		"mseal", NULL
+	};
+
+	for (unsigned i = 0; ok[i]; i++)
+		if (!strcmp(n, ok[i]))
+			return true;
+	return false;
+}
+
+bool mmt_twin_trialable(const struct mmt_twin_event *ev)
+{
+	const struct mmt_syscall *e = mmt_sys_by_nr(ev->abi, ev->nr);
+
+	return e && e->handler && trial_call(e->name);
+}
+
+/* One call of a trial on the copy @t; its result. */
+static int64_t trial_one(struct mmt_twin *tw, struct mmt_task *t,
+			 const struct mmt_twin_event *ev)
+{
+	const struct mmt_syscall *e = mmt_sys_by_nr(ev->abi, ev->nr);
+	struct mmt_sys_ctx ctx = { .m = tw->m, .abi = ev->abi, .task = t };
+	struct mmt_sys_call call;
+	char note[128];
+	int64_t ret;
+
+	if ((!strcmp(e->name, "mmap") || !strcmp(e->name, "mmap2")) &&
+	    !(ev->args[3] & MAP_ANON_FLAG) && (int32_t)ev->args[4] >= 0 &&
+	    ev->fd_path && install_fd(t, ev, (int)(int32_t)ev->args[4], note,
+				      sizeof(note)))
+		return INT64_MIN;
+	mmt_sys_call_init(&call, ev->abi, e);
+	call.nargs = MMT_SYS_MAX_ARGS;
+	memcpy(call.args, ev->args, sizeof(call.args));
+	mmt_task_set_current(tw->m, t);
+	ret = mmt_sys_dispatch(&ctx, &call);
+	mmt_sys_call_release(&call);
+	return ret;
+}
+
+int mmt_twin_trial(struct mmt_twin *tw, const struct mmt_twin_event *ev,
+		   size_t n)
+{
+	struct twin_thread *th = n ? thread_of(tw, ev[0].tid) : NULL;
+	struct mmt_task *copy;
+	FILE *trace;
+	size_t i;
+	int e = 0;
+
+	if (!th)
+		return -ESRCH;
+	for (i = 0; i < n; i++)
+		if (!mmt_twin_trialable(&ev[i]) || !thread_of(tw, ev[i].tid) ||
+		    thread_of(tw, ev[i].tid)->proc != th->proc)
+			return -EINVAL;
+	/* the copy is a fork: the same VMAs, bases and files (what placement
+	 * depends on); its trace is not the replay's */
+	trace = tw->m->phys->trace;
+	tw->m->phys->trace = NULL;
+	copy = mmt_task_fork(th->t, 0, &e);
+	if (!copy) {
+		tw->m->phys->trace = trace;
+		return e ? e : -ENOMEM;
+	}
+	for (i = 0; i < n && trial_one(tw, copy, &ev[i]) == ev[i].ret; i++)
+		;
+	mmt_task_exit(copy);
+	mmt_task_set_current(tw->m, th->t);
+	tw->m->phys->trace = trace;
+	return (int)i;
+}
+
 /* ---------------------------------------------------------- resync */
 
 int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
@@ -968,7 +1110,7 @@ int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
 	struct mmt_rlimit rlim[MMT_NR_RLIMITS];
 	enum mmt_task_abi abi;
 	unsigned per, proc;
-	bool rawio, ipclock;
+	struct mmt_task caps;
 
 	if (!pr || !pr->task) {
 		snprintf(err, errlen, "resync: no process %d", tgid);
@@ -978,8 +1120,7 @@ int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
 	old = pr->task;
 	abi = old->abi;
 	per = old->personality;
-	rawio = old->cap_sys_rawio;
-	ipclock = old->cap_ipc_lock;
+	caps_copy(&caps, old);
 	memcpy(rlim, old->rlim, sizeof(rlim));
 	for (unsigned i = 0; i < tw->nth;) {
 		if (tw->th[i].proc == proc) {
@@ -1001,8 +1142,7 @@ int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
 			return -1;
 		}
 		t->personality = per;
-		t->cap_sys_rawio = rawio;
-		t->cap_ipc_lock = ipclock;
+		caps_copy(t, &caps);
 		memcpy(t->rlim, rlim, sizeof(rlim));
 		if (!lead) {
 			mmt_task_pick_mmap_layout(t);

@@ -1060,6 +1060,36 @@ static bool is_name(const struct mmt_syscall *e, const char *n)
 	return e && !strcmp(e->name, n);
 }
 
+/*
+ * The new limit of a setrlimit or prlimit64, from the caller's memory:
+ * prlimit64 takes struct rlimit64 in either ABI; setrlimit a native
+ * struct rlimit (two longs: compat's are 32-bit, infinity 0xffffffff).
+ */
+static void read_rlimit(struct sh_thread *t, bool prlimit)
+{
+	uint64_t ptr = t->ev.args[prlimit ? 2 : 1];
+
+	t->ev.rlim_set = false;
+	if (!ptr)
+		return;
+	if (prlimit || t->ev.abi == MMT_ABI_X86_64) {
+		uint64_t v[2];
+
+		if (read_mem(t->tid, ptr, v, sizeof(v)) != sizeof(v))
+			return;
+		t->ev.rlim_cur = v[0];
+		t->ev.rlim_max = v[1];
+	} else {
+		uint32_t v[2];
+
+		if (read_mem(t->tid, ptr, v, sizeof(v)) != sizeof(v))
+			return;
+		t->ev.rlim_cur = v[0] == UINT32_MAX ? MMT_RLIM_INFINITY : v[0];
+		t->ev.rlim_max = v[1] == UINT32_MAX ? MMT_RLIM_INFINITY : v[1];
+	}
+	t->ev.rlim_set = true;
+}
+
 static void on_entry(struct sh *s, struct sh_thread *t,
 		     const struct __ptrace_syscall_info *si)
 {
@@ -1080,6 +1110,12 @@ static void on_entry(struct sh *s, struct sh_thread *t,
 			t->ev.args[i] &= 0xffffffffULL;
 	e = mmt_sys_by_nr(t->ev.abi, t->ev.nr);
 	t->entry = e;
+	if (is_name(e, "setrlimit") || is_name(e, "prlimit64")) {
+		read_rlimit(t, is_name(e, "prlimit64"));
+		t->relevant = t->ev.rlim_set;
+		t->serial = true;
+		return;
+	}
 	if (!e || !(e->flags & (MMT_SYS_MEMORY | MMT_SYS_PROCESS |
 				MMT_SYS_IPC)))
 		return;

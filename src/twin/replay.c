@@ -30,6 +30,17 @@ struct pending {
 	unsigned long seq;	/* age, for "the oldest unfinished clone" */
 };
 
+/* A completed call held back: it overlapped another call of its process
+ * that was still unfinished, so the order the kernel ran them in is not
+ * the order of the log's lines (see flush_held). */
+struct held {
+	int tid, tgid;
+	char *text;		/* the whole call, result included */
+	unsigned entry, exit;	/* the lines where it began and ended */
+	bool trial;		/* a call trials take (else: a thread's exit
+				 * or limits, held behind its own calls) */
+};
+
 struct rproc {
 	struct mmt_replay_proc pub;
 	char *maps;		/* owned */
@@ -46,6 +57,10 @@ struct mmt_replay {
 	unsigned long seq;
 	struct pending *pend;
 	size_t npend, cappend;
+	struct held *held;
+	size_t nheld, capheld;
+	uint64_t reordered;	/* groups applied in another order than the
+				 * log's */
 	struct rproc *procs;
 	size_t nprocs, capprocs;
 	struct mmt_replay_divergence *div;
@@ -111,6 +126,9 @@ void mmt_replay_free(struct mmt_replay *r)
 	for (size_t i = 0; i < r->npend; i++)
 		free(r->pend[i].text);
 	free(r->pend);
+	for (size_t i = 0; i < r->nheld; i++)
+		free(r->held[i].text);
+	free(r->held);
 	for (size_t i = 0; i < r->nprocs; i++)
 		free(r->procs[i].maps);
 	free(r->procs);
@@ -358,6 +376,10 @@ static void assume_written(struct mmt_replay *r, int tid)
 		mmt_twin_fault(r->tw, tid, addr[i], true);
 }
 
+static bool has_held(struct mmt_replay *r, int tgid);
+static int flush_held(struct mmt_replay *r, int tgid, char *err,
+		      size_t errlen);
+
 /* The process a new tid belongs to, when its first line comes before
  * the clone that made it resumed: the oldest unfinished clone. */
 static int adopt_child(struct mmt_replay *r, int tid, char *err,
@@ -393,6 +415,16 @@ static int adopt_child(struct mmt_replay *r, int tid, char *err,
 	ev.clone_flags = text_clone_flags(best->name, best->text, best->len);
 	ev.args[0] = ev.clone_flags;
 	ev.ret = tid;
+	if (has_held(r, tp->tgid) && !(ev.clone_flags & CLONE_VM_FLAG)) {
+		int parent = tp->tgid;
+
+		if (flush_held(r, parent, err, errlen))
+			return -1;
+		tp = mmt_twin_proc_of(r->tw, best->tid);
+		if (!tp)
+			return fail(err, errlen, "pid %d: its parent %d is gone",
+				    tid, best->tid);
+	}
 	if (!(ev.clone_flags & CLONE_VM_FLAG))
 		assume_written(r, best->tid);
 	memset(&res, 0, sizeof(res));
@@ -457,6 +489,364 @@ static void as_ipc_shmctl(struct mmt_twin_event *ev)
 	ev->args[1] = id;
 	ev->args[2] = cmd;
 	ev->args[4] = buf;
+}
+
+/* strace's -y path of an fd argument: the file's path (without
+ * " (deleted)") and its name as maps prints it; -1: out of memory. */
+static int fd_names(const struct mmt_sys_argval *v, struct mmt_twin_event *ev,
+		    char **fdpath, char **fdname)
+{
+	if (!(v->flags & MMT_SYS_VAL_STR))
+		return 0;
+	*fdname = strndup(v->str, v->len);
+	*fdpath = strndup(v->str, v->len);
+	if (!*fdname || !*fdpath)
+		return -1;
+	if (v->len > 10 && !strcmp(*fdpath + v->len - 10, " (deleted)"))
+		(*fdpath)[v->len - 10] = 0;
+	ev->fd_path = *fdpath;
+	ev->fd_name = *fdname;
+	ev->fd_mode = MMT_FMODE_READ;
+	return 0;
+}
+
+/* --- overlapping calls ---
+ *
+ * Under strace -f, a call of one thread can be in the kernel while
+ * another thread's calls begin and end: it is printed "<unfinished ...>"
+ * and "<... resumed>".  The kernel serialised such calls on the mmap lock
+ * in an order the log does not show (the lines are in the order strace
+ * saw them end).  So the completed calls of a process that overlapped
+ * are held until none of its calls is unfinished, and then applied in the
+ * first order that both respects what the log does show (a call that
+ * ended before another began came first) and gives every logged result,
+ * tried on a copy of the process (mmt_twin_trial).  No such order: the
+ * log's, and the divergence is reported as usual.
+ */
+
+#define HELD_MAX_GROUP	64	/* larger groups: the log's order */
+#define HELD_MAX_TRIALS	4000	/* prefixes tried on copies, per group */
+
+static int call_name(const char *text, char *name, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len && (text[n] == '_' ||
+	       (text[n] >= 'a' && text[n] <= 'z') ||
+	       (text[n] >= '0' && text[n] <= '9')))
+		n++;
+	memcpy(name, text, n);
+	name[n] = 0;
+	return (int)n;
+}
+
+/* The process of a known thread (0: not known yet). */
+static int tgid_of(struct mmt_replay *r, int tid)
+{
+	struct mmt_twin_proc *tp = mmt_twin_task(r->tw, tid)
+				   ? mmt_twin_proc_of(r->tw, tid) : NULL;
+
+	return tp ? tp->tgid : 0;
+}
+
+/* @name, called by @tid, is a call a trial takes. */
+static bool holdable(struct mmt_replay *r, int tid, const char *name)
+{
+	struct mmt_task *t = mmt_twin_task(r->tw, tid);
+	struct mmt_twin_event ev = { 0 };
+	const struct mmt_syscall *e;
+
+	if (!t)
+		return false;
+	ev.abi = mmt_task_sys_abi(t->abi);
+	e = mmt_sys_by_name(ev.abi, name);
+	if (!e)
+		return false;
+	ev.nr = (unsigned)e->nr[ev.abi];
+	return mmt_twin_trialable(&ev);
+}
+
+/* Another holdable call of process @tgid is unfinished (not @tid's). */
+static bool in_flight(struct mmt_replay *r, int tgid, int tid)
+{
+	for (size_t i = 0; i < r->npend; i++)
+		if (r->pend[i].tid != tid && tgid_of(r, r->pend[i].tid) == tgid &&
+		    holdable(r, r->pend[i].tid, r->pend[i].name))
+			return true;
+	return false;
+}
+
+static bool has_held(struct mmt_replay *r, int tgid)
+{
+	for (size_t i = 0; i < r->nheld; i++)
+		if (r->held[i].tgid == tgid)
+			return true;
+	return false;
+}
+
+static int hold(struct mmt_replay *r, int tid, int tgid, const char *text,
+		unsigned entry, bool trial, char *err, size_t errlen)
+{
+	struct held *h;
+
+	if (r->nheld == r->capheld) {
+		size_t nc = r->capheld ? 2 * r->capheld : 8;
+		struct held *n = realloc(r->held, nc * sizeof(*n));
+
+		if (!n)
+			return fail(err, errlen, "out of memory");
+		r->held = n;
+		r->capheld = nc;
+	}
+	h = &r->held[r->nheld];
+	h->text = strdup(text);
+	if (!h->text)
+		return fail(err, errlen, "out of memory");
+	h->tid = tid;
+	h->tgid = tgid;
+	h->entry = entry;
+	h->exit = r->line;
+	h->trial = trial;
+	r->nheld++;
+	return 0;
+}
+
+/* A held call as a twin event (for a trial): 0, or -1. */
+struct trial_ev {
+	struct mmt_twin_event ev;
+	char *fdpath, *fdname;
+};
+
+static int trial_event(struct mmt_replay *r, const struct held *h,
+		       struct trial_ev *te)
+{
+	struct mmt_task *t = mmt_twin_task(r->tw, h->tid);
+	const struct mmt_syscall *e;
+	struct mmt_sys_call call;
+	char perr[256];
+	int rc = -1;
+
+	memset(te, 0, sizeof(*te));
+	if (!t || mmt_sys_parse_call(h->text, mmt_task_sys_abi(t->abi), &call,
+				     perr, sizeof(perr)))
+		return -1;
+	e = call.entry;
+	if (e && call.has_ret && !call.ret_unknown) {
+		te->ev.pid = h->tgid;
+		te->ev.tid = h->tid;
+		te->ev.abi = call.abi;
+		te->ev.nr = call.nr;
+		memcpy(te->ev.args, call.args, sizeof(te->ev.args));
+		te->ev.ret = call.err ? -(int64_t)call.err : call.ret;
+		rc = 0;
+		for (int a = 0; a < e->nargs && !rc; a++)
+			if (e->args[a].type == MMT_SYS_ARG_FD)
+				rc = fd_names(&call.val[e->args[a].slot],
+					      &te->ev, &te->fdpath,
+					      &te->fdname);
+	}
+	mmt_sys_call_release(&call);
+	return rc;
+}
+
+struct order_search {
+	struct mmt_replay *r;
+	struct held **h;
+	struct trial_ev *te;
+	unsigned n, *order;
+	bool *used;
+	struct mmt_twin_event *evs;	/* the trial calls of the prefix */
+	unsigned trials;
+};
+
+/* Place position @d onwards (@k trial calls so far); true when a whole
+ * order gave every logged result. */
+static bool search_order(struct order_search *o, unsigned d, unsigned k)
+{
+	if (d == o->n)
+		return true;
+	for (unsigned i = 0; i < o->n; i++) {
+		bool ready = !o->used[i];
+
+		/* what ended before i began must be placed already */
+		for (unsigned j = 0; ready && j < o->n; j++)
+			if (!o->used[j] && j != i && o->h[j]->exit < o->h[i]->entry)
+				ready = false;
+		if (!ready)
+			continue;
+		if (o->h[i]->trial) {
+			if (o->trials++ >= HELD_MAX_TRIALS)
+				return false;
+			o->evs[k] = o->te[i].ev;
+			if (mmt_twin_trial(o->r->tw, o->evs, k + 1) != (int)k + 1)
+				continue;	/* this prefix already disagrees */
+		}
+		o->order[d] = i;
+		o->used[i] = true;
+		if (search_order(o, d + 1, k + o->h[i]->trial))
+			return true;
+		o->used[i] = false;
+	}
+	return false;
+}
+
+/* The order to apply @n held calls in (indices into @h): the first that
+ * gives every logged result, else the log's. */
+static void pick_order(struct mmt_replay *r, struct held **h, unsigned n,
+		       unsigned *order)
+{
+	struct trial_ev *te = calloc(n, sizeof(*te));
+	struct mmt_twin_event *evs = calloc(n, sizeof(*evs));
+	unsigned *ord = calloc(n, sizeof(*ord)), k = 0;
+	bool *used = calloc(n, sizeof(*used));
+	struct order_search o = { r, h, te, n, ord, used, evs, 0 };
+	bool sorted = true, ok = true;
+
+	for (unsigned i = 0; i < n; i++)
+		order[i] = i;
+	if (n < 2 || n > HELD_MAX_GROUP || !te || !evs || !ord || !used)
+		goto out;
+	for (; k < n && ok; k++)
+		ok = !h[k]->trial || !trial_event(r, h[k], &te[k]);
+	if (ok && search_order(&o, 0, 0)) {
+		for (unsigned i = 0; i < n; i++) {
+			sorted &= ord[i] == i;
+			order[i] = ord[i];
+		}
+		r->reordered += !sorted;
+	}
+out:
+	for (unsigned i = 0; te && i < k; i++) {
+		free(te[i].fdpath);
+		free(te[i].fdname);
+	}
+	free(te);
+	free(evs);
+	free(ord);
+	free(used);
+}
+
+static int replay_call(struct mmt_replay *r, int tid, const char *text,
+		       struct pending *pend, char *err, size_t errlen);
+
+/* Apply process @tgid's held calls (every process's when @tgid is 0). */
+static int flush_held(struct mmt_replay *r, int tgid, char *err,
+		      size_t errlen)
+{
+	struct held *copy, **h;
+	unsigned n = 0, *ord;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nheld; i++)
+		if (!tgid || r->held[i].tgid == tgid)
+			n++;
+	if (!n)
+		return 0;
+	copy = malloc(n * sizeof(*copy));
+	h = malloc(n * sizeof(*h));
+	ord = malloc(n * sizeof(*ord));
+	if (!copy || !h || !ord) {
+		free(copy);
+		free(h);
+		free(ord);
+		return fail(err, errlen, "out of memory");
+	}
+	/* out of the array first: the calls applied may hold nothing, but
+	 * the group is settled */
+	n = 0;
+	for (size_t i = 0; i < r->nheld;) {
+		if (tgid && r->held[i].tgid != tgid) {
+			i++;
+			continue;
+		}
+		copy[n++] = r->held[i];
+		memmove(&r->held[i], &r->held[i + 1],
+			(r->nheld - i - 1) * sizeof(r->held[0]));
+		r->nheld--;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		h[i] = &copy[i];
+		ord[i] = i;
+	}
+	if (tgid)
+		pick_order(r, h, n, ord);
+	for (unsigned i = 0; i < n && !rc; i++)
+		rc = replay_call(r, h[ord[i]]->tid, h[ord[i]]->text, NULL, err,
+				 errlen);
+	for (unsigned i = 0; i < n; i++)
+		free(copy[i].text);
+	free(copy);
+	free(h);
+	free(ord);
+	return rc;
+}
+
+/* @tid's exit is among its held calls. */
+static bool tid_held_exit(struct mmt_replay *r, int tid)
+{
+	for (size_t i = 0; i < r->nheld; i++)
+		if (r->held[i].tid == tid && !strncmp(r->held[i].text, "exit(", 5))
+			return true;
+	return false;
+}
+
+/* @tid has calls held. */
+static bool tid_held(struct mmt_replay *r, int tid)
+{
+	for (size_t i = 0; i < r->nheld; i++)
+		if (r->held[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* A call that neither reads nor changes the process's VMAs: a thread's
+ * exit, a new thread (CLONE_VM), the personality and limits.  It lets an
+ * open group of overlapping calls stay open. */
+static bool keeps_mm(const char *name, const char *text)
+{
+	if (!strcmp(name, "exit") || !strcmp(name, "personality") ||
+	    !strcmp(name, "setrlimit") || !strcmp(name, "prlimit64"))
+		return true;
+	return (!strcmp(name, "clone") || !strcmp(name, "clone3")) &&
+	       strstr(text, "CLONE_VM");
+}
+
+static bool cloning_name(const char *name)
+{
+	return !strcmp(name, "clone") || !strcmp(name, "clone3");
+}
+
+/*
+ * A whole call of @tid (@entry: the line it began on): held when it
+ * overlapped another unfinished call of its process, else applied (after
+ * the process's held calls, which came before it).
+ */
+static int complete_call(struct mmt_replay *r, int tid, const char *text,
+			 unsigned entry, struct pending *pend, char *err,
+			 size_t errlen)
+{
+	char name[32];
+	int tgid = tgid_of(r, tid);
+
+	call_name(text, name, sizeof(name));
+	if (tgid && holdable(r, tid, name) &&
+	    (in_flight(r, tgid, tid) || has_held(r, tgid))) {
+		if (hold(r, tid, tgid, text, entry, true, err, errlen))
+			return -1;
+		return in_flight(r, tgid, tid) ? 0
+					       : flush_held(r, tgid, err, errlen);
+	}
+	if (tgid && has_held(r, tgid) && keeps_mm(name, text)) {
+		/* a thread's exit or limits stay behind its own held calls;
+		 * a new thread needs nothing of the group */
+		if (tid_held(r, tid) && !cloning_name(name))
+			return hold(r, tid, tgid, text, entry, false, err,
+				    errlen);
+		return replay_call(r, tid, text, pend, err, errlen);
+	}
+	if (tgid && has_held(r, tgid) && flush_held(r, tgid, err, errlen))
+		return -1;
+	return replay_call(r, tid, text, pend, err, errlen);
 }
 
 /* One whole call of @tid: parse it, apply it, compare. */
@@ -573,18 +963,8 @@ static int replay_call(struct mmt_replay *r, int tid, const char *text,
 			}
 			break;
 		case MMT_SYS_ARG_FD:
-			if (!(v->flags & MMT_SYS_VAL_STR))
-				break;
-			fdname = strndup(v->str, v->len);
-			fdpath = strndup(v->str, v->len);
-			if (!fdname || !fdpath)
+			if (fd_names(v, &ev, &fdpath, &fdname))
 				goto oom;
-			if (v->len > 10 && !strcmp(fdpath + v->len - 10,
-						   " (deleted)"))
-				fdpath[v->len - 10] = 0;
-			ev.fd_path = fdpath;
-			ev.fd_name = fdname;
-			ev.fd_mode = MMT_FMODE_READ;
 			break;
 		default:
 			break;
@@ -695,7 +1075,8 @@ int mmt_replay_line(struct mmt_replay *r, const char *line, size_t len,
 				  "'%s' is unfinished", tid,
 				  pending_of(r, tid)->name);
 		else
-			rc = replay_call(r, tid, whole, NULL, err, errlen);
+			rc = complete_call(r, tid, whole, r->line, NULL, err,
+					   errlen);
 		free(whole);
 		break;
 	case MMT_STRACE_UNFINISHED:
@@ -761,7 +1142,7 @@ int mmt_replay_line(struct mmt_replay *r, const char *line, size_t len,
 		memcpy(whole, p->text, p->len);
 		memcpy(whole + p->len, l.text, l.text_len);
 		whole[p->len + l.text_len] = 0;
-		rc = replay_call(r, tid, whole, p, err, errlen);
+		rc = complete_call(r, tid, whole, p->line, p, err, errlen);
 		free(whole);
 		p = pending_of(r, tid);	/* replay_call may grow pend[] */
 		if (p)
@@ -777,6 +1158,22 @@ int mmt_replay_line(struct mmt_replay *r, const char *line, size_t len,
 		p = pending_of(r, tid);
 		if (p)
 			pending_drop(r, p);
+		/* a thread gone while others' calls overlap: the group stays
+		 * open (the process cannot end before they do); its own held
+		 * calls go first, then it */
+		if (tp && has_held(r, tp->tgid) && in_flight(r, tp->tgid, tid)) {
+			bool held = tid_held(r, tid);
+
+			if (held && !tid_held_exit(r, tid))
+				rc = hold(r, tid, tp->tgid, "exit(0) = ?",
+					  r->line, false, err, errlen);
+			if (rc || held)
+				break;
+		} else if (tp && has_held(r, tp->tgid) &&
+			   flush_held(r, tp->tgid, err, errlen)) {
+			break;
+		}
+		tp = mmt_twin_proc_of(r->tw, tid);
 		if (tp && mmt_twin_task(r->tw, tid)) {
 			int tgid = tp->tgid;
 
@@ -807,6 +1204,10 @@ int mmt_replay_finish(struct mmt_replay *r, char *err, size_t errlen)
 {
 	if (r->failed)
 		return fail(err, errlen, "the replay already failed");
+	if (flush_held(r, 0, err, errlen)) {
+		r->failed = true;
+		return -1;
+	}
 	for (size_t i = 0; i < r->npend; i++) {
 		struct pending *p = &r->pend[i];
 
@@ -1021,6 +1422,7 @@ void mmt_replay_print(struct mmt_replay *r, FILE *out, enum mmt_format fmt,
 		mmt_json_u64(&j, "agreed", agr);
 		mmt_json_bool(&j, "all_agreed", sys == agr && !r->divseen);
 		mmt_json_u64(&j, "divergences_seen", r->divseen);
+		mmt_json_u64(&j, "reordered_groups", r->reordered);
 		mmt_json_begin_arr(&j, "divergences");
 		for (unsigned i = 0; i < r->ndiv; i++) {
 			const struct mmt_replay_divergence *d = &r->div[i];
@@ -1090,6 +1492,11 @@ void mmt_replay_print(struct mmt_replay *r, FILE *out, enum mmt_format fmt,
 	fprintf(out, "%stotal: processes: %zu, syscalls: %llu, agreed: %llu\n",
 		r->nprocs ? "\n" : "", r->nprocs, (unsigned long long)sys,
 		(unsigned long long)agr);
+	if (r->reordered)
+		fprintf(out, "overlapping calls: %llu group%s applied in the "
+			"order the kernel ran them (the log prints them as "
+			"they ended)\n", (unsigned long long)r->reordered,
+			r->reordered == 1 ? "" : "s");
 }
 
 struct mmt_twin *mmt_replay_twin(struct mmt_replay *r)

@@ -65,6 +65,11 @@ struct mmt_twin_event {
 	 * fork: SIGCHLD; vfork: CLONE_VM|CLONE_VFORK|SIGCHLD); the new tid
 	 * is @ret */
 	uint64_t clone_flags;
+	/* setrlimit/prlimit64: the new limit the front end read from the
+	 * caller's memory (RLIM_INFINITY in any ABI as MMT_RLIM_INFINITY);
+	 * @rlim_set false: none given (prlimit64's NULL) or unreadable */
+	bool rlim_set;
+	uint64_t rlim_cur, rlim_max;
 };
 
 /* What the mirror made of one event. */
@@ -169,6 +174,21 @@ int mmt_twin_fault(struct mmt_twin *tw, int tid, uint64_t addr, bool write);
  * same dev:inode (a replayed log, which records no close, relies on that).
  */
 void mmt_twin_fd_close(struct mmt_twin *tw, int tid, int fd);
+
+/*
+ * Calls whose order the front end does not know (a log's overlapping
+ * calls of one process: strace prints them as they complete, the kernel
+ * ran them in the order they took the mmap lock): apply @ev[0..n) in this
+ * order to a copy of their process (a model fork, thrown away after) and
+ * return how many gave their logged results in a row (n: this order
+ * agrees with the log), or a negative errno (-EINVAL: a call a trial
+ * does not take, see mmt_twin_trialable).  The twin is left as it was.
+ */
+int mmt_twin_trial(struct mmt_twin *tw, const struct mmt_twin_event *ev,
+		   size_t n);
+/* @ev is a call a trial takes: one that changes only the VMAs (mmap,
+ * munmap, mprotect, mremap, brk, madvise, mlock*, mseal). */
+bool mmt_twin_trialable(const struct mmt_twin_event *ev);
 
 /* Host thread @tid is gone (killed by a signal, or reaped): its model task
  * ends (and the process with its last thread).  Unknown tids: no-op. */
