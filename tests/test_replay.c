@@ -735,8 +735,16 @@ TEST(replay_overlapping_calls_take_the_kernels_order)
 	static const char sequential[] = OVL_HEAD
 		"101   " OVL_B ") = 0x7ffff7fbb000\n"
 		"100   " OVL_A ") = 0x7ffff7fbc000\n";
+	/* the thread exits while the main thread's call is still in flight:
+	 * its exit stays behind its held call */
+	static const char thread_exits[] = OVL_HEAD
+		"100   " OVL_A " <unfinished ...>\n"
+		"101   " OVL_B ") = 0x7ffff7fbb000\n"
+		"101   exit(0)                           = ?\n"
+		"101   +++ exited with 0 +++\n"
+		"100   <... mmap resumed>) = 0x7ffff7fbc000\n";
 	uint64_t n, ok;
-	char *m1, *m2, *m3, *m4;
+	char *m1, *m2, *m3, *m4, *m5;
 
 	ok = replay_agreed(serial, &n, &m1);
 	CHECK(n == 5 && ok == 5);	/* execve, mmap, clone3, two mmaps */
@@ -747,6 +755,10 @@ TEST(replay_overlapping_calls_take_the_kernels_order)
 	CHECK(n == 5 && ok < 5);
 	ok = replay_agreed(sequential, &n, &m4);
 	CHECK(n == 5 && ok < 5);
+	ok = replay_agreed(thread_exits, &n, &m5);
+	CHECK(n == 6 && ok == 6);
+	CHECK(m1 && m5 && !strcmp(m1, m5));
+	free(m5);
 	free(m1);
 	free(m2);
 	free(m3);

@@ -1164,6 +1164,7 @@ int mmt_replay_line(struct mmt_replay *r, const char *line, size_t len,
 		if (tp && has_held(r, tp->tgid) && in_flight(r, tp->tgid, tid)) {
 			bool held = tid_held(r, tid);
 
+			rc = 0;
 			if (held && !tid_held_exit(r, tid))
 				rc = hold(r, tid, tp->tgid, "exit(0) = ?",
 					  r->line, false, err, errlen);
