@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_TESTS 1024
 
@@ -91,6 +92,17 @@ char *test_read_file(const char *path)
 	buf = test_slurp(f);
 	fclose(f);
 	return buf;
+}
+
+const char *test_chromium(void)
+{
+	static const char *const c[] = { "/usr/bin/chromium",
+					 "/usr/bin/chromium-browser" };
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (!access(c[i], X_OK))
+			return c[i];
+	return NULL;
 }
 
 int test_run_cli(const char *args, char **out)

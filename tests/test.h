@@ -49,6 +49,8 @@ struct mmt_machine *test_machine_cfg(const struct mmt_config *c);
 char *test_slurp(FILE *f);
 /* Whole text file, NUL-terminated and malloc'd; NULL if unreadable. */
 char *test_read_file(const char *path);
+/* Debian's headless browser for the HTML report tests, or NULL. */
+const char *test_chromium(void);
 /* Run the CLI binary; returns exit status, output in @out (malloc'd). */
 int test_run_cli(const char *args, char **out);
 /* Run a scenario; returns the runner's status, output/errors malloc'd. */

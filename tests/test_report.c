@@ -41,17 +41,6 @@ static char *slurp_cmd(const char *cmd)
 	return buf;
 }
 
-static const char *chromium(void)
-{
-	static const char *const c[] = { "/usr/bin/chromium",
-					 "/usr/bin/chromium-browser" };
-
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		if (!access(c[i], X_OK))
-			return c[i];
-	return NULL;
-}
-
 TEST(report_html_draws_every_vma_and_marks_divergences)
 {
 	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
@@ -67,7 +56,7 @@ TEST(report_html_draws_every_vma_and_marks_divergences)
 	};
 	struct mmt_report r = { .title = "test <run> & co", .m = m,
 				.steps = steps, .nsteps = 3 };
-	const char *chrome = chromium();
+	const char *chrome = test_chromium();
 	char *html, *dom;
 	int err, fd = mkstemps(path, 5);
 	FILE *f;
@@ -138,7 +127,7 @@ TEST(report_replay_writes_the_page)
 	const char *bin = getenv("MMTWIN_BIN");
 	char cmd[1024], *html;
 	const char *path = "/tmp/mmtwin-replay-report.html";
-	const char *chrome = chromium();
+	const char *chrome = test_chromium();
 
 	if (!bin) {
 		printf("    SKIP: MMTWIN_BIN not set (make check sets it)\n");

@@ -373,17 +373,6 @@ TEST(shadow_live_rlimits)
 	}
 }
 
-static const char *chromium(void)
-{
-	static const char *const c[] = { "/usr/bin/chromium",
-					 "/usr/bin/chromium-browser" };
-
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		if (!access(c[i], X_OK))
-			return c[i];
-	return NULL;
-}
-
 /* The number of VMA boxes in process @pid's section of the page. */
 static unsigned vma_boxes(const char *html, long long pid)
 {
@@ -408,7 +397,7 @@ static unsigned vma_boxes(const char *html, long long pid)
 TEST(shadow_live_report)
 {
 	char opts[256], cmd[1024], id[64], page[] = "/tmp/mmtwin-shadow-XXXXXX";
-	const char *chrome = chromium();
+	const char *chrome = test_chromium();
 	unsigned lines = 0, found = 0;
 	char *html, *dom = NULL;
 	long long pid, n;
