@@ -325,6 +325,110 @@ TEST(shadow_live_survives)
 	run_free(&r);
 }
 
+/* A temporary file's name in @buf (the file exists, empty); false: none. */
+static bool temp_file(char *buf, size_t len)
+{
+	int fd;
+
+	snprintf(buf, len, "/tmp/mmtwin-shadow-XXXXXX");
+	fd = mkstemp(buf);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * What a terminal got from `mmtwin shadow` (@text): nothing but progress
+ * lines, each "\rmmtwin shadow: N syscalls mirrored, M agreed, P
+ * processes ", N rising, every call agreed, one process, then the erase
+ * "\r\033[K" at the very end.  The number of lines; the last N in @last.
+ */
+static unsigned shadow_progress_lines(const char *text, long long *last)
+{
+	unsigned lines = 0;
+	const char *p = text;
+
+	*last = 0;
+	while (*p) {
+		unsigned long long n, ok;
+		unsigned procs;
+		const char *q;
+		int used = 0;
+
+		if (*p++ != '\r') {
+			test_fail(__FILE__, __LINE__, "progress: text outside a "
+				  "line: '%.60s'", p - 1);
+			return lines;
+		}
+		q = strchr(p, '\r');
+		if (!q)
+			q = p + strlen(p);
+		if (!strcmp(p, "\033[K"))
+			return lines;	/* the erase, last */
+		if (sscanf(p, "mmtwin shadow: %llu syscalls mirrored, %llu agreed,"
+			   " %u processes%n", &n, &ok, &procs, &used) != 3 ||
+		    p + used + 1 != q || p[used] != ' ' ||
+		    (long long)n <= *last || ok != n ||
+		    procs != 1) {
+			test_fail(__FILE__, __LINE__, "progress: line %u after "
+				  "%lld: '%.*s'", lines + 1, *last, (int)(q - p),
+				  p);
+			return lines;
+		}
+		*last = (long long)n;
+		lines++;
+		p = q;
+	}
+	test_fail(__FILE__, __LINE__, "progress: not erased at the end");
+	return lines;
+}
+
+/*
+ * The progress line: on a terminal, with the line asked for at every
+ * check (MMTWIN_PROGRESS_AFTER=0, MMTWIN_PROGRESS_EVERY=0, the CLI's
+ * testing seam), the helper's 65,000 mmaps show one every 1024 stops
+ * (~512 calls), the counts rising to the summary's, and the line is
+ * erased at the end; on a pipe, nothing; under the CLI's own policy
+ * (after 2 s) a short run shows nothing either.
+ */
+TEST(shadow_progress_line)
+{
+	char rep[64], cmd[2048], *json;
+	struct test_spawned r;
+	long long last = 0, total;
+	unsigned lines;
+
+	if (!shadow_ok() || !temp_file(rep, sizeof(rep)))
+		return;
+	snprintf(cmd, sizeof(cmd), "exec env MMTWIN_PROGRESS_AFTER=0 "
+		 "MMTWIN_PROGRESS_EVERY=0 %s shadow --format json -o %s -- %s "
+		 "maxmap >/dev/null", bin(), rep, helper[0]);
+	CHECK_EQ(test_spawn(cmd, true, 300, &r), 0);
+	CHECK_EQ(r.status, 0);
+	json = test_read_file(rep);
+	total = json ? jnum(json, "syscalls") : -1;
+	lines = r.err ? shadow_progress_lines(r.err, &last) : 0;
+	CHECK(total > 60000 && lines > 50);
+	CHECK(last <= total && last > total - 1024);
+	free(json);
+	test_spawned_free(&r);
+	/* stderr a pipe: no line, nothing at all */
+	CHECK_EQ(test_spawn(cmd, false, 300, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.err && !r.err[0]);
+	test_spawned_free(&r);
+	/* the CLI's policy: /bin/true is over long before 2 s */
+	snprintf(cmd, sizeof(cmd), "exec env -u MMTWIN_PROGRESS_AFTER -u "
+		 "MMTWIN_PROGRESS_EVERY %s shadow --format json -o %s -- "
+		 "/bin/true", bin(), rep);
+	CHECK_EQ(test_spawn(cmd, true, 60, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.err && !r.err[0]);
+	test_spawned_free(&r);
+	unlink(rep);
+}
+
 static const char *chromium(void)
 {
 	static const char *const c[] = { "/usr/bin/chromium",

@@ -36,6 +36,7 @@
  */
 #define _GNU_SOURCE
 #include "twin/shadow.h"
+#include "twin/progress.h"
 #include "twin/report.h"
 
 #include <mmtwin/pgtable.h>
@@ -135,8 +136,8 @@ struct sh {
 	bool stop_mirroring;	/* after the first divergence without
 				 * --keep-going: detach */
 	bool json;
-	struct timespec t0, tlast;
-	bool progress_shown;
+	struct timespec t0;	/* the start (--timeout) */
+	struct mmt_progress prog;
 	uint64_t zero_pfn;	/* the host's empty_zero_page (0: unknown) */
 	uint64_t pm[512];	/* pagemap entries being read */
 	char namebuf[4352];
@@ -690,6 +691,13 @@ static void udiff(FILE *f, const struct sh_lines *a, const struct sh_lines *b)
 
 /* ---------------------------------------------------------- reports */
 
+/* The report is about to write to the terminal the line is on. */
+static void progress_erase(struct sh *s)
+{
+	if (s->out == stderr)
+		mmt_progress_erase(&s->prog);
+}
+
 static void print_divergence(struct sh *s, const struct mmt_twin_event *ev,
 			     const struct mmt_twin_result *res,
 			     const char *what, const char *diff)
@@ -699,6 +707,7 @@ static void print_divergence(struct sh *s, const struct mmt_twin_event *ev,
 	s->st->divergences++;
 	if (s->st->divergences > (s->o->max_diverge ? s->o->max_diverge : 20))
 		return;
+	progress_erase(s);
 	mmt_twin_format(call, sizeof(call), ev);
 	if (s->json) {
 		struct mmt_json j;
@@ -1033,24 +1042,21 @@ static double elapsed(const struct timespec *a)
 	       (double)(n.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* The progress line (o->progress), counted in syscall stops. */
 static void progress(struct sh *s)
 {
 	uint64_t n = 0, ok = 0;
 	struct mmt_twin_proc *p;
 
-	if (!s->o->progress || (s->st->stops & 1023))
+	if (!s->o->progress || !mmt_progress_due(&s->prog, s->st->stops))
 		return;
-	if (elapsed(&s->t0) < 2 || elapsed(&s->tlast) < 0.5)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &s->tlast);
 	for (unsigned i = 0; (p = mmt_twin_proc_at(s->tw, i)); i++) {
 		n += p->syscalls;
 		ok += p->agreed;
 	}
-	fprintf(stderr, "\rmmtwin shadow: %llu syscalls mirrored, %llu agreed, "
-		"%u processes ", (unsigned long long)n, (unsigned long long)ok,
-		s->st->processes);
-	s->progress_shown = true;
+	mmt_progress_show(&s->prog, "mmtwin shadow: %llu syscalls mirrored, "
+			  "%llu agreed, %u processes ", (unsigned long long)n,
+			  (unsigned long long)ok, s->st->processes);
 }
 
 /* ------------------------------------------------------ the stops */
@@ -1235,6 +1241,7 @@ static void on_exit_stop(struct sh *s, struct sh_thread *t,
 		char call[4096];
 
 		mmt_twin_format(call, sizeof(call), &t->ev);
+		progress_erase(s);
 		fprintf(s->out, "[%d] %s  (model: %lld)\n%s", t->tid, call,
 			(long long)res.ret, res.trace ? res.trace : "");
 	}
@@ -1814,7 +1821,7 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 	}
 	close(pfd[0]);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
-	s.tlast = s.t0;
+	mmt_progress_start(&s.prog, o->progress_after, o->progress_every);
 	if (ptrace(PTRACE_SEIZE, s.child, 0,
 		   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
 		   PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
@@ -1884,8 +1891,7 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 	if (st->tracer_error)
 		detach_all(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (s.progress_shown)
-		fprintf(stderr, "\r\033[K");
+	mmt_progress_erase(&s.prog);
 	/* the summary */
 	{
 		struct mmt_twin_proc *p;

@@ -25,7 +25,9 @@ struct mmt_shadow_opts {
 	bool aslr;		/* run with the host's ASLR, adopt its bases */
 	bool keep_going;	/* resync after a divergence and go on */
 	bool trace;		/* print each mirrored step's --trace lines */
-	bool progress;		/* a progress line on stderr */
+	bool progress;		/* a progress line on stderr (progress.h) */
+	double progress_after;	/* seconds to the first (CLI: 2) */
+	double progress_every;	/* seconds between two (CLI: 0.5) */
 	bool json;		/* --format json */
 	double timeout;		/* seconds; 0: none */
 	FILE *out;		/* the report */
