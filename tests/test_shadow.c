@@ -429,6 +429,117 @@ TEST(shadow_progress_line)
 	unlink(rep);
 }
 
+/*
+ * The tracer's own error, injected (MMTWIN_SHADOW_FAIL_AT=N: the resume
+ * out of its Nth stop fails, whenever it comes), at every stop of the
+ * small programs and every few of the larger: whatever its threads are
+ * doing then (in a syscall, held at an entry waiting their turn, parked
+ * while another thread's call runs, a new child held for its parent's
+ * event, a vfork parent, a signal on its way, a group-stop), mmtwin
+ * detaches from all of them and the program finishes untraced: its
+ * output complete, its exit status its own, nothing of it left stopped,
+ * traced or orphaned; mmtwin exits with 3 and the summary names the
+ * error.  A thread killed before its resume (exit_group) takes the
+ * failure with it: then the run is a normal one.
+ */
+static const struct {
+	const char *what, *cmd;
+	const char *out;	/* the program's whole stdout; NULL: the
+				 * command's own, run untraced */
+	int exit_code;
+	unsigned step;		/* N = 1, 1 + step, ... */
+} fail_cases[] = {
+	{ "signal", "@64 signal", "signal 10 handled\n", 7, 1 },
+	{ "group-stop", "@64 stopcont",
+	  "stopcont: the child stopped, was continued and exited\n", 0, 1 },
+	{ "fork", "@64 fork", "", 0, 3 },
+	{ "vfork", "@64 vfork", "", 0, 3 },
+	{ "pipeline", "sh -c 'ls / | wc -l'", NULL, 0, 19 },
+	{ "threads", "@64 threads", "threads: 4 done\n", 0, 37 },
+	{ "threads exiting", "@64 threads-exit", "", 0, 23 },
+};
+
+/* One run of case @c failing at stop @n; false: it fired no failure. */
+static bool fail_run(unsigned c, const char *cmd, const char *want,
+		     unsigned n, bool *hung)
+{
+	char rep[64], out[64], line[2048], why[64], *json, *got;
+	struct test_spawned r;
+	bool fired = false;
+
+	if (!temp_file(rep, sizeof(rep)) || !temp_file(out, sizeof(out)))
+		return false;
+	snprintf(line, sizeof(line), "exec env MMTWIN_SHADOW_FAIL_AT=%u %s "
+		 "shadow --format json -o %s -- %s >%s", n, bin(), rep, cmd,
+		 out);
+	CHECK_EQ(test_spawn(line, false, 30, &r), 0);
+	json = test_read_file(rep);
+	got = test_read_file(out);
+	snprintf(why, sizeof(why), "injected failure at stop %u\"", n);
+	if (json && strstr(json, "\"error\": \"ptrace on "))
+		fired = true;
+	*hung = r.timed_out;
+	if (r.timed_out || r.leftovers || !json || !got ||
+	    strcmp(got, want) ||
+	    jnum(json, "exit_code") != fail_cases[c].exit_code ||
+	    (fired && (r.status != 3 || !strstr(json, why) ||
+		       jnum(json, "complete") != 0)) ||
+	    (!fired && (r.status != 0 || jnum(json, "complete") != 1)))
+		test_fail(__FILE__, __LINE__, "%s, failing at stop %u: status "
+			  "%d%s, stdout '%.80s', %u left (%s); summary:\n%.600s",
+			  fail_cases[c].what, n, r.status,
+			  r.timed_out ? " (hung: killed)" : "", got ? got : "",
+			  r.leftovers, r.left, json ? json : "(none)");
+	free(json);
+	free(got);
+	test_spawned_free(&r);
+	unlink(rep);
+	unlink(out);
+	return fired;
+}
+
+TEST(shadow_tracer_error_detaches)
+{
+	if (!shadow_ok())
+		return;
+	for (unsigned c = 0; c < sizeof(fail_cases) / sizeof(fail_cases[0]); c++) {
+		char cmd[1024], *want = NULL;
+		unsigned runs = 0, fired = 0;
+		long long stops;
+		bool hung = false;
+		struct run r;
+
+		if (!expand(fail_cases[c].cmd, cmd, sizeof(cmd)) ||
+		    !installed(cmd)) {
+			printf("    SKIP %s: not on this machine\n",
+			       fail_cases[c].what);
+			continue;
+		}
+		if (!fail_cases[c].out) {
+			FILE *p = popen(cmd, "r");
+
+			want = p ? test_slurp(p) : NULL;
+			if (p)
+				pclose(p);
+		}
+		/* the stops of a whole run (syscall stops: a few fewer) */
+		run_shadow(&r, "", cmd);
+		stops = r.report ? jnum(r.report, "stops") : -1;
+		CHECK(r.status == 0 && stops > 10);
+		run_free(&r);
+		for (unsigned n = 1; n <= stops && !hung;
+		     n += fail_cases[c].step) {
+			runs++;
+			fired += fail_run(c, cmd, want ? want : fail_cases[c].out,
+					  n, &hung);
+		}
+		printf("    %s: failing at %u stops (%u fired)\n",
+		       fail_cases[c].what, runs, fired);
+		CHECK(fired >= runs * 3 / 4);
+		free(want);
+	}
+}
+
 static const char *chromium(void)
 {
 	static const char *const c[] = { "/usr/bin/chromium",

@@ -175,6 +175,24 @@ static void host_init(struct mmt_twin_init *in, bool aslr, char **status)
 	in->status = *status;
 }
 
+/*
+ * MMTWIN_SHADOW_FAIL_AT=N, a testing seam (struct mmt_shadow_opts's
+ * fail_at): the tracer fails at its Nth stop and must detach from
+ * everything.  Unset or not a number: never.
+ */
+static unsigned long fail_at_env(void)
+{
+	const char *v = getenv("MMTWIN_SHADOW_FAIL_AT");
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	return errno || *end ? 0 : n;
+}
+
 int cmd_shadow(int argc, char **argv)
 {
 	struct mmt_shadow_opts o = { 0 };
@@ -289,6 +307,7 @@ int cmd_shadow(int argc, char **argv)
 		}
 	}
 	cli_progress(&o.progress, &o.progress_after, &o.progress_every);
+	o.fail_at = fail_at_env();
 	m = cli_boot(&c);
 	if (!m) {
 		if (outfile)
