@@ -56,4 +56,23 @@ int test_run_cli(const char *args, char **out);
 /* Run a scenario; returns the runner's status, output/errors malloc'd. */
 int test_run_script(const char *text, char **out, char **err);
 
+/* A command run by test_spawn (tests/spawn.c). */
+struct test_spawned {
+	int status;		/* sh's exit status, -1: killed or signalled */
+	bool timed_out;		/* killed (its whole group) at the deadline */
+	char *err;		/* what came on its stderr, NUL-terminated */
+	unsigned leftovers;	/* processes of its group alive after it */
+	char left[512];		/* them: "pid P state S tracer T; ..." */
+};
+/*
+ * `sh -c CMD` (stdin /dev/null) in a process group of its own, its
+ * stderr on a new pseudo-terminal in raw mode (@pty: isatty(2) holds, the
+ * bytes arrive as written) or on a pipe; the group is killed after
+ * @seconds.  Then any process still in the group is a leftover: listed in
+ * @r and killed.  0, or -1 when it could not be started.
+ */
+int test_spawn(const char *cmd, bool pty, double seconds,
+	       struct test_spawned *r);
+void test_spawned_free(struct test_spawned *r);
+
 #endif

@@ -868,3 +868,112 @@ TEST(replay_cli)
 	free(out);
 	unlink(path);
 }
+
+/*
+ * What a terminal got from `mmtwin replay` of @lines munmap lines after
+ * the execve (@text): the k-th progress line says k * 1024 lines, as
+ * many syscalls (the execve and every munmap are mirrored), all agreed;
+ * then the erase "\r\033[K"; then @tail (an error message, or "").
+ */
+static void check_replay_progress(const char *text, unsigned lines,
+				  const char *tail)
+{
+	unsigned k = 0;
+	const char *p = text;
+
+	while (*p == '\r') {
+		unsigned long long n, ok;
+		unsigned l;
+		const char *q = strchr(++p, '\r');
+		int used = 0;
+
+		if (!strncmp(p, "\033[K", 3)) {
+			p += 3;
+			break;
+		}
+		if (!q)
+			q = p + strlen(p);
+		k++;
+		if (sscanf(p, "mmtwin replay: %u lines, %llu syscalls, %llu "
+			   "agreed%n", &l, &n, &ok, &used) != 3 ||
+		    p + used + 1 != q || p[used] != ' ' || l != k * 1024 ||
+		    n != l || ok != n) {
+			test_fail(__FILE__, __LINE__, "progress line %u: '%.*s'",
+				  k, (int)(q - p), p);
+			return;
+		}
+		p = q;
+	}
+	CHECK_EQ(k, (lines + 1) / 1024);
+	CHECK(p > text && !strncmp(p - 4, "\r\033[K", 4));
+	CHECK_STR(p, tail);
+}
+
+/*
+ * The progress line: on a terminal, with the line asked for at every
+ * check (MMTWIN_PROGRESS_AFTER=0, MMTWIN_PROGRESS_EVERY=0, the CLI's
+ * testing seam), one every 1024 lines of a long valid log, erased at the
+ * end, and erased before an error message too; on a pipe nothing; under
+ * the CLI's own policy (after 2 s) a replay of a fraction of a second
+ * shows nothing either.
+ */
+TEST(replay_progress_line)
+{
+	char path[] = "/tmp/mmtwin-replay-progress-XXXXXX", cmd[1024], want[256];
+	const char *bin = getenv("MMTWIN_BIN");
+	const unsigned lines = 30000;
+	struct test_spawned r;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	CHECK(f);
+	if (!f)
+		return;
+	fputs(EXEC_LINE, f);
+	for (unsigned i = 0; i < lines; i++)	/* a hole: 0 for both */
+		fputs("100   munmap(0x200000000, 4096)        = 0\n", f);
+	fputs("100   exit_group(0)                     = ?\n", f);
+	CHECK(!fclose(f));
+	snprintf(cmd, sizeof(cmd), "exec env MMTWIN_PROGRESS_AFTER=0 "
+		 "MMTWIN_PROGRESS_EVERY=0 %s replay --no-maps --personality "
+		 "ADDR_NO_RANDOMIZE %s >/dev/null", bin ? bin : "build/mmtwin",
+		 path);
+	CHECK_EQ(test_spawn(cmd, true, 120, &r), 0);
+	CHECK_EQ(r.status, 0);
+	if (r.err)
+		check_replay_progress(r.err, lines, "");
+	test_spawned_free(&r);
+	CHECK_EQ(test_spawn(cmd, false, 120, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.err && !r.err[0]);
+	test_spawned_free(&r);
+	/* the CLI's policy */
+	snprintf(cmd, sizeof(cmd), "exec env -u MMTWIN_PROGRESS_AFTER -u "
+		 "MMTWIN_PROGRESS_EVERY %s replay --no-maps --personality "
+		 "ADDR_NO_RANDOMIZE %s >/dev/null", bin ? bin : "build/mmtwin",
+		 path);
+	CHECK_EQ(test_spawn(cmd, true, 120, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.err && !r.err[0]);
+	test_spawned_free(&r);
+	/* a truncated last line: the line is erased, then the message */
+	if (truncate(path, 0) == 0 && (f = fopen(path, "w"))) {
+		fputs(EXEC_LINE, f);
+		for (unsigned i = 0; i < lines; i++)
+			fputs("100   munmap(0x200000000, 4096)        = 0\n", f);
+		fputs("100   exit_group(0", f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "exec env MMTWIN_PROGRESS_AFTER=0 "
+			 "MMTWIN_PROGRESS_EVERY=0 %s replay --personality "
+			 "ADDR_NO_RANDOMIZE %s >/dev/null",
+			 bin ? bin : "build/mmtwin", path);
+		CHECK_EQ(test_spawn(cmd, true, 120, &r), 0);
+		CHECK_EQ(r.status, 2);
+		snprintf(want, sizeof(want), "%s:%u: the last line has no "
+			 "newline (a truncated log?)\n", path, lines + 2);
+		if (r.err)
+			check_replay_progress(r.err, lines, want);
+		test_spawned_free(&r);
+	}
+	unlink(path);
+}

@@ -325,6 +325,221 @@ TEST(shadow_live_survives)
 	run_free(&r);
 }
 
+/* A temporary file's name in @buf (the file exists, empty); false: none. */
+static bool temp_file(char *buf, size_t len)
+{
+	int fd;
+
+	snprintf(buf, len, "/tmp/mmtwin-shadow-XXXXXX");
+	fd = mkstemp(buf);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * What a terminal got from `mmtwin shadow` (@text): nothing but progress
+ * lines, each "\rmmtwin shadow: N syscalls mirrored, M agreed, P
+ * processes ", N rising, every call agreed, one process, then the erase
+ * "\r\033[K" at the very end.  The number of lines; the last N in @last.
+ */
+static unsigned shadow_progress_lines(const char *text, long long *last)
+{
+	unsigned lines = 0;
+	const char *p = text;
+
+	*last = 0;
+	while (*p) {
+		unsigned long long n, ok;
+		unsigned procs;
+		const char *q;
+		int used = 0;
+
+		if (*p++ != '\r') {
+			test_fail(__FILE__, __LINE__, "progress: text outside a "
+				  "line: '%.60s'", p - 1);
+			return lines;
+		}
+		q = strchr(p, '\r');
+		if (!q)
+			q = p + strlen(p);
+		if (!strcmp(p, "\033[K"))
+			return lines;	/* the erase, last */
+		if (sscanf(p, "mmtwin shadow: %llu syscalls mirrored, %llu agreed,"
+			   " %u processes%n", &n, &ok, &procs, &used) != 3 ||
+		    p + used + 1 != q || p[used] != ' ' ||
+		    (long long)n <= *last || ok != n ||
+		    procs != 1) {
+			test_fail(__FILE__, __LINE__, "progress: line %u after "
+				  "%lld: '%.*s'", lines + 1, *last, (int)(q - p),
+				  p);
+			return lines;
+		}
+		*last = (long long)n;
+		lines++;
+		p = q;
+	}
+	test_fail(__FILE__, __LINE__, "progress: not erased at the end");
+	return lines;
+}
+
+/*
+ * The progress line: on a terminal, with the line asked for at every
+ * check (MMTWIN_PROGRESS_AFTER=0, MMTWIN_PROGRESS_EVERY=0, the CLI's
+ * testing seam), the helper's 65,000 mmaps show one every 1024 stops
+ * (~512 calls), the counts rising to the summary's, and the line is
+ * erased at the end; on a pipe, nothing; under the CLI's own policy
+ * (after 2 s) a short run shows nothing either.
+ */
+TEST(shadow_progress_line)
+{
+	char rep[64], cmd[2048], *json;
+	struct test_spawned r;
+	long long last = 0, total;
+	unsigned lines;
+
+	if (!shadow_ok() || !temp_file(rep, sizeof(rep)))
+		return;
+	snprintf(cmd, sizeof(cmd), "exec env MMTWIN_PROGRESS_AFTER=0 "
+		 "MMTWIN_PROGRESS_EVERY=0 %s shadow --format json -o %s -- %s "
+		 "maxmap >/dev/null", bin(), rep, helper[0]);
+	CHECK_EQ(test_spawn(cmd, true, 300, &r), 0);
+	CHECK_EQ(r.status, 0);
+	json = test_read_file(rep);
+	total = json ? jnum(json, "syscalls") : -1;
+	lines = r.err ? shadow_progress_lines(r.err, &last) : 0;
+	CHECK(total > 60000 && lines > 50);
+	CHECK(last <= total && last > total - 1024);
+	free(json);
+	test_spawned_free(&r);
+	/* stderr a pipe: no line, nothing at all */
+	CHECK_EQ(test_spawn(cmd, false, 300, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.err && !r.err[0]);
+	test_spawned_free(&r);
+	/* the CLI's policy: /bin/true is over long before 2 s */
+	snprintf(cmd, sizeof(cmd), "exec env -u MMTWIN_PROGRESS_AFTER -u "
+		 "MMTWIN_PROGRESS_EVERY %s shadow --format json -o %s -- "
+		 "/bin/true", bin(), rep);
+	CHECK_EQ(test_spawn(cmd, true, 60, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK(r.err && !r.err[0]);
+	test_spawned_free(&r);
+	unlink(rep);
+}
+
+/*
+ * The tracer's own error, injected (MMTWIN_SHADOW_FAIL_AT=N: the resume
+ * out of its Nth stop fails, whenever it comes), at every stop of the
+ * small programs and every few of the larger: whatever its threads are
+ * doing then (in a syscall, held at an entry waiting their turn, parked
+ * while another thread's call runs, a new child held for its parent's
+ * event, a vfork parent, a signal on its way, a group-stop), mmtwin
+ * detaches from all of them and the program finishes untraced: its
+ * output complete, its exit status its own, nothing of it left stopped,
+ * traced or orphaned; mmtwin exits with 3 and the summary names the
+ * error.  A thread killed before its resume (exit_group) takes the
+ * failure with it: then the run is a normal one.
+ */
+static const struct {
+	const char *what, *cmd;
+	const char *out;	/* the program's whole stdout; NULL: the
+				 * command's own, run untraced */
+	int exit_code;
+	unsigned step;		/* N = 1, 1 + step, ... */
+} fail_cases[] = {
+	{ "signal", "@64 signal", "signal 10 handled\n", 7, 1 },
+	{ "group-stop", "@64 stopcont",
+	  "stopcont: the child stopped, was continued and exited\n", 0, 1 },
+	{ "fork", "@64 fork", "", 0, 3 },
+	{ "vfork", "@64 vfork", "", 0, 3 },
+	{ "pipeline", "sh -c 'ls / | wc -l'", NULL, 0, 19 },
+	{ "threads", "@64 threads", "threads: 4 done\n", 0, 37 },
+	{ "threads exiting", "@64 threads-exit", "", 0, 23 },
+};
+
+/* One run of case @c failing at stop @n; false: it fired no failure. */
+static bool fail_run(unsigned c, const char *cmd, const char *want,
+		     unsigned n, bool *hung)
+{
+	char rep[64], out[64], line[2048], why[64], *json, *got;
+	struct test_spawned r;
+	bool fired = false;
+
+	if (!temp_file(rep, sizeof(rep)) || !temp_file(out, sizeof(out)))
+		return false;
+	snprintf(line, sizeof(line), "exec env MMTWIN_SHADOW_FAIL_AT=%u %s "
+		 "shadow --format json -o %s -- %s >%s", n, bin(), rep, cmd,
+		 out);
+	CHECK_EQ(test_spawn(line, false, 30, &r), 0);
+	json = test_read_file(rep);
+	got = test_read_file(out);
+	snprintf(why, sizeof(why), "injected failure at stop %u\"", n);
+	if (json && strstr(json, "\"error\": \"ptrace on "))
+		fired = true;
+	*hung = r.timed_out;
+	if (r.timed_out || r.leftovers || !json || !got ||
+	    strcmp(got, want) ||
+	    jnum(json, "exit_code") != fail_cases[c].exit_code ||
+	    (fired && (r.status != 3 || !strstr(json, why) ||
+		       jnum(json, "complete") != 0)) ||
+	    (!fired && (r.status != 0 || jnum(json, "complete") != 1)))
+		test_fail(__FILE__, __LINE__, "%s, failing at stop %u: status "
+			  "%d%s, stdout '%.80s', %u left (%s); summary:\n%.600s",
+			  fail_cases[c].what, n, r.status,
+			  r.timed_out ? " (hung: killed)" : "", got ? got : "",
+			  r.leftovers, r.left, json ? json : "(none)");
+	free(json);
+	free(got);
+	test_spawned_free(&r);
+	unlink(rep);
+	unlink(out);
+	return fired;
+}
+
+TEST(shadow_tracer_error_detaches)
+{
+	if (!shadow_ok())
+		return;
+	for (unsigned c = 0; c < sizeof(fail_cases) / sizeof(fail_cases[0]); c++) {
+		char cmd[1024], *want = NULL;
+		unsigned runs = 0, fired = 0;
+		long long stops;
+		bool hung = false;
+		struct run r;
+
+		if (!expand(fail_cases[c].cmd, cmd, sizeof(cmd)) ||
+		    !installed(cmd)) {
+			printf("    SKIP %s: not on this machine\n",
+			       fail_cases[c].what);
+			continue;
+		}
+		if (!fail_cases[c].out) {
+			FILE *p = popen(cmd, "r");
+
+			want = p ? test_slurp(p) : NULL;
+			if (p)
+				pclose(p);
+		}
+		/* the stops of a whole run (syscall stops: a few fewer) */
+		run_shadow(&r, "", cmd);
+		stops = r.report ? jnum(r.report, "stops") : -1;
+		CHECK(r.status == 0 && stops > 10);
+		run_free(&r);
+		for (unsigned n = 1; n <= stops && !hung;
+		     n += fail_cases[c].step) {
+			runs++;
+			fired += fail_run(c, cmd, want ? want : fail_cases[c].out,
+					  n, &hung);
+		}
+		printf("    %s: failing at %u stops (%u fired)\n",
+		       fail_cases[c].what, runs, fired);
+		CHECK(fired >= runs * 3 / 4);
+		free(want);
+	}
+}
+
 /* setrlimit/prlimit64 are mirrored: an unlimited stack before an exec is
  * the legacy (bottom-up) layout, for 64- and 32-bit programs; a hard
  * limit raised without CAP_SYS_RESOURCE is -EPERM in both. */

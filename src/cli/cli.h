@@ -49,6 +49,9 @@ int cli_parse(int argc, char **argv, int first, struct mmt_config *c,
 	      enum mmt_format *fmt, char **rest, int max, int *nrest,
 	      const char *usage);
 struct mmt_machine *cli_boot(const struct mmt_config *c);
+/* The progress line of shadow and replay (twin/progress.h): on when
+ * stderr is a terminal; the policy's seconds (main.c says what else). */
+void cli_progress(bool *on, double *after, double *every);
 int cli_is_help(const char *arg);
 
 int cmd_layout(int argc, char **argv);

@@ -36,7 +36,9 @@ static const char replay_usage[] =
 	"compared with the logged one; a divergence prints the call, both\n"
 	"results and, with --trace, the model's reasoning.  Then each process,\n"
 	"the main one first, with \"syscalls: N, agreed: M\" and its modelled\n"
-	"/proc/PID/maps as it was when the process ended.\n\n"
+	"/proc/PID/maps as it was when the process ended.  A progress line\n"
+	"(lines read, syscalls mirrored, agreed) goes to stderr when it is a\n"
+	"terminal and the replay is long.\n\n"
 	"Options:\n"
 	"  --trace              with each divergence, the model's reasoning\n"
 	"  --no-maps            the counts only, no maps\n"
@@ -318,6 +320,7 @@ int cmd_replay(int argc, char **argv)
 			fclose(in);
 		return 2;
 	}
+	cli_progress(&ro.progress, &ro.progress_after, &ro.progress_every);
 	r = mmt_replay_new(m, &init, &ro);
 	if (!r) {
 		fprintf(stderr, "mmtwin replay: out of memory\n");

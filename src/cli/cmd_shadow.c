@@ -68,8 +68,9 @@ static const char shadow_usage[] =
 	"The program's stdin, stdout, stderr, signals and exit status are its\n"
 	"own.  On a divergence the report prints the call in strace's\n"
 	"notation, both maps as a unified diff (the kernel's lines -, the\n"
-	"model's +) and the model's trace of that step; at\n"
-	"the end `syscalls: N, agreed: M` per process and in total.  A progress line goes to stderr when it is a\n"
+	"model's +) and the model's trace of that step; at the end\n"
+	"`syscalls: N, agreed: M` per process and in total.  A progress line\n"
+	"(syscalls mirrored, agreed, processes) goes to stderr when it is a\n"
 	"terminal and the run is long.\n\n"
 	"Machine options (see mmtwin --help):\n" CLI_MACHINE_OPTS "\n"
 	"Exit status: 0 every mirrored call agreed; 1 a divergence; 2 bad\n"
@@ -174,6 +175,24 @@ static void host_init(struct mmt_twin_init *in, bool aslr, char **status)
 		*status = buf;
 	}
 	in->status = *status;
+}
+
+/*
+ * MMTWIN_SHADOW_FAIL_AT=N, a testing seam (struct mmt_shadow_opts's
+ * fail_at): the tracer fails at its Nth stop and must detach from
+ * everything.  Unset or not a number: never.
+ */
+static unsigned long fail_at_env(void)
+{
+	const char *v = getenv("MMTWIN_SHADOW_FAIL_AT");
+	unsigned long n;
+	char *end;
+
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	return errno || *end ? 0 : n;
 }
 
 int cmd_shadow(int argc, char **argv)
@@ -289,7 +308,8 @@ int cmd_shadow(int argc, char **argv)
 			return 2;
 		}
 	}
-	o.progress = isatty(2);	/* a progress line for long runs */
+	cli_progress(&o.progress, &o.progress_after, &o.progress_every);
+	o.fail_at = fail_at_env();
 	m = cli_boot(&c);
 	if (!m) {
 		if (outfile)

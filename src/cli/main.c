@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* mmtwin: command table, dispatch, shared option parsing. */
 #include "cli.h"
+#include "twin/progress.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const struct cli_cmd cli_cmds[] = {
 	{ "layout", "layout [machine options]",
@@ -72,6 +75,35 @@ struct mmt_machine *cli_boot(const struct mmt_config *c)
 	if (!m)
 		fprintf(stderr, "mmtwin: %s\n", err);
 	return m;
+}
+
+/* Seconds from the environment variable @name, or @dflt when it is unset
+ * or not a number of seconds 0..1e6. */
+static double env_seconds(const char *name, double dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	double d;
+
+	if (!v || !*v)
+		return dflt;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || *end || !(d >= 0 && d <= 1e6))
+		return dflt;
+	return d;
+}
+
+/*
+ * MMTWIN_PROGRESS_AFTER and MMTWIN_PROGRESS_EVERY are a testing seam:
+ * the tests' runs end well before a real "long run" would, so they ask
+ * for the line at once and at every check (0); a user has no reason to.
+ */
+void cli_progress(bool *on, double *after, double *every)
+{
+	*on = isatty(2);
+	*after = env_seconds("MMTWIN_PROGRESS_AFTER", MMT_PROGRESS_AFTER);
+	*every = env_seconds("MMTWIN_PROGRESS_EVERY", MMT_PROGRESS_EVERY);
 }
 
 static void usage(FILE *out)

@@ -30,12 +30,14 @@
  * real stack's lowest page (mmt_task_access; expand_stack decides).
  *
  * The tracer never leaves a tracee stopped: on its own error it detaches
- * from every thread (PTRACE_INTERRUPT then PTRACE_DETACH, signals
- * re-injected) and waits for the program untraced; at --timeout it kills
- * the program (SIGKILL) and reaps it.
+ * from every thread (those it holds in a stop at once, the others at the
+ * stop a PTRACE_INTERRUPT brings; signals passed on) and waits for the
+ * program untraced (o->fail_at injects such an error); at --timeout it
+ * kills the program (SIGKILL) and reaps it.
  */
 #define _GNU_SOURCE
 #include "twin/shadow.h"
+#include "twin/progress.h"
 #include "twin/report.h"
 
 #include <mmtwin/pgtable.h>
@@ -93,7 +95,8 @@ struct sh_thread {
 	bool known;		/* the twin has it */
 	bool started;		/* its first stop was seen */
 	bool held;		/* stopped, waiting for its parent's event */
-	bool stopped;		/* in a ptrace-stop now */
+	bool stopped;		/* in a ptrace-stop the tracer has seen and
+				 * not resumed (also when a resume failed) */
 	bool gone;
 	bool serial;		/* its call is one the mirror applies */
 	bool in_flight;		/* in such a call, in the kernel now */
@@ -104,6 +107,9 @@ struct sh_thread {
 				 * call runs (no faults meanwhile) */
 	bool parked;		/* so stopped; resumed with park_op/park_sig */
 	int park_op, park_sig;
+	int stop_sig;		/* stopped: the signal its resume or detach
+				 * must pass on (a signal-delivery-stop's) */
+	bool fail_resume;	/* the testing seam: its resume fails */
 	/* the syscall in progress (entry seen) */
 	bool in_call;
 	bool relevant;
@@ -135,8 +141,9 @@ struct sh {
 	bool stop_mirroring;	/* after the first divergence without
 				 * --keep-going: detach */
 	bool json;
-	struct timespec t0, tlast;
-	bool progress_shown;
+	struct timespec t0;	/* the start (--timeout) */
+	struct mmt_progress prog;
+	unsigned long nstops;	/* every stop seen (o->fail_at counts) */
 	uint64_t zero_pfn;	/* the host's empty_zero_page (0: unknown) */
 	uint64_t pm[512];	/* pagemap entries being read */
 	char namebuf[4352];
@@ -690,6 +697,13 @@ static void udiff(FILE *f, const struct sh_lines *a, const struct sh_lines *b)
 
 /* ---------------------------------------------------------- reports */
 
+/* The report is about to write to the terminal the line is on. */
+static void progress_erase(struct sh *s)
+{
+	if (s->out == stderr)
+		mmt_progress_erase(&s->prog);
+}
+
 static void print_divergence(struct sh *s, const struct mmt_twin_event *ev,
 			     const struct mmt_twin_result *res,
 			     const char *what, const char *diff)
@@ -699,6 +713,7 @@ static void print_divergence(struct sh *s, const struct mmt_twin_event *ev,
 	s->st->divergences++;
 	if (s->st->divergences > (s->o->max_diverge ? s->o->max_diverge : 20))
 		return;
+	progress_erase(s);
 	mmt_twin_format(call, sizeof(call), ev);
 	if (s->json) {
 		struct mmt_json j;
@@ -1033,27 +1048,69 @@ static double elapsed(const struct timespec *a)
 	       (double)(n.tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* The progress line (o->progress), counted in syscall stops. */
 static void progress(struct sh *s)
 {
 	uint64_t n = 0, ok = 0;
 	struct mmt_twin_proc *p;
 
-	if (!s->o->progress || (s->st->stops & 1023))
+	if (!s->o->progress || !mmt_progress_due(&s->prog, s->st->stops))
 		return;
-	if (elapsed(&s->t0) < 2 || elapsed(&s->tlast) < 0.5)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &s->tlast);
 	for (unsigned i = 0; (p = mmt_twin_proc_at(s->tw, i)); i++) {
 		n += p->syscalls;
 		ok += p->agreed;
 	}
-	fprintf(stderr, "\rmmtwin shadow: %llu syscalls mirrored, %llu agreed, "
-		"%u processes ", (unsigned long long)n, (unsigned long long)ok,
-		s->st->processes);
-	s->progress_shown = true;
+	mmt_progress_show(&s->prog, "mmtwin shadow: %llu syscalls mirrored, "
+			  "%llu agreed, %u processes ", (unsigned long long)n,
+			  (unsigned long long)ok, s->st->processes);
 }
 
 /* ------------------------------------------------------ the stops */
+
+/* The tracer's own error; the first one is the one reported.  The main
+ * loop stops at it and detach_all lets the program go. */
+static void tracer_failed(struct sh *s, int tid, const char *why)
+{
+	if (!s->st->error[0])
+		snprintf(s->st->error, sizeof(s->st->error), "ptrace on %d: %s",
+			 tid, why);
+	s->st->tracer_error = true;
+}
+
+/* The signal a stop holds for the tracee: a signal-delivery-stop's, 0 for
+ * a syscall stop and a PTRACE_EVENT stop (group-stops included: the
+ * kernel keeps a group-stop across a detach by itself). */
+static int stop_signal(int status)
+{
+	int sig = WSTOPSIG(status);
+
+	if (sig == (SIGTRAP | 0x80) || status >> 16)
+		return 0;
+	return sig;
+}
+
+/* @t is in a new stop.  Every stop is counted: the testing seam
+ * (o->fail_at) makes the resume out of the Nth one fail, whenever it
+ * comes (at once, or when a held, waiting or parked thread is let go). */
+static void stop_seen(struct sh *s, struct sh_thread *t, int status)
+{
+	t->stopped = true;
+	t->stop_sig = stop_signal(status);
+	t->fail_resume = ++s->nstops == s->o->fail_at;
+}
+
+/* A ptrace request about @t's stop failed.  ESRCH: the thread was killed
+ * meanwhile, it is in no stop now and its exit is on the way; true, go
+ * on.  Anything else is the tracer's error, @t left in its stop. */
+static bool stop_request_failed(struct sh *s, struct sh_thread *t)
+{
+	if (errno == ESRCH) {
+		t->stopped = false;
+		return true;
+	}
+	tracer_failed(s, t->tid, strerror(errno));
+	return false;
+}
 
 static bool is_name(const struct mmt_syscall *e, const char *n)
 {
@@ -1271,6 +1328,7 @@ static void on_exit_stop(struct sh *s, struct sh_thread *t,
 		char call[4096];
 
 		mmt_twin_format(call, sizeof(call), &t->ev);
+		progress_erase(s);
 		fprintf(s->out, "[%d] %s  (model: %lld)\n%s", t->tid, call,
 			(long long)res.ret, res.trace ? res.trace : "");
 	}
@@ -1302,6 +1360,7 @@ out:
 
 static bool world_is_stopped(struct sh *s, int tgid);
 enum { R_SYSCALL, R_LISTEN };
+static bool ptrace_resume(struct sh *s, struct sh_thread *t, int op, int sig);
 
 static void on_new_child(struct sh *s, struct sh_thread *parent, int child)
 {
@@ -1347,60 +1406,65 @@ resume:
 			c->park_op = R_SYSCALL;
 			c->park_sig = 0;
 		} else {
-			c->stopped = false;
-			ptrace(PTRACE_SYSCALL, child, 0, 0);
+			ptrace_resume(s, c, R_SYSCALL, 0);
 		}
 	}
 }
 
-/* PTRACE_INTERRUPT and detach every thread; the program runs on. */
+/* The program's own end, as waitpid reported it. */
+static void child_ended(struct sh *s, int status)
+{
+	if (WIFEXITED(status)) {
+		s->st->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		s->st->killed = true;
+		s->st->signal = WTERMSIG(status);
+		s->st->exit_code = 128 + WTERMSIG(status);
+	}
+}
+
+/*
+ * Detach from every thread and let the program run on untraced; then wait
+ * for its end.  A thread the tracer holds in a stop (a syscall stop, one
+ * waiting its turn or parked, a new child held for its parent's event,
+ * one whose resume failed: t->stopped) is detached at once, passing on
+ * the signal its stop holds.  Every other one is interrupted (running,
+ * LISTENing in a group-stop, or a new child before its first stop) and
+ * detached at the stop that answers, as is a tracee the table does not
+ * know yet (a child auto-attached at a fork whose event never came).
+ * PTRACE_DETACH only works in a stop, so a thread the table wrongly
+ * thought stopped is caught at its next stop the same way.  A group-stop
+ * outlives the detach: the kernel puts the thread back into it, as it
+ * would be untraced, and the program's SIGCONT ends it.
+ */
 static void detach_all(struct sh *s)
 {
-	int st, tid, alive = 0;
+	int st, tid;
 
 	for (unsigned i = 0; i < s->nth; i++) {
 		struct sh_thread *t = &s->th[i];
 
 		if (t->gone)
 			continue;
-		if (t->stopped || t->held) {
-			ptrace(PTRACE_DETACH, t->tid, 0,
-			       t->parked ? t->park_sig : 0);
+		if (t->stopped && !ptrace(PTRACE_DETACH, t->tid, 0, t->stop_sig))
 			t->gone = true;
-		} else {
+		else
 			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
-			alive++;
-		}
 	}
-	/* every remaining stop is detached (signals re-injected); the
-	 * program's exit ends the loop */
 	while ((tid = waitpid(-1, &st, __WALL)) > 0) {
 		struct sh_thread *t = sh_find(s, tid);
 
 		if (WIFSTOPPED(st)) {
-			int sig = WSTOPSIG(st), ev = st >> 16;
-
-			if (sig == (SIGTRAP | 0x80) || ev ||
-			    (sig == SIGTRAP))
-				sig = 0;
-			ptrace(PTRACE_DETACH, tid, 0, sig);
+			ptrace(PTRACE_DETACH, tid, 0, stop_signal(st));
 			if (t)
 				t->gone = true;
 			continue;
 		}
-		if (tid == s->child) {
-			if (WIFEXITED(st))
-				s->st->exit_code = WEXITSTATUS(st);
-			else if (WIFSIGNALED(st)) {
-				s->st->killed = true;
-				s->st->signal = WTERMSIG(st);
-				s->st->exit_code = 128 + WTERMSIG(st);
-			}
-		}
+		if (tid == s->child)
+			child_ended(s, st);
 		if (t)
 			t->gone = true;
 	}
-	(void)alive;
 }
 
 static void kill_all(struct sh *s)
@@ -1490,11 +1554,34 @@ static struct sh_thread *busy_thread(struct sh *s, int tgid, int except)
 	return NULL;
 }
 
-static bool ptrace_resume(int tid, int op, int sig)
+/*
+ * Resume @t from its stop: PTRACE_SYSCALL passing @sig on, or
+ * PTRACE_LISTEN in a group-stop.  A thread gone meanwhile (ESRCH, killed)
+ * counts as resumed: its exit is on the way.  false when ptrace refuses:
+ * @t stays marked stopped, holding @sig, for detach_all, and the
+ * tracer's error is set (the main loop stops).
+ */
+static bool ptrace_resume(struct sh *s, struct sh_thread *t, int op, int sig)
 {
-	if (op == R_LISTEN)
-		return !ptrace(PTRACE_LISTEN, tid, 0, 0) || errno == ESRCH;
-	return !ptrace(PTRACE_SYSCALL, tid, 0, sig) || errno == ESRCH;
+	char why[64];
+	long r;
+
+	if (t->fail_resume) {	/* the testing seam: as if refused */
+		t->fail_resume = false;
+		snprintf(why, sizeof(why), "injected failure at stop %lu",
+			 s->o->fail_at);
+	} else {
+		r = op == R_LISTEN ? ptrace(PTRACE_LISTEN, t->tid, 0, 0)
+				   : ptrace(PTRACE_SYSCALL, t->tid, 0, sig);
+		if (!r || errno == ESRCH) {
+			t->stopped = false;
+			return true;
+		}
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	}
+	t->stop_sig = op == R_LISTEN ? 0 : sig;
+	tracer_failed(s, t->tid, why);
+	return false;
 }
 
 static void world_stopped(struct sh *s)
@@ -1505,8 +1592,7 @@ static void world_stopped(struct sh *s)
 	if (!t || t->gone)
 		return;
 	entry_faults(s, t);
-	t->stopped = false;
-	ptrace_resume(t->tid, R_SYSCALL, 0);
+	ptrace_resume(s, t, R_SYSCALL, 0);
 }
 
 /*
@@ -1547,14 +1633,13 @@ static bool resume_thread(struct sh *s, struct sh_thread *t, int op, int sig)
 		t->park_pending = false;
 		t->parked = true;
 		t->park_op = op;
-		t->park_sig = sig;
+		t->park_sig = t->stop_sig = sig;
 		t->stopped = true;
 		if (s->nparking && !--s->nparking)
 			world_stopped(s);
 		return true;
 	}
-	t->stopped = false;
-	return ptrace_resume(t->tid, op, sig);
+	return ptrace_resume(s, t, op, sig);
 }
 
 /* A memory call of process @tgid ended: the next waiting one, or the
@@ -1568,10 +1653,8 @@ static void end_call(struct sh *s, int tgid)
 
 		if (w->gone || w->tgid != tgid || !w->waiting)
 			continue;
-		if (begin_call(s, w)) {
-			w->stopped = false;
-			ptrace_resume(w->tid, R_SYSCALL, 0);
-		}
+		if (begin_call(s, w))
+			ptrace_resume(s, w, R_SYSCALL, 0);
 		return;
 	}
 	for (unsigned i = 0; i < s->nth; i++) {
@@ -1580,8 +1663,7 @@ static void end_call(struct sh *s, int tgid)
 		if (p->gone || p->tgid != tgid || !p->parked)
 			continue;
 		p->parked = false;
-		p->stopped = false;
-		ptrace_resume(p->tid, p->park_op, p->park_sig);
+		ptrace_resume(s, p, p->park_op, p->park_sig);
 	}
 }
 
@@ -1605,18 +1687,12 @@ static bool on_wait(struct sh *s, int tid, int status)
 	struct sh_thread *t = sh_find(s, tid);
 	struct __ptrace_syscall_info si;
 	unsigned long msg = 0;
+	long n;
 	int sig, ev;
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		if (tid == s->child) {
-			if (WIFEXITED(status))
-				s->st->exit_code = WEXITSTATUS(status);
-			else {
-				s->st->killed = true;
-				s->st->signal = WTERMSIG(status);
-				s->st->exit_code = 128 + WTERMSIG(status);
-			}
-		}
+		if (tid == s->child)
+			child_ended(s, status);
 		if (t) {
 			bool busy = t->in_flight;
 			int tg = t->tgid;
@@ -1650,10 +1726,10 @@ static bool on_wait(struct sh *s, int tid, int status)
 		t->tgid = tgid_of(tid);
 		t->started = true;
 		t->held = true;
-		t->stopped = true;
+		stop_seen(s, t, status);
 		return true;
 	}
-	t->stopped = true;
+	stop_seen(s, t, status);
 	sig = WSTOPSIG(status);
 	ev = status >> 16;
 	if (!t->started) {
@@ -1667,8 +1743,11 @@ static bool on_wait(struct sh *s, int tid, int status)
 	if (sig == (SIGTRAP | 0x80)) {
 		s->st->stops++;
 		progress(s);
-		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(si), &si) <= 0)
-			goto resume;
+		n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(si), &si);
+		if (n < 0)
+			return stop_request_failed(s, t);
+		if (!n)
+			goto resume;	/* not a syscall stop after all */
 		if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
 			on_entry(s, t, &si);
 			t = sh_find(s, tid);
@@ -1700,12 +1779,14 @@ static bool on_wait(struct sh *s, int tid, int status)
 		case PTRACE_EVENT_FORK:
 		case PTRACE_EVENT_VFORK:
 		case PTRACE_EVENT_CLONE:
-			ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+			if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg))
+				return stop_request_failed(s, t);
 			on_new_child(s, t, (int)msg);
 			t = sh_find(s, tid);
 			break;
 		case PTRACE_EVENT_EXEC:
-			ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+			if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg))
+				return stop_request_failed(s, t);
 			if ((int)msg != tid) {
 				/* a non-leader exec'ed: it is the leader now */
 				struct sh_thread *o = sh_find(s, (int)msg);
@@ -1850,7 +1931,7 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 	}
 	close(pfd[0]);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
-	s.tlast = s.t0;
+	mmt_progress_start(&s.prog, o->progress_after, o->progress_every);
 	if (ptrace(PTRACE_SEIZE, s.child, 0,
 		   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
 		   PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK |
@@ -1879,8 +1960,15 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 		st->tracer_error = true;
 	}
 	/* the interrupt stop, then syscall stops from here on */
-	if (waitpid(s.child, &status, __WALL) == s.child && WIFSTOPPED(status))
-		ptrace(PTRACE_SYSCALL, s.child, 0, 0);
+	if (!t) {	/* detach_all finds the child by its stop */
+		if (!st->error[0])
+			snprintf(st->error, sizeof(st->error), "out of memory");
+		st->tracer_error = true;
+	} else if (waitpid(s.child, &status, __WALL) == s.child &&
+		   WIFSTOPPED(status)) {
+		stop_seen(&s, t, status);
+		ptrace_resume(&s, t, R_SYSCALL, 0);
+	}
 	if (write(pfd[1], "g", 1) != 1)
 		st->tracer_error = true;
 	close(pfd[1]);
@@ -1911,17 +1999,13 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 				continue;
 			break;	/* ECHILD: everything ended */
 		}
-		if (!on_wait(&s, tid, status)) {
-			snprintf(st->error, sizeof(st->error), "ptrace on %d: "
-				 "%s", tid, strerror(errno));
-			st->tracer_error = true;
-		}
+		if (!on_wait(&s, tid, status))
+			tracer_failed(&s, tid, strerror(errno));
 	}
 	if (st->tracer_error)
 		detach_all(&s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (s.progress_shown)
-		fprintf(stderr, "\r\033[K");
+	mmt_progress_erase(&s.prog);
 	/* the summary */
 	{
 		struct mmt_twin_proc *p;

@@ -5,6 +5,7 @@
  * nothing of ptrace; the mirror (mirror.c) knows neither.
  */
 #include "twin/replay.h"
+#include "twin/progress.h"
 
 #include <mmtwin/shm.h>
 
@@ -1257,6 +1258,19 @@ int mmt_replay_finish(struct mmt_replay *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* The progress line (opts.progress), counted in lines. */
+static void replay_progress(struct mmt_replay *r, struct mmt_progress *pg)
+{
+	uint64_t n, ok;
+
+	if (!r->opts.progress || !mmt_progress_due(pg, r->line))
+		return;
+	mmt_replay_totals(r, &n, &ok);
+	mmt_progress_show(pg, "mmtwin replay: %u lines, %llu syscalls, %llu "
+			  "agreed ", r->line, (unsigned long long)n,
+			  (unsigned long long)ok);
+}
+
 int mmt_replay_file(struct mmt_replay *r, FILE *in, const char *name,
 		    FILE *errout)
 {
@@ -1264,10 +1278,13 @@ int mmt_replay_file(struct mmt_replay *r, FILE *in, const char *name,
 	size_t cap = 0;
 	ssize_t n;
 	bool last_nl = true;
+	struct mmt_progress pg;
 
+	mmt_progress_start(&pg, r->opts.progress_after, r->opts.progress_every);
 	while ((n = getline(&line, &cap, in)) > 0) {
 		last_nl = line[n - 1] == '\n';
 		if (!last_nl) {
+			mmt_progress_erase(&pg);
 			fprintf(errout, "%s:%u: the last line has no newline "
 				"(a truncated log?)\n", name, r->line + 1);
 			free(line);
@@ -1275,12 +1292,15 @@ int mmt_replay_file(struct mmt_replay *r, FILE *in, const char *name,
 			return -1;
 		}
 		if (mmt_replay_line(r, line, (size_t)n, err, sizeof(err))) {
+			mmt_progress_erase(&pg);
 			fprintf(errout, "%s:%u: %s\n", name, r->line, err);
 			free(line);
 			return -1;
 		}
+		replay_progress(r, &pg);
 	}
 	free(line);
+	mmt_progress_erase(&pg);
 	if (ferror(in)) {
 		fprintf(errout, "%s:%u: read error: %s\n", name, r->line,
 			strerror(errno));

@@ -49,6 +49,10 @@ struct mmt_replay_opts {
 	bool trace;		/* keep the model's reasoning of each
 				 * diverging step (mmt_twin_set_trace) */
 	unsigned max_divergences; /* kept for the report; 0: 100 */
+	bool progress;		/* mmt_replay_file: a progress line on stderr
+				 * (twin/progress.h) */
+	double progress_after;	/* seconds to the first (CLI: 2) */
+	double progress_every;	/* seconds between two (CLI: 0.5) */
 };
 
 /* One process of the replay, in creation order (the main one first). */
@@ -97,7 +101,9 @@ int mmt_replay_finish(struct mmt_replay *r, char *err, size_t errlen);
 
 /*
  * The whole log from @in, named @name in messages: every line, then the
- * end.  0, or -1 after writing "NAME:LINE: message" to @errout.
+ * end.  0, or -1 after writing "NAME:LINE: message" to @errout.  With
+ * opts.progress, a long replay shows "mmtwin replay: LINE lines, N
+ * syscalls, M agreed" on stderr meanwhile, erased before it returns.
  */
 int mmt_replay_file(struct mmt_replay *r, FILE *in, const char *name,
 		    FILE *errout);

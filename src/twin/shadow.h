@@ -25,12 +25,23 @@ struct mmt_shadow_opts {
 	bool aslr;		/* run with the host's ASLR, adopt its bases */
 	bool keep_going;	/* resync after a divergence and go on */
 	bool trace;		/* print each mirrored step's --trace lines */
-	bool progress;		/* a progress line on stderr */
+	bool progress;		/* a progress line on stderr (progress.h) */
+	double progress_after;	/* seconds to the first (CLI: 2) */
+	double progress_every;	/* seconds between two (CLI: 0.5) */
 	bool json;		/* --format json */
 	double timeout;		/* seconds; 0: none */
 	FILE *out;		/* the report */
 	unsigned max_diverge;	/* divergences printed in full (keep_going) */
 	const char *report;	/* --report FILE.html, or NULL */
+	/* A testing seam (the CLI's MMTWIN_SHADOW_FAIL_AT): counting
+	 * every ptrace stop the tracer sees (the first is 1), the resume
+	 * out of the Nth fails as if PTRACE_SYSCALL (or PTRACE_LISTEN) had
+	 * returned an error, whenever it comes: at once, or when a thread
+	 * held, waiting its turn or parked is let go.  The thread stays in
+	 * its stop and the tracer takes its own error path, detaching from
+	 * everything; a thread killed before that resume takes the
+	 * failure with it.  0: never. */
+	unsigned long fail_at;
 };
 
 struct mmt_shadow_stats {

@@ -14,6 +14,8 @@
  *   fork          a child maps and exits, the parent maps after it
  *   vfork         vfork + _exit, vfork + execve /bin/true
  *   signal        a handled SIGUSR1, then exit 7
+ *   stopcont      a child stops itself (SIGSTOP: a group-stop), the
+ *                 parent sees it stopped and continues it (SIGCONT)
  *   kill          maps, then dies of SIGTERM
  *   exec PATH     execve PATH misc (a 32-bit one: the ABI changes)
  *   hang          sleeps forever (the timeout test)
@@ -81,6 +83,7 @@ static int do_threads(unsigned n)
 	thread_work((void *)(uintptr_t)n);
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+	printf("threads: %u done\n", n + 1);
 	return 0;
 }
 
@@ -274,6 +277,29 @@ static int do_signal(void)
 	return got == SIGUSR1 ? 7 : 1;
 }
 
+static int do_stopcont(void)
+{
+	pid_t c = fork();
+	int st;
+
+	if (c < 0)
+		die("fork");
+	if (c == 0) {
+		map(NULL, PG, PROT_READ, 0);
+		raise(SIGSTOP);
+		map(NULL, 2 * PG, PROT_READ, 0);
+		_exit(0);
+	}
+	if (waitpid(c, &st, WUNTRACED) != c || !WIFSTOPPED(st))
+		die("waitpid (stopped)");
+	map(NULL, 3 * PG, PROT_READ, 0);
+	kill(c, SIGCONT);
+	if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st))
+		die("waitpid (exited)");
+	printf("stopcont: the child stopped, was continued and exited\n");
+	return 0;
+}
+
 static int do_kill(void)
 {
 	map(NULL, 2 * PG, PROT_READ, 0);
@@ -373,6 +399,8 @@ int main(int argc, char **argv)
 		return do_vfork();
 	if (!strcmp(m, "signal"))
 		return do_signal();
+	if (!strcmp(m, "stopcont"))
+		return do_stopcont();
 	if (!strcmp(m, "kill"))
 		return do_kill();
 	if (!strcmp(m, "hang")) {
