@@ -238,49 +238,99 @@ static size_t read_mem(int tid, uint64_t addr, void *buf, size_t len)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/*
+ * The tracee's memory read through a 16 KiB window: an execve's path,
+ * argv and envp are mostly side by side (the strings on the caller's
+ * stack or heap), so one process_vm_readv serves many of them instead of
+ * two per string (a shell's PATH search execs many times with the whole
+ * environment).
+ */
+struct tracee_reader {
+	int tid;
+	uint64_t base;		/* the window: [base, base + len) */
+	size_t len;
+	char buf[16384];
+};
+
+/* The window at @addr: one remote iovec per page, as process_vm_readv
+ * transfers whole iovecs only (it stops at the first page not mapped). */
+static size_t rd_fill(int tid, uint64_t addr, char *buf, size_t len)
+{
+	struct iovec l = { buf, len }, rv[8];
+	unsigned n = 0;
+	size_t off = 0;
+	ssize_t got;
+
+	while (off < len && n < 8) {
+		size_t k = 4096 - (size_t)((addr + off) & 4095);
+
+		if (k > len - off)
+			k = len - off;
+		rv[n].iov_base = (void *)(uintptr_t)(addr + off);
+		rv[n++].iov_len = k;
+		off += k;
+	}
+	l.iov_len = off;
+	got = process_vm_readv(tid, &l, 1, rv, n, 0);
+	return got < 0 ? 0 : (size_t)got;
+}
+
+/* Up to @n bytes at @addr into @out (fewer where the memory ends). */
+static size_t rd_get(struct tracee_reader *r, uint64_t addr, void *out,
+		     size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		uint64_t a = addr + got;
+		size_t k;
+
+		if (a < r->base || a >= r->base + r->len) {
+			r->base = a;
+			r->len = rd_fill(r->tid, a, r->buf, sizeof(r->buf));
+			if (!r->len)
+				break;
+		}
+		k = r->base + r->len - a;
+		if (k > n - got)
+			k = n - got;
+		memcpy((char *)out + got, r->buf + (a - r->base), k);
+		got += k;
+	}
+	return got;
+}
+
 /* A NUL-terminated string of the tracee (at most 1 MiB). */
-static char *read_str(int tid, uint64_t addr)
+static char *rd_str(struct tracee_reader *r, uint64_t addr)
 {
 	size_t cap = 256, len = 0;
-	char *s = malloc(cap);
+	char *s;
 
-	if (!s || !addr) {
-		free(s);
+	if (!addr)
 		return NULL;
-	}
-	for (;;) {
-		size_t chunk = 4096 - (size_t)((addr + len) & 4095), n;
-		char *z;
+	s = malloc(cap);
+	while (s) {
+		char c;
 
-		if (len + chunk + 1 > cap) {
-			char *p;
+		if (rd_get(r, addr + len, &c, 1) != 1 || len > (1u << 20))
+			c = 0;
+		if (len + 1 >= cap) {
+			char *p = realloc(s, cap *= 2);
 
-			cap = (len + chunk + 1) * 2;
-			p = realloc(s, cap);
-			if (!p) {
-				free(s);
-				return NULL;
-			}
+			if (!p)
+				break;
 			s = p;
 		}
-		n = read_mem(tid, addr + len, s + len, chunk);
-		if (!n) {
-			s[len] = 0;
+		s[len++] = c;
+		if (!c)
 			return s;
-		}
-		z = memchr(s + len, 0, n);
-		if (z)
-			return s;
-		len += n;
-		if (len > (1u << 20)) {
-			s[len] = 0;
-			return s;
-		}
 	}
+	free(s);
+	return NULL;
 }
 
 /* argv/envp: pointers of @wsize bytes up to NULL. */
-static char **read_strv(int tid, uint64_t addr, unsigned wsize)
+static char **rd_strv(struct tracee_reader *r, uint64_t addr, unsigned wsize)
 {
 	size_t n = 0, cap = 16;
 	char **v = calloc(cap, sizeof(*v));
@@ -290,7 +340,7 @@ static char **read_strv(int tid, uint64_t addr, unsigned wsize)
 	while (addr) {
 		uint64_t p = 0;
 
-		if (read_mem(tid, addr + n * wsize, &p, wsize) != wsize || !p)
+		if (rd_get(r, addr + n * wsize, &p, wsize) != wsize || !p)
 			break;
 		if (n + 2 > cap) {
 			char **q = realloc(v, 2 * cap * sizeof(*v));
@@ -300,7 +350,7 @@ static char **read_strv(int tid, uint64_t addr, unsigned wsize)
 			v = q;
 			cap *= 2;
 		}
-		v[n] = read_str(tid, p);
+		v[n] = rd_str(r, p);
 		if (!v[n])
 			break;
 		v[++n] = NULL;
@@ -1147,6 +1197,21 @@ static void read_rlimit(struct sh_thread *t, bool prlimit)
 	t->ev.rlim_set = true;
 }
 
+/* An execve's path, argv and envp (@o: execveat's dirfd before them). */
+static void read_exec_args(struct sh_thread *t, unsigned o, unsigned wsize)
+{
+	struct tracee_reader *rd = malloc(sizeof(*rd));
+
+	if (!rd)
+		return;
+	rd->tid = t->tid;
+	rd->base = rd->len = 0;
+	t->path = rd_str(rd, t->ev.args[o]);
+	t->argv = rd_strv(rd, t->ev.args[o + 1], wsize);
+	t->envp = rd_strv(rd, t->ev.args[o + 2], wsize);
+	free(rd);
+}
+
 static void on_entry(struct sh *s, struct sh_thread *t,
 		     const struct __ptrace_syscall_info *si)
 {
@@ -1187,9 +1252,7 @@ static void on_entry(struct sh *s, struct sh_thread *t,
 		unsigned o = is_name(e, "execveat") ? 1 : 0;
 		char p[64];
 
-		t->path = read_str(t->tid, t->ev.args[o]);
-		t->argv = read_strv(t->tid, t->ev.args[o + 1], wsize);
-		t->envp = read_strv(t->tid, t->ev.args[o + 2], wsize);
+		read_exec_args(t, o, wsize);
 		snprintf(p, sizeof(p), "/proc/%d/cwd", t->tid);
 		t->cwd = read_link(p);
 		t->ev.path = t->path;
@@ -1682,6 +1745,29 @@ static bool world_is_stopped(struct sh *s, int tgid)
 }
 
 /* Handle one wait status; false: the tracer must stop (its error). */
+/* close, dup2, dup3, close_range: their exit tells the mirror an fd
+ * went (fd_closes). */
+static bool closes_fds(const struct sh_thread *t)
+{
+	bool i386 = t->ev.abi == MMT_ABI_I386;
+	unsigned nr = t->ev.nr;
+
+	return nr == (i386 ? 6u : 3u) || nr == (i386 ? 63u : 33u) ||
+	       nr == (i386 ? 330u : 292u) || nr == 436;
+}
+
+/*
+ * The syscall-stop of @t is the exit of a call whose entry it saw and that
+ * neither the mirror nor the fd table cares about: its result is not
+ * needed, so the stop costs one resume, as strace's for a call it does not
+ * print (a syscall-entry stop is always followed by that call's exit stop;
+ * exec's event comes between, for calls that matter).
+ */
+static bool quiet_exit(const struct sh_thread *t)
+{
+	return t->in_call && !t->relevant && !closes_fds(t);
+}
+
 static bool on_wait(struct sh *s, int tid, int status)
 {
 	struct sh_thread *t = sh_find(s, tid);
@@ -1743,6 +1829,10 @@ static bool on_wait(struct sh *s, int tid, int status)
 	if (sig == (SIGTRAP | 0x80)) {
 		s->st->stops++;
 		progress(s);
+		if (quiet_exit(t)) {
+			call_clear(t);	/* nothing to read at this exit */
+			goto resume;
+		}
 		n = ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(si), &si);
 		if (n < 0)
 			return stop_request_failed(s, t);
