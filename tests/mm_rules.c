@@ -13,7 +13,8 @@ static const struct {
 	uint64_t flag;
 } flag_letters[] = {
 	{ 'A', MMT_VM_ACCOUNT }, { 'C', MMT_VM_DONTCOPY },
-	{ 'D', MMT_VM_DONTDUMP }, { 'H', MMT_VM_HUGEPAGE },
+	{ 'D', MMT_VM_DONTDUMP }, { 'G', MMT_VM_MAYBE_GUARD },
+	{ 'H', MMT_VM_HUGEPAGE },
 	{ 'L', MMT_VM_LOCKED }, { 'M', MMT_VM_MERGEABLE },
 	{ 'N', MMT_VM_NOHUGEPAGE }, { 'O', MMT_VM_LOCKONFAULT },
 	{ 'Q', MMT_VM_SEQ_READ }, { 'R', MMT_VM_RAND_READ },

@@ -259,6 +259,39 @@ TEST(fault_file_pages_sigbus_and_fault_around)
 	mmt_machine_free(m);
 }
 
+/* Guard markers live in the page tables only: fork copies them even for
+ * a VMA without pages (VM_COPY_ON_FORK), and the child's VMA keeps
+ * VM_MAYBE_GUARD. */
+TEST(fault_guard_markers_copied_on_fork)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
+	struct mmt_siginfo si;
+	struct mmt_task *p, *c;
+	const struct mmt_vma *v;
+	int err;
+
+	p = task(m);
+	CHECK_EQ(map(p, BASE, 4 * PAGE, RW, PRIV_ANON), BASE);
+	CHECK_EQ(mmt_do_madvise(p, BASE + PAGE, PAGE, 102), 0);	/* INSTALL */
+	CHECK_EQ(acc(p, BASE + PAGE, MMT_ACCESS_READ, 0, &si), MMT_SIGSEGV);
+	c = mmt_task_fork(p, 0, &err);
+	CHECK(c != NULL);
+	machine_ok(m);
+	v = c ? mmt_find_vma(c->mm, BASE) : NULL;
+	CHECK(v && (v->vm_flags & MMT_VM_MAYBE_GUARD));
+	CHECK(c && acc(c, BASE + PAGE, MMT_ACCESS_READ, 0, &si) == MMT_SIGSEGV);
+	CHECK(c && acc(c, BASE, MMT_ACCESS_READ, 0, &si) == 0);
+	CHECK_EQ(mmt_do_madvise(p, BASE + PAGE, PAGE, 103), 0);	/* REMOVE */
+	CHECK_EQ(acc(p, BASE + PAGE, MMT_ACCESS_READ, 0, &si), 0);
+	CHECK(c && acc(c, BASE + PAGE, MMT_ACCESS_READ, 0, &si) == MMT_SIGSEGV);
+	machine_ok(m);
+	if (c)
+		mmt_task_exit(c);
+	mmt_task_exit(p);
+	machine_ok(m);
+	mmt_machine_free(m);
+}
+
 TEST(fault_cow_after_fork)
 {
 	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");

@@ -54,7 +54,6 @@ struct twin {
 	bool failed;
 	bool forked;		/* the rollup then counts the child's own
 				 * protocol pages: only the window compared */
-	bool maybe_guard;	/* " gu" of VmFlags dropped (sc_guard_locked) */
 	bool lazyfree_pending;	/* LazyFree not compared (see sc_free) */
 	bool lazyfree_nodelta;	/* nor its rollup deltas, in that scenario */
 };
@@ -163,22 +162,6 @@ static void mask_lazyfree(char *text)
 			*q = ' ';
 }
 
-static bool drop_gu(char *text)
-{
-	bool found = false;
-
-	for (char *p = strstr(text, "VmFlags:"); p;
-	     p = strstr(p + 1, "VmFlags:")) {
-		char *e = strchr(p, '\n'), *g = strstr(p, " gu ");
-
-		if (g && (!e || g < e)) {
-			memmove(g, g + 3, strlen(g + 3) + 1);
-			found = true;
-		}
-	}
-	return found;
-}
-
 /* "Name: N" numbers of a status or rollup text, by name. */
 static long long field(const char *text, const char *name)
 {
@@ -267,9 +250,6 @@ static void compare(struct twin *w)
 	}
 	kb = window_blocks(ks);
 	mb = window_blocks(ms);
-	if (w->maybe_guard && !drop_gu(kb))
-		printf("    note: no 'gu' in the kernel's VmFlags after "
-		       "MADV_GUARD_INSTALL\n");
 	if (w->lazyfree_pending) {
 		mask_lazyfree(kb);
 		mask_lazyfree(mb);
@@ -609,10 +589,8 @@ static void sc_free(struct twin *w)
 
 /*
  * Guard regions.  6.18 (this host) also marks the VMA VM_MAYBE_GUARD
- * ("gu" in VmFlags, no split, kept after GUARD_REMOVE); the model does
- * not set it yet (how it takes part in merges is not settled here:
- * setting it broke test_live_diff's random merges), so " gu" is dropped
- * from the kernel's VmFlags before comparing (a note if it is missing).
+ * ("gu" in VmFlags: the whole VMA, no split, kept after GUARD_REMOVE,
+ * sticky through merges and splits): compared as any flag.
  */
 static void sc_guard_locked(struct twin *w)
 {
@@ -620,7 +598,6 @@ static void sc_guard_locked(struct twin *w)
 	touch(w, A, 8 * PAGE, 1, true);
 	call(w, "madvise(%#llx, %#llx, MADV_GUARD_INSTALL)",
 	     (unsigned long long)(A + 2 * PAGE), (unsigned long long)(2 * PAGE));
-	w->maybe_guard = true;
 	compare(w);
 	touch(w, A + 2 * PAGE, 2 * PAGE, 1, false);	/* SIGSEGV */
 	compare(w);

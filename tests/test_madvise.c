@@ -2,7 +2,8 @@
 /*
  * madvise, mlock/munlock/mlockall, msync and mseal rules as tables
  * (tests/mm_rules.h): a fresh x86_64 process, fixed addresses at
- * 0x10000000.  Letters: A VM_ACCOUNT, C DONTCOPY, D DONTDUMP, H/N
+ * 0x10000000.  Letters: A VM_ACCOUNT, C DONTCOPY, D DONTDUMP, G
+ * MAYBE_GUARD, H/N
  * (NO)HUGEPAGE, L LOCKED, M MERGEABLE, O LOCKONFAULT, Q/R SEQ/RAND_READ,
  * S SEALED, W WIPEONFORK, a anon_vma.
  */
@@ -73,6 +74,32 @@ static const struct mm_rule madvise_rules[] = {
 		{ NULL, 0 } },
 	  "10000000-10004000 rw-p 10000 AC\n"
 	  "10010000-10014000 rw-p 0 A\n" },
+	/* as this host's 6.18 does it (probed with a C program reading its
+	 * own smaps): the flag marks the whole VMA without a split, stays
+	 * after GUARD_REMOVE, does not prevent merges and is kept by the
+	 * merged VMA and by both parts of a split */
+	{ "GUARD_INSTALL marks the VMA VM_MAYBE_GUARD, sticky through "
+	  "merges and splits",
+	  NULL, {
+		{ MAP("0x10008000", "0x4000", RW), 0x10008000 },
+		{ MADV("0x10008000", "0x1000", "MADV_GUARD_INSTALL"), 0 },
+		{ MAP("0x1000c000", "0x4000", RW), 0x1000c000 },
+		{ MAP("0x10004000", "0x4000", RW), 0x10004000 },
+		{ "mprotect(0x1000a000, 0x1000, PROT_READ)", 0 },
+		{ "mprotect(0x1000a000, 0x1000, PROT_READ|PROT_WRITE)", 0 },
+		{ MADV("0x10008000", "0x1000", "MADV_GUARD_REMOVE"), 0 },
+		{ MAP("0x10032000", "0x2000", RW), 0x10032000 },
+		{ MAP("0x10034000", "0x2000", "PROT_READ"), 0x10034000 },
+		{ MADV("0x10032000", "0x1000", "MADV_GUARD_INSTALL"), 0 },
+		{ "mprotect(0x10034000, 0x2000, PROT_READ|PROT_WRITE)", 0 },
+		{ MAP("0x10040000", "0x2000", "PROT_READ"), 0x10040000 },
+		{ MADV("0x10040000", "0x1000", "MADV_GUARD_INSTALL"), 0 },
+		{ "mprotect(0x10041000, 0x1000, PROT_NONE)", 0 },
+		{ NULL, 0 } },
+	  "10004000-10010000 rw-p 10004 AGa\n"
+	  "10032000-10036000 rw-p 10032 AGa\n"
+	  "10040000-10041000 r--p 10040 Ga\n"
+	  "10041000-10042000 ---p 10041 Ga\n" },
 	{ "locked memory refuses DONTNEED, FREE, COLD, GUARD_INSTALL",
 	  NULL, {
 		{ "mmap(0x10000000, 0x4000, " RW ", MAP_PRIVATE|MAP_ANONYMOUS|"

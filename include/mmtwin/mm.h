@@ -64,10 +64,8 @@ struct mmt_vm_ops;
 #define MMT_VM_GROWSDOWN	0x00000100ULL
 #define MMT_VM_UFFD_MISSING	0x00000200ULL
 #define MMT_VM_PFNMAP		0x00000400ULL
-#define MMT_VM_MAYBE_GUARD	0x00000800ULL	/* "gu": the live 6.18 kernel sets
-						 * it on MADV_GUARD_INSTALL; the
-						 * model does not yet (its merge
-						 * rules are not known) */
+#define MMT_VM_MAYBE_GUARD	0x00000800ULL	/* "gu": MADV_GUARD_INSTALL was
+						 * done here (6.18; sticky) */
 #define MMT_VM_UFFD_WP		0x00001000ULL
 #define MMT_VM_LOCKED		0x00002000ULL
 #define MMT_VM_IO		0x00004000ULL
@@ -96,6 +94,15 @@ struct mmt_vm_ops;
 #define MMT_VM_DROPPABLE	(1ULL << 40)
 #define MMT_VM_UFFD_MINOR	(1ULL << 41)
 #define MMT_VM_SEALED		(1ULL << 42)
+
+/*
+ * VM_STICKY: a flag one merged VMA had, the merged VMA has (guard markers
+ * live in the page tables, not in the VMA, so any VMA covering them may
+ * hold some; a split keeps it on both parts).  VM_IGNORE_MERGE: flags
+ * that differ without preventing a merge.
+ */
+#define MMT_VM_STICKY		(MMT_VM_SOFTDIRTY | MMT_VM_MAYBE_GUARD)
+#define MMT_VM_IGNORE_MERGE	MMT_VM_STICKY
 
 #define MMT_VM_SPECIAL	(MMT_VM_IO | MMT_VM_DONTEXPAND | MMT_VM_PFNMAP | \
 			 MMT_VM_MIXEDMAP)

@@ -21,7 +21,7 @@ static bool anon_vma_compatible(const struct mmt_vma *a,
 {
 	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
 	       !((a->vm_flags ^ b->vm_flags) &
-		 ~(MMT_VM_ACCESS_FLAGS | MMT_VM_SOFTDIRTY)) &&
+		 ~(MMT_VM_ACCESS_FLAGS | MMT_VM_IGNORE_MERGE)) &&
 	       b->vm_pgoff == a->vm_pgoff +
 			      ((b->vm_start - a->vm_start) >> MMT_PAGE_SHIFT);
 }

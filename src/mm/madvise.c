@@ -123,7 +123,8 @@ static int madvise_update_vma(struct madvise_behavior *mb, uint64_t new_flags)
 	if (!vma)
 		return err;
 	mb->vma = vma;
-	vma->vm_flags = new_flags;
+	/* a merge kept the sticky flags of all it joined */
+	vma->vm_flags = new_flags | (vma->vm_flags & MMT_VM_STICKY);
 	return 0;
 }
 
@@ -251,6 +252,9 @@ static int madvise_guard(const struct madvise_behavior *mb, bool install)
 		guard_remove_range(mb->vma, mb->start, mb->end);
 		return 0;
 	}
+	/* the whole VMA is marked (no split: the flag is set atomically
+	 * under the read lock), and stays after GUARD_REMOVE */
+	mb->vma->vm_flags |= MMT_VM_MAYBE_GUARD;
 	anon_vma_prepare(mb->vma);
 	return guard_install_range(mb->vma, mb->start, mb->end);
 }

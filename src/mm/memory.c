@@ -1293,8 +1293,10 @@ int copy_page_range(struct mmt_vma *dst, struct mmt_vma *src)
 	uint64_t span = pte_table_span(m), addr = src->vm_start;
 	int err = 0;
 
-	/* vma_needs_copy(): faults refill what has no anon_vma */
-	if (!(src->vm_flags & (MMT_VM_PFNMAP | MMT_VM_MIXEDMAP)) &&
+	/* vma_needs_copy(): faults refill what has no anon_vma, but not
+	 * what only the page tables hold (VM_COPY_ON_FORK: guard markers) */
+	if (!(src->vm_flags & (MMT_VM_PFNMAP | MMT_VM_MIXEDMAP |
+			       MMT_VM_UFFD_WP | MMT_VM_MAYBE_GUARD)) &&
 	    !src->anon_vma)
 		return 0;
 	while (addr < src->vm_end && !err) {

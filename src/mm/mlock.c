@@ -75,7 +75,8 @@ static int mlock_fixup(struct mmt_mm *mm, struct mmt_vma *vma,
 	else if (oldflags & MMT_VM_LOCKED)
 		nr_pages = 0;
 	mm->locked_vm += (uint64_t)nr_pages;
-	vma->vm_flags = newflags;
+	/* a merge kept the sticky flags of all it joined */
+	vma->vm_flags = newflags | (vma->vm_flags & MMT_VM_STICKY);
 	lru_add_drain(mm_machine(mm), mm_task(mm)->cpu);  /* mlock_vma_pages_range */
 	*pprev = vma;
 	return 0;

@@ -60,7 +60,7 @@ static bool would_merge(const struct mmt_mm *mm, const struct mmt_vma *a,
 		return false;
 	if (a->vm_end == mm->start_brk || a->brk_new)
 		return false;	/* brk never merges with the VMA above */
-	if ((a->vm_flags ^ b->vm_flags) & ~MMT_VM_SOFTDIRTY)
+	if ((a->vm_flags ^ b->vm_flags) & ~MMT_VM_IGNORE_MERGE)
 		return false;
 	if ((a->vm_flags & MMT_VM_SPECIAL) || a->vm_special || b->vm_special)
 		return false;

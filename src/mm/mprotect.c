@@ -78,7 +78,8 @@ static int mprotect_fixup(struct mmt_task *t, struct mmt_vma *vma,
 		return err;
 	}
 	*pprev = vma;
-	vma->vm_flags = newflags;
+	/* a merge kept the sticky flags of all it joined */
+	vma->vm_flags = newflags | (vma->vm_flags & MMT_VM_STICKY);
 	change_protection(vma, start, end, true);
 	if ((oldflags & MMT_VM_ACCOUNT) && !(newflags & MMT_VM_ACCOUNT))
 		vm_unacct_memory(mm_machine(mm), (uint64_t)nrpages);

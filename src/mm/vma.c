@@ -602,7 +602,7 @@ static bool is_mergeable_vma(const struct vma_merge_struct *vmg,
 {
 	const struct mmt_vma *tgt = merge_next ? vmg->next : vmg->prev;
 
-	if ((tgt->vm_flags ^ vmg->vm_flags) & ~MMT_VM_SOFTDIRTY)
+	if ((tgt->vm_flags ^ vmg->vm_flags) & ~MMT_VM_IGNORE_MERGE)
 		return false;
 	if (tgt->vm_file != vmg->file)
 		return false;
@@ -724,6 +724,7 @@ struct mmt_vma *vma_merge_new_range(struct vma_merge_struct *vmg)
 
 		dup_anon_vma(prev, next);
 		trace_vma(vmg->mm, "merge: prev absorbs the range and next", next);
+		prev->vm_flags |= (next->vm_flags | vmg->vm_flags) & MMT_VM_STICKY;
 		remove_vma(vmg->mm, next);
 		vma_set_range(prev, prev->vm_start, end, prev->vm_pgoff);
 		return prev;
@@ -733,6 +734,7 @@ struct mmt_vma *vma_merge_new_range(struct vma_merge_struct *vmg)
 			 (unsigned long long)prev->vm_start,
 			 (unsigned long long)prev->vm_end,
 			 (unsigned long long)vmg->end);
+		prev->vm_flags |= vmg->vm_flags & MMT_VM_STICKY;
 		vma_set_range(prev, prev->vm_start, vmg->end, prev->vm_pgoff);
 		return prev;
 	}
@@ -740,6 +742,7 @@ struct mmt_vma *vma_merge_new_range(struct vma_merge_struct *vmg)
 		 (unsigned long long)next->vm_start,
 		 (unsigned long long)next->vm_end,
 		 (unsigned long long)vmg->start);
+	next->vm_flags |= vmg->vm_flags & MMT_VM_STICKY;
 	vma_set_range(next, vmg->start, next->vm_end, vmg->pgoff);
 	return next;
 }
@@ -788,6 +791,8 @@ static struct mmt_vma *vma_merge_existing_range(struct vma_merge_struct *vmg)
 		trace_vma(vmg->mm, "merge: prev absorbs the range and next",
 			  next);
 		dup_anon_vma(prev, next->anon_vma ? next : middle);
+		prev->vm_flags |= (vmg->vm_flags | next->vm_flags) &
+				  MMT_VM_STICKY;
 		remove_vma(vmg->mm, middle);
 		remove_vma(vmg->mm, next);
 		vma_set_range(prev, prev->vm_start, end, prev->vm_pgoff);
@@ -796,6 +801,7 @@ static struct mmt_vma *vma_merge_existing_range(struct vma_merge_struct *vmg)
 	if (merge_left) {
 		trace_vma(vmg->mm, "merge: prev grows over the range of", middle);
 		dup_anon_vma(prev, middle);
+		prev->vm_flags |= vmg->vm_flags & MMT_VM_STICKY;
 		if (right_side)
 			remove_vma(vmg->mm, middle);
 		else
@@ -806,6 +812,7 @@ static struct mmt_vma *vma_merge_existing_range(struct vma_merge_struct *vmg)
 	}
 	trace_vma(vmg->mm, "merge: next grows down over the range of", middle);
 	dup_anon_vma(next, middle);
+	next->vm_flags |= vmg->vm_flags & MMT_VM_STICKY;
 	if (left_side)
 		remove_vma(vmg->mm, middle);
 	else
