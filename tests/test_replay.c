@@ -297,8 +297,11 @@ static bool only_stack_grew(const char *real, const char *model)
 	return grew && !*a && !*b;
 }
 
+#define MORE_IPC	1u	/* the filter adds %ipc (shmget) */
+#define MORE_LIMITS	2u	/* and prlimit64,setrlimit */
+
 /* Record @argv under strace into @log, capturing the real final maps. */
-static int record(char *const *argv, const char *log, bool ipc,
+static int record(char *const *argv, const char *log, unsigned more,
 		  struct capture *cap)
 {
 	char *args[64];
@@ -317,8 +320,12 @@ static int record(char *const *argv, const char *log, bool ipc,
 	args[n++] = "-s";
 	args[n++] = "65536";
 	args[n++] = "-e";
-	args[n++] = ipc ? "trace=%memory,%process,%ipc"
-			: "trace=%memory,%process";
+	args[n++] = more == (MORE_IPC | MORE_LIMITS)
+		    ? "trace=%memory,%process,%ipc,prlimit64,setrlimit"
+		    : more == MORE_IPC ? "trace=%memory,%process,%ipc"
+		    : more == MORE_LIMITS
+		    ? "trace=%memory,%process,prlimit64,setrlimit"
+		    : "trace=%memory,%process";
 	args[n++] = "-e";
 	args[n++] = "inject=exit_group:delay_enter=150000";
 	args[n++] = "-o";
@@ -396,7 +403,8 @@ struct rcase {
 	const char *name;
 	const char *argv[8];	/* "@": the test directory; "$64": the
 				 * shadow helper build/shadow-helper-64 */
-	bool ipc;		/* %ipc too (shmget) */
+	unsigned more;		/* MORE_IPC: %ipc too (shmget);
+				 * MORE_LIMITS: prlimit64,setrlimit too */
 	bool m32;		/* needs gcc -m32 */
 	unsigned min_procs;
 };
@@ -414,14 +422,14 @@ static const struct rcase rcases[] = {
 	{ "pipeline", { "/bin/sh", "-c", "ls / | sort | wc -l" }, false, false, 4 },
 	{ "mremap", { "@/prog", "mremap" }, false, false, 1 },
 	{ "map-fixed", { "@/prog", "fixed" }, false, false, 1 },
-	{ "sysv-shm", { "@/prog", "shm" }, true, false, 1 },
+	{ "sysv-shm", { "@/prog", "shm" }, MORE_IPC, false, 1 },
 	{ "static", { "@/prog-static", "threads" }, false, false, 1 },
 	{ "ld.so", { "/lib64/ld-linux-x86-64.so.2", "/bin/true" }, false, false, 1 },
 	{ "i386", { "@/prog32", "mremap" }, false, true, 1 },
 	{ "i386-threads", { "@/prog32", "threads" }, false, true, 1 },
 	/* glibc's i386 shmctl goes through ipc(2), which strace prints as
 	 * shmctl(id, IPC_64|IPC_RMID): replayed as that subcall */
-	{ "i386-shm", { "@/prog32", "shm" }, true, true, 1 },
+	{ "i386-shm", { "@/prog32", "shm" }, MORE_IPC, true, 1 },
 	{ "i386-fixed", { "@/prog32", "fixed" }, false, true, 1 },
 	/* the rest of shadow's programs (tests/test_shadow.c) */
 	{ "true", { "/bin/true" }, false, false, 1 },
@@ -443,6 +451,9 @@ static const struct rcase rcases[] = {
 	{ "shadow static", { "$static", "misc" }, false, false, 1 },
 	{ "shadow i386", { "$32", "misc" }, false, true, 1 },
 	{ "exec 32-bit", { "$64", "exec", "$32" }, false, true, 1 },
+	/* limits a program sets: in the log when the filter has them */
+	{ "ulimit -s unlimited", { "/bin/bash", "-c", "ulimit -s unlimited; exec /bin/true" }, MORE_LIMITS, false, 1 },
+	{ "prlimit --stack", { "/usr/bin/prlimit", "--stack=unlimited", "$32", "mremap" }, MORE_LIMITS, true, 1 },
 };
 
 static void run_case(const struct rcase *k, unsigned *procs, uint64_t *calls,
@@ -481,7 +492,7 @@ static void run_case(const struct rcase *k, unsigned *procs, uint64_t *calls,
 		return;
 	}
 	snprintf(log, sizeof(log), "%s/%s.log", rdir, k->name);
-	st = record(argv, log, k->ipc, &cap);
+	st = record(argv, log, k->more, &cap);
 	if (st)
 		test_fail(__FILE__, __LINE__, "%s: strace exited with %d",
 			  k->name, st);

@@ -850,6 +850,54 @@ static int complete_call(struct mmt_replay *r, int tid, const char *text,
 	return replay_call(r, tid, text, pend, err, errlen);
 }
 
+/* One value of strace's struct rlimit: RLIM64_INFINITY/RLIM_INFINITY,
+ * "8192*1024" (a multiple of 1024), or a number; -1: none. */
+static int rlim_value(const char *p, uint64_t *v)
+{
+	char *end;
+
+	if (!strncmp(p, "RLIM64_INFINITY", 15) || !strncmp(p, "RLIM_INFINITY", 13)) {
+		*v = MMT_RLIM_INFINITY;
+		return 0;
+	}
+	errno = 0;
+	*v = strtoull(p, &end, 0);
+	if (end == p || errno)
+		return -1;
+	if (!strncmp(end, "*1024", 5)) {
+		if (*v > UINT64_MAX / 1024)
+			return -1;
+		*v *= 1024;
+	}
+	return 0;
+}
+
+/*
+ * setrlimit(RES, {rlim_cur=C, rlim_max=M}) or prlimit64(PID, RES,
+ * {...}, OLD): the new limit strace decoded (a log records the limits a
+ * program sets only when its filter has these calls: `-e
+ * trace=%memory,%process,prlimit64,setrlimit`).  None: no event limit,
+ * and the call is not mirrored.
+ */
+static void logged_rlimit(const struct mmt_sys_call *call, bool prlimit,
+			  struct mmt_twin_event *ev)
+{
+	const struct mmt_sys_argval *v = &call->val[prlimit ? 2 : 1];
+	char text[256];
+	const char *c, *m;
+
+	ev->rlim_set = false;
+	if (!(v->flags & MMT_SYS_VAL_STR) || v->len >= sizeof(text))
+		return;
+	memcpy(text, v->str, v->len);
+	text[v->len] = 0;
+	c = strstr(text, "rlim_cur=");
+	m = strstr(text, "rlim_max=");
+	if (c && m && !rlim_value(c + 9, &ev->rlim_cur) &&
+	    !rlim_value(m + 9, &ev->rlim_max))
+		ev->rlim_set = true;
+}
+
 /* One whole call of @tid: parse it, apply it, compare. */
 static int replay_call(struct mmt_replay *r, int tid, const char *text,
 		       struct pending *pend, char *err, size_t errlen)
@@ -974,6 +1022,8 @@ static int replay_call(struct mmt_replay *r, int tid, const char *text,
 	if (e && ev.abi == MMT_ABI_I386 && !strcmp(e->name, "shmctl") &&
 	    (call.args[1] & MMT_IPC_64))
 		as_ipc_shmctl(&ev);
+	if (e && (!strcmp(e->name, "setrlimit") || !strcmp(e->name, "prlimit64")))
+		logged_rlimit(&call, !strcmp(e->name, "prlimit64"), &ev);
 	if (cloning)
 		ev.clone_flags = !strcmp(e->name, "clone") ? call.args[0]
 			: text_clone_flags(e->name, text, strlen(text));
