@@ -8,12 +8,11 @@
  * fields of /proc/PID/stat, the auxiliary vector, or the initial stack.
  */
 #include "cli.h"
+#include "twin/twin.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -46,36 +45,13 @@ static const char exec_usage[] =
  * capabilities. */
 static void inherit_process_state(struct mmt_task *t)
 {
-	static const struct { int res; enum mmt_rlimit_res mres; } lims[] = {
-		{ RLIMIT_STACK, MMT_RLIMIT_STACK },
-		{ RLIMIT_DATA, MMT_RLIMIT_DATA },
-		{ RLIMIT_AS, MMT_RLIMIT_AS },
-		{ RLIMIT_MEMLOCK, MMT_RLIMIT_MEMLOCK },
-	};
-	int per = personality(0xffffffff);
+	struct mmt_twin_init own = { 0 };
+	static char status[8192];
 
-	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
-		struct rlimit r;
-
-		if (getrlimit(lims[i].res, &r))
-			continue;
-		t->rlim[lims[i].mres].cur = r.rlim_cur == RLIM_INFINITY
-					    ? MMT_RLIM_INFINITY : r.rlim_cur;
-		t->rlim[lims[i].mres].max = r.rlim_max == RLIM_INFINITY
-					    ? MMT_RLIM_INFINITY : r.rlim_max;
-	}
-	if (per != -1)
-		t->personality = (unsigned)per;
-	{	/* the capabilities the model consults (CapEff) */
-		FILE *f = fopen("/proc/self/status", "r");
-		char buf[4096];
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		buf[n] = 0;
-		mmt_task_seed_caps(t, buf);
-	}
+	cli_own_state(&own, status, sizeof(status));
+	memcpy(t->rlim, own.rlim, sizeof(t->rlim));
+	t->personality = own.personality;
+	mmt_task_seed_caps(t, status);	/* the ones the model consults */
 }
 
 static int read_randomize_va_space(void)

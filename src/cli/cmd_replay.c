@@ -13,8 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 static const char replay_usage[] =
@@ -70,12 +68,11 @@ static const char replay_usage[] =
 static const struct {
 	const char *opt;
 	enum mmt_rlimit_res res;
-	int host;
 } rlimit_opts[] = {
-	{ "--rlimit-stack", MMT_RLIMIT_STACK, RLIMIT_STACK },
-	{ "--rlimit-data", MMT_RLIMIT_DATA, RLIMIT_DATA },
-	{ "--rlimit-as", MMT_RLIMIT_AS, RLIMIT_AS },
-	{ "--rlimit-memlock", MMT_RLIMIT_MEMLOCK, RLIMIT_MEMLOCK },
+	{ "--rlimit-stack", MMT_RLIMIT_STACK },
+	{ "--rlimit-data", MMT_RLIMIT_DATA },
+	{ "--rlimit-as", MMT_RLIMIT_AS },
+	{ "--rlimit-memlock", MMT_RLIMIT_MEMLOCK },
 };
 #define NR_RLIMIT_OPTS (sizeof(rlimit_opts) / sizeof(rlimit_opts[0]))
 
@@ -121,47 +118,6 @@ static int parse_rlimit(const char *s, uint64_t *out)
 		return 0;
 	}
 	return mmt_parse_size(s, out);
-}
-
-/* mmtwin's own limits, personality, capabilities and ids. */
-static void own_state(struct mmt_twin_init *init, char *status, size_t len)
-{
-	int per = personality(0xffffffff);
-	FILE *f;
-	size_t n;
-
-	for (size_t i = 0; i < NR_RLIMIT_OPTS; i++) {
-		struct rlimit r;
-		struct mmt_rlimit *l = &init->rlim[rlimit_opts[i].res];
-
-		l->cur = l->max = MMT_RLIM_INFINITY;
-		if (rlimit_opts[i].res == MMT_RLIMIT_STACK)
-			l->cur = 8u << 20;
-		if (getrlimit(rlimit_opts[i].host, &r))
-			continue;
-		l->cur = r.rlim_cur == RLIM_INFINITY ? MMT_RLIM_INFINITY
-						     : r.rlim_cur;
-		l->max = r.rlim_max == RLIM_INFINITY ? MMT_RLIM_INFINITY
-						     : r.rlim_max;
-	}
-	init->personality = per == -1 ? 0 : (unsigned)per;
-	f = fopen("/proc/self/status", "r");
-	n = f ? fread(status, 1, len - 1, f) : 0;
-	if (f)
-		fclose(f);
-	status[n] = 0;
-	init->status = status;
-	init->uid = (unsigned)getuid();
-	init->euid = (unsigned)geteuid();
-	init->gid = (unsigned)getgid();
-	init->egid = (unsigned)getegid();
-	init->randomize_va_space = 2;
-	f = fopen("/proc/sys/kernel/randomize_va_space", "r");
-	if (f) {
-		if (fscanf(f, "%d", &init->randomize_va_space) != 1)
-			init->randomize_va_space = 2;
-		fclose(f);
-	}
 }
 
 /* "--opt VALUE" or "--opt=VALUE": the value, NULL when absent. */
@@ -233,7 +189,7 @@ int cmd_replay(int argc, char **argv)
 	int i, rc;
 
 	mmt_config_init(&c, MMT_ARCH_X86_64);
-	own_state(&init, status, sizeof(status));
+	cli_own_state(&init, status, sizeof(status));
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool done = false;

@@ -11,8 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/personality.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -131,52 +129,6 @@ static void host_sysctls(struct mmt_machine *m)
 	}
 }
 
-static void host_init(struct mmt_twin_init *in, bool aslr, char **status)
-{
-	static const struct { int res; enum mmt_rlimit_res mres; } lims[] = {
-		{ RLIMIT_STACK, MMT_RLIMIT_STACK },
-		{ RLIMIT_DATA, MMT_RLIMIT_DATA },
-		{ RLIMIT_AS, MMT_RLIMIT_AS },
-		{ RLIMIT_MEMLOCK, MMT_RLIMIT_MEMLOCK },
-	};
-	int per = personality(0xffffffff);
-	FILE *f;
-
-	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
-		struct rlimit r;
-
-		in->rlim[lims[i].mres].cur = in->rlim[lims[i].mres].max =
-			MMT_RLIM_INFINITY;
-		if (getrlimit(lims[i].res, &r))
-			continue;
-		in->rlim[lims[i].mres].cur = r.rlim_cur == RLIM_INFINITY
-					     ? MMT_RLIM_INFINITY : r.rlim_cur;
-		in->rlim[lims[i].mres].max = r.rlim_max == RLIM_INFINITY
-					     ? MMT_RLIM_INFINITY : r.rlim_max;
-	}
-	in->personality = per == -1 ? 0 : (unsigned)per;
-	if (!aslr)
-		in->personality |= MMT_PER_ADDR_NO_RANDOMIZE;
-	in->uid = (unsigned)getuid();
-	in->euid = (unsigned)geteuid();
-	in->gid = (unsigned)getgid();
-	in->egid = (unsigned)getegid();
-	in->randomize_va_space = (int)read_sysctl("kernel/randomize_va_space");
-	if (in->randomize_va_space < 0)
-		in->randomize_va_space = 2;
-	*status = NULL;
-	f = fopen("/proc/self/status", "r");
-	if (f) {
-		char *buf = calloc(1, 8192);
-		size_t n = buf ? fread(buf, 1, 8191, f) : 0;
-
-		(void)n;
-		fclose(f);
-		*status = buf;
-	}
-	in->status = *status;
-}
-
 /*
  * MMTWIN_SHADOW_FAIL_AT=N, a testing seam (struct mmt_shadow_opts's
  * fail_at): the tracer fails at its Nth stop and must detach from
@@ -204,7 +156,8 @@ int cmd_shadow(int argc, char **argv)
 	enum mmt_format fmt = MMT_FMT_TEXT;
 	struct mmt_machine *m;
 	bool mem_given = false;
-	char err[512], *status = NULL;
+	char err[512];
+	static char status[8192];
 	const char *outfile = NULL;
 	int i, r;
 
@@ -317,7 +270,9 @@ int cmd_shadow(int argc, char **argv)
 		return 2;
 	}
 	host_sysctls(m);
-	host_init(&init, o.aslr, &status);
+	cli_own_state(&init, status, sizeof(status));
+	if (!o.aslr)
+		init.personality |= MMT_PER_ADDR_NO_RANDOMIZE;
 	r = mmt_shadow_run(m, &init, argv + i, environ, &o, &st);
 	if (c.check && mmt_machine_check(m, err, sizeof(err))) {
 		fprintf(o.out, "mmtwin shadow: %s\n", err);
@@ -325,7 +280,6 @@ int cmd_shadow(int argc, char **argv)
 	}
 	if (st.error[0] && !st.syscalls)
 		fprintf(stderr, "mmtwin shadow: %s\n", st.error);
-	free(status);
 	mmt_machine_free(m);
 	if (outfile && fclose(o.out))
 		r = r ? r : 2;
