@@ -312,24 +312,37 @@ static int stack_walk(struct stack_walk *s)
 	return 0;
 }
 
+/* The initial stack of @t, [user_sp, the end of its VMA), read and
+ * labelled into @s; 0, or -1 (no exec yet, no stack there, no memory).
+ * @s is to be freed (mem, items) either way. */
+static int stack_read(const struct mmt_task *t, struct stack_walk *s)
+{
+	const struct mmt_vma *v;
+
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->w = t->abi == MMT_TASK_X86_64 ? 8 : 4;
+	if (!t->mm || !t->mm->exec_done)
+		return -1;
+	s->sp = t->user_sp;
+	v = find_vma(t->mm, s->sp);
+	if (!v || v->vm_start > s->sp)
+		return -1;
+	s->top = v->vm_end;
+	s->mem = malloc(s->top - s->sp);
+	if (!s->mem || mmt_task_read_mem(t, s->sp, s->mem, s->top - s->sp))
+		return -1;
+	return stack_walk(s);
+}
+
 int mmt_exec_stack_item(const struct mmt_task *t, uint64_t addr,
 			struct mmt_exec_stack_item *out)
 {
-	struct stack_walk s = { .t = t, .w = t->abi == MMT_TASK_X86_64 ? 8 : 4 };
-	const struct mmt_vma *v;
+	struct stack_walk s;
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!t->mm || !t->mm->exec_done)
-		return -1;
-	s.sp = t->user_sp;
-	v = find_vma(t->mm, s.sp);
-	if (!v || v->vm_start > s.sp || addr < s.sp || addr >= v->vm_end)
-		return -1;
-	s.top = v->vm_end;
-	s.mem = malloc(s.top - s.sp);
-	if (!s.mem || mmt_task_read_mem(t, s.sp, s.mem, s.top - s.sp) ||
-	    stack_walk(&s))
+	if (stack_read(t, &s) || addr < s.sp || addr >= s.top)
 		goto out;
 	for (size_t i = 0; i < s.n; i++) {
 		const struct stack_item *it = &s.items[i];
@@ -363,21 +376,11 @@ out:
 int mmt_exec_print_stack(const struct mmt_task *t, FILE *out,
 			 enum mmt_format fmt)
 {
-	struct stack_walk s = { .t = t, .w = t->abi == MMT_TASK_X86_64 ? 8 : 4 };
-	const struct mmt_vma *v;
+	struct stack_walk s;
 	struct mmt_json j;
 	int r = -1;
 
-	if (!t->mm->exec_done)
-		return -1;
-	s.sp = t->user_sp;
-	v = find_vma(t->mm, s.sp);
-	if (!v || v->vm_start > s.sp)
-		return -1;
-	s.top = v->vm_end;
-	s.mem = malloc(s.top - s.sp);
-	if (!s.mem || mmt_task_read_mem(t, s.sp, s.mem, s.top - s.sp) ||
-	    stack_walk(&s))
+	if (stack_read(t, &s))
 		goto out;
 	if (fmt == MMT_FMT_JSON) {
 		mmt_json_init(&j, out);
