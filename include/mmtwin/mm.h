@@ -384,9 +384,12 @@ int mmt_task_fd_install_mode(struct mmt_task *t, int fd, const char *path,
  */
 int mmt_task_seed(struct mmt_task *t, const char *maps, const char *smaps,
 		  const char *stat, char *err, size_t errlen);
-/* The capabilities the model uses (CAP_IPC_LOCK, CAP_SYS_RAWIO,
- * CAP_SYS_ADMIN) from the CapEff: line of a /proc/PID/status text; NULL or no such line: unchanged. */
+/* The capabilities the model uses (CAP_IPC_LOCK, CAP_IPC_OWNER,
+ * CAP_SYS_RAWIO, CAP_SYS_ADMIN, CAP_SYS_RESOURCE) from the CapEff: line
+ * of a /proc/PID/status text; NULL or no such line: unchanged. */
 void mmt_task_seed_caps(struct mmt_task *t, const char *status);
+/* @to takes @from's capabilities (a thread, a fork's child, a re-seed). */
+void mmt_task_copy_caps(struct mmt_task *to, const struct mmt_task *from);
 /*
  * Create a task for live process @pid (same pid in the model unless it
  * is taken: then the next free one) and seed it from its /proc files

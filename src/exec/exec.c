@@ -414,16 +414,6 @@ int mmt_task_read_mem(const struct mmt_task *t, uint64_t addr, void *buf,
 
 /* ------------------------------------------------- the point of no return */
 
-/* TASK_SIZE as setup_new_exec() stores it in mm->task_size. */
-static uint64_t exec_task_size(const struct mmt_machine *m,
-			       enum mmt_task_abi abi)
-{
-	if (abi == MMT_TASK_IA32)
-		return m->layout.compat_task_size;
-	return mmt_arch_is_64(m->cfg.arch) ? m->layout.task_size_max
-					   : m->layout.task_size;
-}
-
 int begin_new_exec(struct linux_binprm *bprm)
 {
 	struct mmt_task *t = bprm->t;

@@ -110,11 +110,7 @@ struct mmt_task *mmt_task_fork(struct mmt_task *parent, int pid, int *error)
 		return NULL;
 	memcpy(t->comm, parent->comm, sizeof(t->comm));
 	t->personality = parent->personality;
-	t->cap_sys_rawio = parent->cap_sys_rawio;
-	t->cap_ipc_lock = parent->cap_ipc_lock;
-	t->cap_ipc_owner = parent->cap_ipc_owner;
-	t->cap_sys_admin = parent->cap_sys_admin;
-	t->cap_sys_resource = parent->cap_sys_resource;
+	mmt_task_copy_caps(t, parent);
 	memcpy(t->rlim, parent->rlim, sizeof(t->rlim));
 	t->cpu = parent->cpu;
 	dup_mm_fields(t->mm, parent->mm);

@@ -296,9 +296,7 @@ void mmt_task_pick_mmap_layout(struct mmt_task *t)
 			       &mm->mmap_compat_legacy_base);
 }
 
-/* TASK_SIZE as setup_new_exec() stores it in mm->task_size. */
-static uint64_t exec_task_size(const struct mmt_machine *m,
-			       enum mmt_task_abi abi)
+uint64_t exec_task_size(const struct mmt_machine *m, enum mmt_task_abi abi)
 {
 	if (abi == MMT_TASK_IA32)
 		return m->layout.compat_task_size;
@@ -523,11 +521,7 @@ struct mmt_task *mmt_task_create_thread(struct mmt_task *leader, int pid,
 	t->tgid = leader->tgid;
 	memcpy(t->comm, leader->comm, sizeof(t->comm));
 	t->personality = leader->personality;
-	t->cap_sys_rawio = leader->cap_sys_rawio;
-	t->cap_ipc_lock = leader->cap_ipc_lock;
-	t->cap_ipc_owner = leader->cap_ipc_owner;
-	t->cap_sys_admin = leader->cap_sys_admin;
-	t->cap_sys_resource = leader->cap_sys_resource;
+	mmt_task_copy_caps(t, leader);
 	memcpy(t->rlim, leader->rlim, sizeof(t->rlim));
 	t->cpu = leader->cpu;
 	*error = mm_slab_alloc(t->m, "task_struct", &t->kaddr);
@@ -1274,6 +1268,15 @@ static void seed_limits(struct mmt_task *t, const char *limits)
 
 /* CapEff bits 14 (CAP_IPC_LOCK), 15 (CAP_IPC_OWNER), 17 (CAP_SYS_RAWIO),
  * 21 (CAP_SYS_ADMIN). */
+void mmt_task_copy_caps(struct mmt_task *to, const struct mmt_task *from)
+{
+	to->cap_sys_rawio = from->cap_sys_rawio;
+	to->cap_ipc_lock = from->cap_ipc_lock;
+	to->cap_ipc_owner = from->cap_ipc_owner;
+	to->cap_sys_admin = from->cap_sys_admin;
+	to->cap_sys_resource = from->cap_sys_resource;
+}
+
 void mmt_task_seed_caps(struct mmt_task *t, const char *status)
 {
 	const char *p = status ? strstr(status, "CapEff:") : NULL;

@@ -64,6 +64,10 @@ static inline unsigned task_cpu(const struct mmt_task *t)
 	return 0;
 }
 
+/* TASK_SIZE of an @abi task on @m, as setup_new_exec() stores it in
+ * mm->task_size (kernel/task.c; exec and a new task share it). */
+uint64_t exec_task_size(const struct mmt_machine *m, enum mmt_task_abi abi);
+
 /* CONFIG_VMAP_STACK: the x86_64 profiles. */
 bool vmap_stack(const struct mmt_machine *m);
 

@@ -522,16 +522,6 @@ static int install_fd(struct mmt_task *t, const struct mmt_twin_event *ev,
 	return 0;
 }
 
-/* The capabilities a task passes on (fork, a resync's new tasks). */
-static void caps_copy(struct mmt_task *to, const struct mmt_task *from)
-{
-	to->cap_sys_rawio = from->cap_sys_rawio;
-	to->cap_ipc_lock = from->cap_ipc_lock;
-	to->cap_ipc_owner = from->cap_ipc_owner;
-	to->cap_sys_admin = from->cap_sys_admin;
-	to->cap_sys_resource = from->cap_sys_resource;
-}
-
 /* The scratch exec of a failed execve: what errno the model gives. */
 static int64_t trial_exec(struct mmt_twin *tw, struct mmt_task *like,
 			  const struct mmt_exec_params *p, char *note,
@@ -546,7 +536,7 @@ static int64_t trial_exec(struct mmt_twin *tw, struct mmt_task *like,
 		return e;
 	t->personality = like->personality;
 	memcpy(t->rlim, like->rlim, sizeof(t->rlim));
-	caps_copy(t, like);
+	mmt_task_copy_caps(t, like);
 	r = mmt_execve(t, p, NULL, note, nlen);
 	mmt_task_exit(t);
 	return r;
@@ -789,6 +779,15 @@ static void trace_end(struct mmt_twin *tw, FILE *f,
 	tw->m->phys->trace = NULL;
 	fclose(f);
 	res->trace = tw->trace_buf;
+}
+
+void mmt_twin_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
 }
 
 /* ------------------------------------------------------- step log */
@@ -1120,7 +1119,7 @@ int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
 	old = pr->task;
 	abi = old->abi;
 	per = old->personality;
-	caps_copy(&caps, old);
+	mmt_task_copy_caps(&caps, old);
 	memcpy(rlim, old->rlim, sizeof(rlim));
 	for (unsigned i = 0; i < tw->nth;) {
 		if (tw->th[i].proc == proc) {
@@ -1142,7 +1141,7 @@ int mmt_twin_resync(struct mmt_twin *tw, int tgid, const char *maps,
 			return -1;
 		}
 		t->personality = per;
-		caps_copy(t, &caps);
+		mmt_task_copy_caps(t, &caps);
 		memcpy(t->rlim, rlim, sizeof(rlim));
 		if (!lead) {
 			mmt_task_pick_mmap_layout(t);

@@ -184,22 +184,13 @@ static struct sh_thread *sh_add(struct sh *s, int tid)
 	return t;
 }
 
-static void free_strv(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 static void call_clear(struct sh_thread *t)
 {
 	free(t->path);
 	free(t->cwd);
 	free(t->fd_name);
-	free_strv(t->argv);
-	free_strv(t->envp);
+	mmt_twin_strv_free(t->argv);
+	mmt_twin_strv_free(t->envp);
 	t->path = t->cwd = t->fd_name = NULL;
 	t->argv = t->envp = NULL;
 	t->fd_path[0] = 0;

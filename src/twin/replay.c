@@ -286,15 +286,6 @@ static uint64_t text_clone_flags(const char *name, const char *text,
 
 /* --- applying --- */
 
-static void free_strv(char **v)
-{
-	if (!v)
-		return;
-	for (char **s = v; *s; s++)
-		free(*s);
-	free(v);
-}
-
 static char **dup_strv(const struct mmt_sys_argval *val)
 {
 	char **v = calloc(val->nstr + 1, sizeof(*v));
@@ -304,7 +295,7 @@ static char **dup_strv(const struct mmt_sys_argval *val)
 	for (size_t i = 0; i < val->nstr; i++) {
 		v[i] = strndup(val->strv[i], val->strv_len[i]);
 		if (!v[i]) {
-			free_strv(v);
+			mmt_twin_strv_free(v);
 			return NULL;
 		}
 	}
@@ -1062,8 +1053,8 @@ out:
 	free(path);
 	free(fdpath);
 	free(fdname);
-	free_strv(argv);
-	free_strv(envp);
+	mmt_twin_strv_free(argv);
+	mmt_twin_strv_free(envp);
 	mmt_sys_call_release(&call);
 	return rc;
 }

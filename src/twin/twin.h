@@ -224,6 +224,10 @@ char *mmt_twin_maps(const struct mmt_twin *tw, int tid);
  * the real result; snprintf-style. */
 size_t mmt_twin_format(char *buf, size_t size, const struct mmt_twin_event *ev);
 
+/* Free a NULL-terminated vector of malloc'ed strings (an event's argv
+ * and envp as the front ends build them); NULL: nothing. */
+void mmt_twin_strv_free(char **v);
+
 /* Keep every mirrored step (the call, both results) for the HTML
  * report (twin/report.h); off by default. */
 struct mmt_report_step;
