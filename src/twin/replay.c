@@ -368,7 +368,7 @@ static void assume_written(struct mmt_replay *r, int tid)
 		mmt_twin_fault(r->tw, tid, addr[i], true);
 }
 
-static bool has_held(struct mmt_replay *r, int tgid);
+static bool has_held(const struct mmt_replay *r, int tgid);
 static int flush_held(struct mmt_replay *r, int tgid, char *err,
 		      size_t errlen);
 
@@ -568,12 +568,21 @@ static bool in_flight(struct mmt_replay *r, int tgid, int tid)
 	return false;
 }
 
-static bool has_held(struct mmt_replay *r, int tgid)
+/* A held call of process @tgid (0: any) by thread @tid (0: any); with
+ * @exit, only that thread's exit. */
+static bool is_held(const struct mmt_replay *r, int tgid, int tid, bool exit)
 {
 	for (size_t i = 0; i < r->nheld; i++)
-		if (r->held[i].tgid == tgid)
+		if ((!tgid || r->held[i].tgid == tgid) &&
+		    (!tid || r->held[i].tid == tid) &&
+		    (!exit || !strncmp(r->held[i].text, "exit(", 5)))
 			return true;
 	return false;
+}
+
+static bool has_held(const struct mmt_replay *r, int tgid)
+{
+	return is_held(r, tgid, 0, false);
 }
 
 static int hold(struct mmt_replay *r, int tid, int tgid, const char *text,
@@ -773,24 +782,6 @@ static int flush_held(struct mmt_replay *r, int tgid, char *err,
 	return rc;
 }
 
-/* @tid's exit is among its held calls. */
-static bool tid_held_exit(struct mmt_replay *r, int tid)
-{
-	for (size_t i = 0; i < r->nheld; i++)
-		if (r->held[i].tid == tid && !strncmp(r->held[i].text, "exit(", 5))
-			return true;
-	return false;
-}
-
-/* @tid has calls held. */
-static bool tid_held(struct mmt_replay *r, int tid)
-{
-	for (size_t i = 0; i < r->nheld; i++)
-		if (r->held[i].tid == tid)
-			return true;
-	return false;
-}
-
 /* A call that neither reads nor changes the process's VMAs: a thread's
  * exit, a new thread (CLONE_VM), the personality and limits.  It lets an
  * open group of overlapping calls stay open. */
@@ -801,11 +792,6 @@ static bool keeps_mm(const char *name, const char *text)
 		return true;
 	return (!strcmp(name, "clone") || !strcmp(name, "clone3")) &&
 	       strstr(text, "CLONE_VM");
-}
-
-static bool cloning_name(const char *name)
-{
-	return !strcmp(name, "clone") || !strcmp(name, "clone3");
 }
 
 /*
@@ -831,7 +817,7 @@ static int complete_call(struct mmt_replay *r, int tid, const char *text,
 	if (tgid && has_held(r, tgid) && keeps_mm(name, text)) {
 		/* a thread's exit or limits stay behind its own held calls;
 		 * a new thread needs nothing of the group */
-		if (tid_held(r, tid) && !cloning_name(name))
+		if (is_held(r, 0, tid, false) && !is_clone_name(name))
 			return hold(r, tid, tgid, text, entry, false, err,
 				    errlen);
 		return replay_call(r, tid, text, pend, err, errlen);
@@ -1204,13 +1190,13 @@ int mmt_replay_line(struct mmt_replay *r, const char *line, size_t len,
 		 * open (the process cannot end before they do); its own held
 		 * calls go first, then it */
 		if (tp && has_held(r, tp->tgid) && in_flight(r, tp->tgid, tid)) {
-			bool held = tid_held(r, tid);
+			bool mine = is_held(r, 0, tid, false);
 
 			rc = 0;
-			if (held && !tid_held_exit(r, tid))
+			if (mine && !is_held(r, 0, tid, true))
 				rc = hold(r, tid, tp->tgid, "exit(0) = ?",
 					  r->line, false, err, errlen);
-			if (rc || held)
+			if (rc || mine)
 				break;
 		} else if (tp && has_held(r, tp->tgid) &&
 			   flush_held(r, tp->tgid, err, errlen)) {
