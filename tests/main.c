@@ -94,6 +94,27 @@ char *test_read_file(const char *path)
 	return buf;
 }
 
+int test_stat_fields(const char *stat, uint64_t out[10])
+{
+	static const unsigned want[10] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
+	const char *p = strrchr(stat, ')');
+	unsigned field = 2, k = 0;
+
+	if (!p)
+		return -1;
+	p++;
+	while (*p && *p != '\n' && k < 10) {
+		while (*p == ' ')
+			p++;
+		field++;
+		if (field == want[k])
+			out[k++] = strtoull(p, NULL, 10);
+		while (*p && *p != ' ')
+			p++;
+	}
+	return k == 10 ? 0 : -1;
+}
+
 const char *test_chromium(void)
 {
 	static const char *const c[] = { "/usr/bin/chromium",

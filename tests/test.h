@@ -49,6 +49,10 @@ struct mmt_machine *test_machine_cfg(const struct mmt_config *c);
 char *test_slurp(FILE *f);
 /* Whole text file, NUL-terminated and malloc'd; NULL if unreadable. */
 char *test_read_file(const char *path);
+/* Fields 26-28 and 45-51 of a /proc/PID/stat line (start_code,
+ * end_code, start_stack, start_data .. env_end, the ones exec sets) into
+ * @out; 0, or -1 if the line is short. */
+int test_stat_fields(const char *stat, uint64_t out[10]);
 /* Debian's headless browser for the HTML report tests, or NULL. */
 const char *test_chromium(void);
 /* Run the CLI binary; returns exit status, output in @out (malloc'd). */

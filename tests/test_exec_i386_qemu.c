@@ -440,28 +440,6 @@ static int run_mmtwin(const struct gt_case *c, const char *arch,
 	return *out ? 0 : -1;
 }
 
-/* stat fields 26-28, 45-51 */
-static int stat_fields(const char *stat, uint64_t out[10])
-{
-	static const unsigned want[10] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
-	const char *p = strrchr(stat, ')');
-	unsigned field = 2, k = 0;
-
-	if (!p)
-		return -1;
-	p++;
-	while (*p && *p != '\n' && k < 10) {
-		while (*p == ' ')
-			p++;
-		field++;
-		if (field == want[k])
-			out[k++] = strtoull(p, NULL, 10);
-		while (*p && *p != ' ')
-			p++;
-	}
-	return k == 10 ? 0 : -1;
-}
-
 static const unsigned mm_field_no[10] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
 
 /* `--show mm` lines "26 start_code   134516736 (0x...)" */
@@ -470,7 +448,7 @@ static void compare_cli_mm(const struct gt_case *c, const char *tag,
 {
 	uint64_t g[10];
 
-	if (stat_fields(c->stat, g)) {
+	if (test_stat_fields(c->stat, g)) {
 		test_fail(__FILE__, __LINE__, "%s: bad stat line", tag);
 		return;
 	}

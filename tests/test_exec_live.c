@@ -261,28 +261,6 @@ fail:
 	return -1;
 }
 
-/* stat fields 26-28, 45-51 */
-static int stat_fields(const char *stat, uint64_t out[10])
-{
-	static const unsigned want[10] = { 26, 27, 28, 45, 46, 47, 48, 49, 50, 51 };
-	const char *p = strrchr(stat, ')');
-	unsigned field = 2, k = 0;
-
-	if (!p)
-		return -1;
-	p++;
-	while (*p && k < 10) {
-		while (*p == ' ')
-			p++;
-		field++;
-		if (field == want[k])
-			out[k++] = strtoull(p, NULL, 10);
-		while (*p && *p != ' ')
-			p++;
-	}
-	return k == 10 ? 0 : -1;
-}
-
 /* The live children run with this process's capabilities. */
 static void host_caps(struct mmt_task *t)
 {
@@ -409,7 +387,7 @@ static void model_compare(const struct exec_case *k, const char *path,
 		test_fail(__FILE__, __LINE__, "%s: maps differ\nkernel:\n%s"
 			  "model:\n%s", k->name, c->maps, maps);
 	free(maps);
-	CHECK(stat_fields(c->stat, live_f) == 0);
+	CHECK(test_stat_fields(c->stat, live_f) == 0);
 	model_f[0] = t->mm->start_code;
 	model_f[1] = t->mm->end_code;
 	model_f[2] = t->mm->start_stack;
