@@ -9,6 +9,7 @@
 #include "live.h"
 #include "protocol.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -92,6 +93,31 @@ void live_sysctl_read(struct live_sysctl *s)
 		}
 		fclose(f);
 	}
+}
+
+bool live_kdamond_running(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		found = fgets(comm, sizeof(comm), f) &&
+			!strncmp(comm, "kdamond.", 8);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 static int fail(struct live_child *c, const char *fmt, ...)

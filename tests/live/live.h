@@ -48,6 +48,13 @@ struct live_sysctl {
 };
 void live_sysctl_read(struct live_sysctl *s);
 
+/* true when a DAMON worker thread (comm "kdamond.N") runs on the host.
+ * Its access sampling (damon_ptep_mkold) moves a PTE's accessed bit into
+ * the folio's young flag; smaps counts either as Referenced, but
+ * MADV_FREE clears only the PTE bit, so a page sampled between its last
+ * access and MADV_FREE stays Referenced.  The model has no sampler. */
+bool live_kdamond_running(void);
+
 /* rlimits the child starts with (set between fork and execve). */
 enum live_rlimit_res { LIVE_RLIM_STACK, LIVE_RLIM_AS, LIVE_RLIM_DATA,
 		       LIVE_RLIM_MEMLOCK, LIVE_NR_RLIMS };
