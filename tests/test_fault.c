@@ -14,10 +14,12 @@
 
 #include <mmtwin/kalloc.h>
 #include <mmtwin/kern.h>
+#include <mmtwin/shm.h>
 #include <mmtwin/views.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define PAGE 4096ULL
@@ -382,6 +384,90 @@ TEST(fault_fork_dontfork_wipeonfork_and_locks)
 	CHECK_EQ(p->mm->total_vm, 6);
 	machine_ok(m);
 	mmt_task_exit(c);
+	mmt_task_exit(p);
+	machine_ok(m);
+	mmt_machine_free(m);
+}
+
+/* @t's maps text (the model's /proc/PID/maps) */
+static char *maps_text(struct mmt_task *t, const char *view)
+{
+	char err[128], *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct mmt_view_ctx c = { .m = t->m, .task = t, .out = f,
+				  .fmt = MMT_FMT_TEXT, .err = err,
+				  .errlen = sizeof(err) };
+
+	CHECK(mmt_view_run(mmt_view_find(view), &c, NULL) == 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * mmt_trial_begin's copy is the process, not its fork: DONTFORK and
+ * locked VMAs as they are, and what is done to it leaves the original
+ * (maps, smaps, PTEs, Committed_AS, a SysV segment's lpid) as it was.
+ */
+TEST(fault_trial_copy_is_exact_and_leaves_the_original)
+{
+	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
+	struct mmt_task *p = task(m);
+	struct mmt_trial tr;
+	struct mmt_shm_info si0, si1;
+	uint64_t committed, flt, raddr;
+	char *maps0, *smaps0, *cmaps, *csmaps, *maps1, *smaps1;
+	int id;
+
+	CHECK_EQ(map(p, BASE, 2 * PAGE, RW, PRIV_ANON), BASE);
+	CHECK_EQ(map(p, BASE + 4 * PAGE, 2 * PAGE, RW, PRIV_ANON | 0x2000),
+		 BASE + 4 * PAGE);				/* MAP_LOCKED */
+	CHECK_EQ(map(p, BASE + 8 * PAGE, 2 * PAGE, RW, 0x21), BASE + 8 * PAGE);
+	for (int i = 0; i < 2; i++)
+		acc(p, BASE + i * PAGE, MMT_ACCESS_WRITE, 1, NULL);
+	CHECK_EQ(mmt_do_madvise(p, BASE, 2 * PAGE, 10), 0);	/* DONTFORK */
+	id = (int)mmt_ksys_shmget(p, 0, 4 * PAGE, 01600);
+	CHECK(id >= 0);
+	CHECK_EQ(mmt_do_shmat(p, MMT_ABI_X86_64, id, BASE + 16 * PAGE, 0,
+			      &raddr), 0);
+	CHECK_EQ(mmt_shm_info_at(m, id % 32768, &si0), 0);
+	maps0 = maps_text(p, "maps");
+	smaps0 = maps_text(p, "smaps");
+	committed = mmt_vm_committed(m);
+
+	CHECK_EQ(mmt_trial_begin(&tr, p), 0);
+	cmaps = maps_text(tr.t, "maps");
+	csmaps = maps_text(tr.t, "smaps");
+	CHECK(cmaps && maps0 && !strcmp(cmaps, maps0));
+	CHECK(strstr(csmaps, " lo ") && strstr(csmaps, " dc "));
+	CHECK_EQ(tr.t->mm->locked_vm, p->mm->locked_vm);
+	CHECK_EQ(mmt_vm_committed(m), committed);	/* no charge of its own */
+	/* what-ifs: the copy maps, unmaps and moves; the original waits */
+	CHECK_EQ(mmt_vm_munmap(tr.t, BASE, 32 * PAGE), 0);
+	CHECK_EQ(map(tr.t, BASE, 64 * PAGE, RW, PRIV_ANON), BASE);
+	CHECK_EQ(map(tr.t, 0, 16 * PAGE, RW, 0x21) > 0, 1);
+	mmt_trial_end(&tr);
+	CHECK(tr.t == NULL);
+
+	maps1 = maps_text(p, "maps");
+	smaps1 = maps_text(p, "smaps");
+	CHECK(maps1 && !strcmp(maps1, maps0));
+	CHECK(smaps1 && !strcmp(smaps1, smaps0));
+	CHECK_EQ(mmt_vm_committed(m), committed);
+	CHECK_EQ(mmt_shm_info_at(m, id % 32768, &si1), 0);
+	CHECK_EQ(si1.lpid, si0.lpid);
+	CHECK_EQ(si1.nattch, si0.nattch);
+	/* the written pages are still writable: no fault, not a COW */
+	flt = p->min_flt;
+	acc(p, BASE, MMT_ACCESS_WRITE, 2, NULL);
+	CHECK_EQ(p->min_flt, flt);
+	machine_ok(m);
+	free(maps0);
+	free(smaps0);
+	free(cmaps);
+	free(csmaps);
+	free(maps1);
+	free(smaps1);
 	mmt_task_exit(p);
 	machine_ok(m);
 	mmt_machine_free(m);

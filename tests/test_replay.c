@@ -776,6 +776,37 @@ TEST(replay_overlapping_calls_take_the_kernels_order)
 	free(m4);
 }
 
+/*
+ * The same overlap in a process whose first mapping is MADV_DONTFORK: the
+ * trials' copy must have it too (a fork's would not, and would place the
+ * main thread's 16 KiB in its hole: no order would agree).
+ */
+#define OVL_HEAD_DONTFORK EXEC_LINE \
+	"100   mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000\n" \
+	"100   madvise(0x7ffff7fc0000, 8192, MADV_DONTFORK) = 0\n" \
+	"100   clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dcb990, parent_tid=0x7ffff7dcb990, exit_signal=0, stack=0x7ffff75cb000, stack_size=0x7fff80, tls=0x7ffff7dcb6c0} => {parent_tid=[101]}, 88) = 101\n"
+
+TEST(replay_overlap_trials_keep_dontfork_vmas)
+{
+	static const char serial[] = OVL_HEAD_DONTFORK
+		"100   " OVL_A ") = 0x7ffff7fbc000\n"
+		"101   " OVL_B ") = 0x7ffff7fbb000\n";
+	static const char overlapped[] = OVL_HEAD_DONTFORK
+		"100   " OVL_A " <unfinished ...>\n"
+		"101   " OVL_B ") = 0x7ffff7fbb000\n"
+		"100   <... mmap resumed>) = 0x7ffff7fbc000\n";
+	uint64_t n, ok;
+	char *m1, *m2;
+
+	ok = replay_agreed(serial, &n, &m1);
+	CHECK(n == 6 && ok == 6);
+	ok = replay_agreed(overlapped, &n, &m2);
+	CHECK(n == 6 && ok == 6);
+	CHECK(m1 && m2 && !strcmp(m1, m2));
+	free(m1);
+	free(m2);
+}
+
 TEST(replay_malformed)
 {
 	int rc;

@@ -436,6 +436,29 @@ int mmt_task_access(struct mmt_task *t, uint64_t va, unsigned access,
  */
 struct mmt_task *mmt_task_fork(struct mmt_task *parent, int pid, int *error);
 
+/*
+ * A what-if copy of a process (mmt_twin_trial): calls applied to it give
+ * the results they would give in @t, and @t is left as it was.  The copy
+ * has @t's VMAs exactly, unlike a fork's: VM_DONTCOPY ones too, locks
+ * kept, on the same anon_vma chains (so merges decide as in @t), with
+ * @t's locked_vm and def_flags.  It has no pages (nothing of @t's page
+ * tables is write-protected) and no commit charge of its own.
+ * mmt_trial_end() frees it and puts back the machine's counters it moved:
+ * Committed_AS, the last pid, the shmem inode and anon_vma numbers, the
+ * SysV segments' lprid.  What stays is only where slab objects and
+ * frames were placed.  0 or -ENOMEM.
+ */
+struct mmt_trial {
+	struct mmt_task *t;		/* the copy */
+	struct mmt_task *orig;
+	uint64_t committed_as, shmem_committed, committed_leaked;
+	uint64_t next_shmem_ino, next_anon_vma;
+	int last_pid;
+	int *lprid, nlprid;
+};
+int mmt_trial_begin(struct mmt_trial *tr, struct mmt_task *t);
+void mmt_trial_end(struct mmt_trial *tr);
+
 /* get_mm_rss(): file + anon + shmem pages mapped. */
 uint64_t mmt_mm_rss(const struct mmt_mm *mm);
 

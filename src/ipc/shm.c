@@ -290,6 +290,30 @@ static void shm_close(struct mmt_vma *vma)
 		shm_destroy(mm_machine(vma->vm_mm), shp);
 }
 
+int *shm_lprids_save(const struct mmt_machine *m, int *n)
+{
+	const struct mmt_ipc_ns *ns = m->ipc;
+	int *v;
+
+	*n = 0;
+	if (!ns || !ns->nslots || !(v = calloc((size_t)ns->nslots,
+					       sizeof(*v))))
+		return NULL;
+	for (int i = 0; i < ns->nslots; i++)
+		v[i] = ns->slot[i] ? ns->slot[i]->lprid : 0;
+	*n = ns->nslots;
+	return v;
+}
+
+void shm_lprids_restore(struct mmt_machine *m, const int *saved, int n)
+{
+	struct mmt_ipc_ns *ns = m->ipc;
+
+	for (int i = 0; ns && i < n && i < ns->nslots; i++)
+		if (ns->slot[i])
+			ns->slot[i]->lprid = saved[i];
+}
+
 static const struct mmt_vm_ops shm_vm_ops = {
 	.open = shm_open,
 	.close = shm_close,

@@ -1069,7 +1069,7 @@ int mmt_twin_trial(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 		   size_t n)
 {
 	struct twin_thread *th = n ? thread_of(tw, ev[0].tid) : NULL;
-	struct mmt_task *copy;
+	struct mmt_trial tr;
 	FILE *trace;
 	size_t i;
 	int e = 0;
@@ -1080,18 +1080,19 @@ int mmt_twin_trial(struct mmt_twin *tw, const struct mmt_twin_event *ev,
 		if (!mmt_twin_trialable(&ev[i]) || !thread_of(tw, ev[i].tid) ||
 		    thread_of(tw, ev[i].tid)->proc != th->proc)
 			return -EINVAL;
-	/* the copy is a fork: the same VMAs, bases and files (what placement
-	 * depends on); its trace is not the replay's */
+	/* the copy (mmt_trial_begin) has the same VMAs, bases and files,
+	 * what placement and merges depend on; its trace is not the
+	 * replay's */
 	trace = tw->m->phys->trace;
 	tw->m->phys->trace = NULL;
-	copy = mmt_task_fork(th->t, 0, &e);
-	if (!copy) {
+	e = mmt_trial_begin(&tr, th->t);
+	if (e) {
 		tw->m->phys->trace = trace;
-		return e ? e : -ENOMEM;
+		return e;
 	}
-	for (i = 0; i < n && trial_one(tw, copy, &ev[i]) == ev[i].ret; i++)
+	for (i = 0; i < n && trial_one(tw, tr.t, &ev[i]) == ev[i].ret; i++)
 		;
-	mmt_task_exit(copy);
+	mmt_trial_end(&tr);
 	mmt_task_set_current(tw->m, th->t);
 	tw->m->phys->trace = trace;
 	return (int)i;

@@ -179,7 +179,7 @@ void mmt_twin_fd_close(struct mmt_twin *tw, int tid, int fd);
  * Calls whose order the front end does not know (a log's overlapping
  * calls of one process: strace prints them as they complete, the kernel
  * ran them in the order they took the mmap lock): apply @ev[0..n) in this
- * order to a copy of their process (a model fork, thrown away after) and
+ * order to a copy of their process (mmt_trial_begin, thrown away after) and
  * return how many gave their logged results in a row (n: this order
  * agrees with the log), or a negative errno (-EINVAL: a call a trial
  * does not take, see mmt_twin_trialable).  The twin is left as it was.
