@@ -2,6 +2,8 @@
 /* Test runner and shared helpers. */
 #include "test.h"
 
+#include <mmtwin/views.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -60,6 +62,23 @@ struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem)
 		abort();
 	}
 	return test_machine_cfg(&c);
+}
+
+char *test_task_view(struct mmt_task *t, const char *name)
+{
+	char err[256], *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	struct mmt_view_ctx c = { .m = t->m, .task = t, .out = f,
+				  .fmt = MMT_FMT_TEXT, .err = err,
+				  .errlen = sizeof(err) };
+
+	if (!f || mmt_view_run(mmt_view_find(name), &c, NULL))
+		test_fail(__FILE__, __LINE__, "view %s: %s", name,
+			  f ? err : "no memory");
+	if (f)
+		fclose(f);
+	return buf;
 }
 
 char *test_slurp(FILE *f)

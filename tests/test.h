@@ -45,6 +45,10 @@ int test_failures(void);
 /* Helpers */
 struct mmt_machine *test_machine(enum mmt_arch arch, const char *mem);
 struct mmt_machine *test_machine_cfg(const struct mmt_config *c);
+/* The model's /proc/PID/@name view of @t as text (malloc'd; a failed
+ * run is a failed check). */
+struct mmt_task;
+char *test_task_view(struct mmt_task *t, const char *name);
 /* The rest of @f, NUL-terminated and malloc'd; NULL on no memory. */
 char *test_slurp(FILE *f);
 /* Whole text file, NUL-terminated and malloc'd; NULL if unreadable. */

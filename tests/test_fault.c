@@ -389,21 +389,6 @@ TEST(fault_fork_dontfork_wipeonfork_and_locks)
 	mmt_machine_free(m);
 }
 
-/* @t's maps text (the model's /proc/PID/maps) */
-static char *maps_text(struct mmt_task *t, const char *view)
-{
-	char err[128], *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	struct mmt_view_ctx c = { .m = t->m, .task = t, .out = f,
-				  .fmt = MMT_FMT_TEXT, .err = err,
-				  .errlen = sizeof(err) };
-
-	CHECK(mmt_view_run(mmt_view_find(view), &c, NULL) == 0);
-	fclose(f);
-	return buf;
-}
-
 /*
  * mmt_trial_begin's copy is the process, not its fork: DONTFORK and
  * locked VMAs as they are, and what is done to it leaves the original
@@ -431,13 +416,13 @@ TEST(fault_trial_copy_is_exact_and_leaves_the_original)
 	CHECK_EQ(mmt_do_shmat(p, MMT_ABI_X86_64, id, BASE + 16 * PAGE, 0,
 			      &raddr), 0);
 	CHECK_EQ(mmt_shm_info_at(m, id % 32768, &si0), 0);
-	maps0 = maps_text(p, "maps");
-	smaps0 = maps_text(p, "smaps");
+	maps0 = test_task_view(p, "maps");
+	smaps0 = test_task_view(p, "smaps");
 	committed = mmt_vm_committed(m);
 
 	CHECK_EQ(mmt_trial_begin(&tr, p), 0);
-	cmaps = maps_text(tr.t, "maps");
-	csmaps = maps_text(tr.t, "smaps");
+	cmaps = test_task_view(tr.t, "maps");
+	csmaps = test_task_view(tr.t, "smaps");
 	CHECK(cmaps && maps0 && !strcmp(cmaps, maps0));
 	CHECK(strstr(csmaps, " lo ") && strstr(csmaps, " dc "));
 	CHECK_EQ(tr.t->mm->locked_vm, p->mm->locked_vm);
@@ -449,8 +434,8 @@ TEST(fault_trial_copy_is_exact_and_leaves_the_original)
 	mmt_trial_end(&tr);
 	CHECK(tr.t == NULL);
 
-	maps1 = maps_text(p, "maps");
-	smaps1 = maps_text(p, "smaps");
+	maps1 = test_task_view(p, "maps");
+	smaps1 = test_task_view(p, "smaps");
 	CHECK(maps1 && !strcmp(maps1, maps0));
 	CHECK(smaps1 && !strcmp(smaps1, smaps0));
 	CHECK_EQ(mmt_vm_committed(m), committed);

@@ -62,20 +62,6 @@ struct twin {
 	char soft_msg[2048];
 };
 
-static char *model_view(struct mmt_task *t, const char *name)
-{
-	char err[256], *buf = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&buf, &n);
-	struct mmt_view_ctx c = { .m = t->m, .task = t, .out = f,
-				  .fmt = MMT_FMT_TEXT, .err = err,
-				  .errlen = sizeof(err) };
-
-	CHECK(mmt_view_run(mmt_view_find(name), &c, NULL) == 0);
-	fclose(f);
-	return buf;
-}
-
 /* The model's binary pagemap view for @n pages from @va. */
 static void model_pagemap(struct mmt_task *t, uint64_t va, size_t n,
 			  uint64_t out[])
@@ -271,8 +257,8 @@ static void take_baseline(struct twin *w)
 		w->kstatus = strdup("");
 	if (live_read(&w->c, "smaps_rollup", &w->krollup))
 		w->krollup = strdup("");
-	w->mstatus = model_view(w->t, "status");
-	w->mrollup = model_view(w->t, "smaps_rollup");
+	w->mstatus = test_task_view(w->t, "status");
+	w->mrollup = test_task_view(w->t, "smaps_rollup");
 }
 
 /* Everything the header promises, then a new baseline. */
@@ -280,7 +266,7 @@ static void compare(struct twin *w)
 {
 	static uint64_t pm[WIN_PAGES_MAX], mpm[WIN_PAGES_MAX];
 	uint64_t kflt = kernel_min_flt(w);
-	char *ks = NULL, *ms = model_view(w->t, "smaps"), *kb, *mb;
+	char *ks = NULL, *ms = test_task_view(w->t, "smaps"), *kb, *mb;
 	char *kst = NULL, *kro = NULL, *mst, *mro;
 
 	w->step++;
@@ -338,8 +324,8 @@ static void compare(struct twin *w)
 	}
 	if (!live_read(&w->c, "status", &kst) &&
 	    !live_read(&w->c, "smaps_rollup", &kro)) {
-		mst = model_view(w->t, "status");
-		mro = model_view(w->t, "smaps_rollup");
+		mst = test_task_view(w->t, "status");
+		mro = test_task_view(w->t, "smaps_rollup");
 		compare_deltas(w, "status", status_fields,
 			       sizeof(status_fields) / sizeof(status_fields[0]),
 			       w->kstatus, w->mstatus, kst, mst);
