@@ -524,7 +524,7 @@ TEST(shadow_tracer_error_detaches)
 		}
 		/* the stops of a whole run (syscall stops: a few fewer) */
 		run_shadow(&r, "", cmd);
-		stops = r.report ? jnum(r.report, "stops") : -1;
+		stops = r.report ? jnum(r.report, "syscall_stops") : -1;
 		CHECK(r.status == 0 && stops > 10);
 		run_free(&r);
 		for (unsigned n = 1; n <= stops && !hung;

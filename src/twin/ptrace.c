@@ -2116,7 +2116,7 @@ int mmt_shadow_run(struct mmt_machine *m, const struct mmt_twin_init *init,
 			mmt_json_u64(&j, "syscalls", st->syscalls);
 			mmt_json_u64(&j, "agreed", st->agreed);
 			mmt_json_u64(&j, "divergences", st->divergences);
-			mmt_json_u64(&j, "stops", st->stops);
+			mmt_json_u64(&j, "syscall_stops", st->stops);
 			mmt_json_bool(&j, "complete", !s.stop_mirroring &&
 				      !st->timed_out && !st->tracer_error);
 			mmt_json_i64(&j, "exit_code", st->exit_code);
