@@ -1650,6 +1650,22 @@ static void world_stopped(struct sh *s)
 }
 
 /*
+ * The thread whose call was waiting for the others to park died first (a
+ * SIGKILL of the process reaches it at its entry stop).  The threads not
+ * parked yet are not to be: their next stop (the interrupt's, or their
+ * own PTRACE_EVENT_EXIT) resumes them; end_call then lets the parked ones
+ * go.  Without this a thread that parked after the stopper's death waited
+ * for a world_stopped() that had no call left to run.
+ */
+static void stopper_gone(struct sh *s)
+{
+	s->stopper = NULL;
+	for (unsigned i = 0; i < s->nth; i++)
+		s->th[i].park_pending = false;
+	s->nparking = 0;
+}
+
+/*
  * A thread's memory call is about to run.  In a process with other
  * threads running they are stopped first (PTRACE_INTERRUPT; a thread
  * stopped here already parks when it would be resumed): no fault happens
@@ -1787,7 +1803,7 @@ static bool on_wait(struct sh *s, int tid, int status)
 					world_stopped(s);
 			}
 			if (s->stopper == t)
-				s->stopper = NULL;
+				stopper_gone(s);
 			if (busy)
 				end_call(s, tg);
 		}

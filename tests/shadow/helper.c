@@ -17,6 +17,11 @@
  *   stopcont      a child stops itself (SIGSTOP: a group-stop), the
  *                 parent sees it stopped and continues it (SIGCONT)
  *   kill          maps, then dies of SIGTERM
+ *   killmap       30 times: a child whose thread maps and unmaps in a
+ *                 loop while three others spin kills itself (SIGKILL)
+ *                 from its main thread; the kill lands while the
+ *                 mapping thread's call waits for the others to park
+ *                 (the tracer must still let them die)
  *   exec PATH     execve PATH misc (a 32-bit one: the ABI changes)
  *   hang          sleeps forever (the timeout test)
  *   maxmap        maps single pages until ENOMEM (vm.max_map_count)
@@ -307,6 +312,52 @@ static int do_kill(void)
 	return 1;
 }
 
+static void *map_loop(void *arg)
+{
+	(void)arg;
+	for (;;)
+		munmap(map(NULL, PG, PROT_READ, 0), PG);
+	return NULL;
+}
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	for (volatile unsigned long n = 0;; n++)
+		;
+	return NULL;
+}
+
+static int do_killmap(void)
+{
+	unsigned killed = 0;
+
+	for (unsigned round = 0; round < 30; round++) {
+		pid_t c = fork();
+		int st;
+
+		if (c < 0)
+			die("fork");
+		if (!c) {
+			pthread_t t[4];
+
+			for (unsigned i = 0; i < 4; i++)
+				if (pthread_create(&t[i], NULL, i ? spin : map_loop,
+						   NULL))
+					die("pthread_create");
+			usleep(600 + 50 * round);
+			kill(getpid(), SIGKILL);
+			for (;;)
+				pause();
+		}
+		if (waitpid(c, &st, 0) != c)
+			die("waitpid");
+		killed += WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	}
+	printf("%u of 30 children killed\n", killed);
+	return 0;
+}
+
 static int do_maxmap(void)
 {
 	unsigned long n = 0;
@@ -401,6 +452,8 @@ int main(int argc, char **argv)
 		return do_signal();
 	if (!strcmp(m, "stopcont"))
 		return do_stopcont();
+	if (!strcmp(m, "killmap"))
+		return do_killmap();
 	if (!strcmp(m, "kill"))
 		return do_kill();
 	if (!strcmp(m, "hang")) {
