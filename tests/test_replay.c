@@ -365,37 +365,11 @@ static int record(char *const *argv, const char *log, unsigned more,
  * them, and setarch -R's personality. */
 static void test_init(struct mmt_twin_init *init)
 {
-	static const struct { int res; enum mmt_rlimit_res m; } lims[] = {
-		{ RLIMIT_STACK, MMT_RLIMIT_STACK },
-		{ RLIMIT_DATA, MMT_RLIMIT_DATA },
-		{ RLIMIT_AS, MMT_RLIMIT_AS },
-		{ RLIMIT_MEMLOCK, MMT_RLIMIT_MEMLOCK },
-	};
 	static char status[8192];
-	FILE *f;
-	size_t n;
 
 	memset(init, 0, sizeof(*init));
-	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
-		struct rlimit r;
-
-		getrlimit(lims[i].res, &r);
-		init->rlim[lims[i].m].cur = r.rlim_cur == RLIM_INFINITY
-					    ? MMT_RLIM_INFINITY : r.rlim_cur;
-		init->rlim[lims[i].m].max = r.rlim_max == RLIM_INFINITY
-					    ? MMT_RLIM_INFINITY : r.rlim_max;
-	}
+	mmt_twin_init_own(init, status, sizeof(status));
 	init->personality = MMT_PER_ADDR_NO_RANDOMIZE;
-	f = fopen("/proc/self/status", "r");
-	n = f ? fread(status, 1, sizeof(status) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	status[n] = 0;
-	init->status = status;
-	init->uid = (unsigned)getuid();
-	init->euid = (unsigned)geteuid();
-	init->gid = (unsigned)getgid();
-	init->egid = (unsigned)getegid();
 	init->randomize_va_space = 2;
 }
 

@@ -14,12 +14,6 @@ struct cli_cmd {
 
 extern const struct cli_cmd cli_cmds[];
 
-/* mmtwin's own rlimits, personality, /proc/self/status (into @status,
- * @len bytes, which init->status then points at), ids and
- * randomize_va_space: what the model's first task takes. */
-struct mmt_twin_init;
-void cli_own_state(struct mmt_twin_init *init, char *status, size_t len);
-
 /* Options every machine-building command accepts. */
 #define CLI_MACHINE_OPTS \
 	"  --arch A          x86_32 | x86_32-pae | x86_64 | x86_64-la57\n" \

@@ -48,7 +48,7 @@ static void inherit_process_state(struct mmt_task *t)
 	struct mmt_twin_init own = { 0 };
 	static char status[8192];
 
-	cli_own_state(&own, status, sizeof(status));
+	mmt_twin_init_own(&own, status, sizeof(status));
 	memcpy(t->rlim, own.rlim, sizeof(t->rlim));
 	t->personality = own.personality;
 	mmt_task_seed_caps(t, status);	/* the ones the model consults */

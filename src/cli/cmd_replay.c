@@ -189,7 +189,7 @@ int cmd_replay(int argc, char **argv)
 	int i, rc;
 
 	mmt_config_init(&c, MMT_ARCH_X86_64);
-	cli_own_state(&init, status, sizeof(status));
+	mmt_twin_init_own(&init, status, sizeof(status));
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		bool done = false;

@@ -270,7 +270,7 @@ int cmd_shadow(int argc, char **argv)
 		return 2;
 	}
 	host_sysctls(m);
-	cli_own_state(&init, status, sizeof(status));
+	mmt_twin_init_own(&init, status, sizeof(status));
 	if (!o.aslr)
 		init.personality |= MMT_PER_ADDR_NO_RANDOMIZE;
 	r = mmt_shadow_run(m, &init, argv + i, environ, &o, &st);

@@ -119,6 +119,12 @@ struct mmt_twin_init {
 	int randomize_va_space;		/* kernel.randomize_va_space */
 };
 
+/* mmtwin's own rlimits, personality, /proc/self/status (into @status,
+ * @len bytes, which init->status then points at), ids and
+ * randomize_va_space: what the model's first task takes (exec, shadow,
+ * replay). */
+void mmt_twin_init_own(struct mmt_twin_init *init, char *status, size_t len);
+
 struct mmt_twin;
 
 /*

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * cli/own_state.c - mmtwin's own process state, which the model's first
+ * twin/own_state.c - mmtwin's own process state, which the model's first
  * task takes (exec, shadow, replay): the four rlimits the model keeps,
  * the personality, the /proc/self/status text (its CapEff), the ids and
  * kernel.randomize_va_space.
  */
-#include "cli.h"
 #include "twin/twin.h"
 
 #include <stdio.h>
@@ -13,7 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-void cli_own_state(struct mmt_twin_init *init, char *status, size_t len)
+void mmt_twin_init_own(struct mmt_twin_init *init, char *status, size_t len)
 {
 	static const struct { int host; enum mmt_rlimit_res res; } lims[] = {
 		{ RLIMIT_STACK, MMT_RLIMIT_STACK },
