@@ -671,11 +671,21 @@ static const struct {
  * calls logged one after the other.  Results no order can give stay a
  * divergence.
  */
-#define OVL_HEAD EXEC_LINE \
-	"100   mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000\n" \
+#define OVL_MAP1 \
+	"100   mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000\n"
+#define OVL_CLONE3 \
 	"100   clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dcb990, parent_tid=0x7ffff7dcb990, exit_signal=0, stack=0x7ffff75cb000, stack_size=0x7fff80, tls=0x7ffff7dcb6c0} => {parent_tid=[101]}, 88) = 101\n"
+#define OVL_HEAD EXEC_LINE OVL_MAP1 OVL_CLONE3
 #define OVL_A "mmap(NULL, 16384, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0"
 #define OVL_B "mmap(NULL, 4096, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0"
+/* the two calls one after the other, and the thread's inside the main's */
+#define OVL_SERIAL \
+	"100   " OVL_A ") = 0x7ffff7fbc000\n" \
+	"101   " OVL_B ") = 0x7ffff7fbb000\n"
+#define OVL_OVERLAPPED \
+	"100   " OVL_A " <unfinished ...>\n" \
+	"101   " OVL_B ") = 0x7ffff7fbb000\n" \
+	"100   <... mmap resumed>) = 0x7ffff7fbc000\n"
 
 static uint64_t replay_agreed(const char *text, uint64_t *calls, char **maps)
 {
@@ -704,13 +714,8 @@ static uint64_t replay_agreed(const char *text, uint64_t *calls, char **maps)
 
 TEST(replay_overlapping_calls_take_the_kernels_order)
 {
-	static const char serial[] = OVL_HEAD
-		"100   " OVL_A ") = 0x7ffff7fbc000\n"
-		"101   " OVL_B ") = 0x7ffff7fbb000\n";
-	static const char overlapped[] = OVL_HEAD
-		"100   " OVL_A " <unfinished ...>\n"
-		"101   " OVL_B ") = 0x7ffff7fbb000\n"
-		"100   <... mmap resumed>) = 0x7ffff7fbc000\n";
+	static const char serial[] = OVL_HEAD OVL_SERIAL;
+	static const char overlapped[] = OVL_HEAD OVL_OVERLAPPED;
 	/* both below the other: no order gives these */
 	static const char impossible[] = OVL_HEAD
 		"100   " OVL_A " <unfinished ...>\n"
@@ -755,20 +760,13 @@ TEST(replay_overlapping_calls_take_the_kernels_order)
  * trials' copy must have it too (a fork's would not, and would place the
  * main thread's 16 KiB in its hole: no order would agree).
  */
-#define OVL_HEAD_DONTFORK EXEC_LINE \
-	"100   mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000\n" \
-	"100   madvise(0x7ffff7fc0000, 8192, MADV_DONTFORK) = 0\n" \
-	"100   clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7ffff7dcb990, parent_tid=0x7ffff7dcb990, exit_signal=0, stack=0x7ffff75cb000, stack_size=0x7fff80, tls=0x7ffff7dcb6c0} => {parent_tid=[101]}, 88) = 101\n"
+#define OVL_HEAD_DONTFORK EXEC_LINE OVL_MAP1 \
+	"100   madvise(0x7ffff7fc0000, 8192, MADV_DONTFORK) = 0\n" OVL_CLONE3
 
 TEST(replay_overlap_trials_keep_dontfork_vmas)
 {
-	static const char serial[] = OVL_HEAD_DONTFORK
-		"100   " OVL_A ") = 0x7ffff7fbc000\n"
-		"101   " OVL_B ") = 0x7ffff7fbb000\n";
-	static const char overlapped[] = OVL_HEAD_DONTFORK
-		"100   " OVL_A " <unfinished ...>\n"
-		"101   " OVL_B ") = 0x7ffff7fbb000\n"
-		"100   <... mmap resumed>) = 0x7ffff7fbc000\n";
+	static const char serial[] = OVL_HEAD_DONTFORK OVL_SERIAL;
+	static const char overlapped[] = OVL_HEAD_DONTFORK OVL_OVERLAPPED;
 	uint64_t n, ok;
 	char *m1, *m2;
 
