@@ -441,7 +441,6 @@ static bool twin_start(struct twin *w, struct mmt_machine *m,
 	memset(w, 0, sizeof(*w));
 	w->abi = abi;
 	w->scenario = scenario;
-	w->damon = live_kdamond_running();
 	if (live_start(&w->c, &o)) {
 		twin_fail(w, "%s", w->c.err);
 		return false;
@@ -714,57 +713,58 @@ static const struct {
 /* A run that failed only softly (twin_soft_fail) is run again. */
 #define SOFT_ATTEMPTS 3
 
-/* One scenario on a fresh machine and child: true if it agreed. */
-static bool run_one(enum mmt_abi abi, size_t i, unsigned *steps,
-		    unsigned attempt, char *soft, size_t len)
+enum run_result { RUN_AGREED, RUN_FAILED, RUN_AGAIN };
+
+/* One scenario on a fresh machine and child; @damon: a kdamond runs. */
+static enum run_result run_one(enum mmt_abi abi, size_t i, bool damon,
+			       unsigned attempt, unsigned *steps)
 {
 	struct mmt_machine *m = test_machine(MMT_ARCH_X86_64, "256M");
+	enum run_result r = RUN_FAILED;
 	struct twin w;
-	bool ok = false;
 
 	if (twin_start(&w, m, abi, scenarios[i].name)) {
+		w.damon = damon;
 		scenarios[i].fn(&w);
 		*steps += w.step;
-		ok = !w.failed;
-		if (w.soft && attempt == SOFT_ATTEMPTS)
+		if (!w.failed)
+			r = RUN_AGREED;
+		else if (w.soft && attempt == SOFT_ATTEMPTS)
 			test_fail(__FILE__, __LINE__, "%s %s: %u runs, each "
 				  "differed only in Referenced; the last: %s",
 				  mmt_abi_name(abi), w.scenario, attempt,
 				  w.soft_msg);
-		else if (w.soft)
-			snprintf(soft, len, "%s", w.soft_msg);
-		else
-			soft[0] = 0;
+		else if (w.soft) {
+			printf("    %s %s: run %u differed only in Referenced "
+			       "with a kdamond sampling (see "
+			       "live_kdamond_running), run again:\n%s\n",
+			       mmt_abi_name(abi), w.scenario, attempt,
+			       w.soft_msg);
+			r = RUN_AGAIN;
+		}
 		twin_end(&w);
-	} else {
-		soft[0] = 0;
 	}
 	mmt_machine_free(m);
-	return ok;
+	return r;
 }
 
 static void run_all(enum mmt_abi abi)
 {
-	char why[256], soft[2048];
+	char why[256];
 	unsigned steps = 0, ok = 0;
+	bool damon = live_kdamond_running();
 
 	if (live_kernel_check(why, sizeof(why))) {
 		printf("    SKIP fault_live %s: %s\n", mmt_abi_name(abi), why);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-		for (unsigned a = 1; a <= SOFT_ATTEMPTS; a++) {
-			if (run_one(abi, i, &steps, a, soft, sizeof(soft))) {
-				ok++;
-				break;
-			}
-			if (!soft[0])
-				break;
-			printf("    %s %s: run %u differed only in Referenced "
-			       "with a kdamond sampling (see "
-			       "live_kdamond_running), run again:\n%s\n",
-			       mmt_abi_name(abi), scenarios[i].name, a, soft);
-		}
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		enum run_result r = RUN_AGAIN;
+
+		for (unsigned a = 1; a <= SOFT_ATTEMPTS && r == RUN_AGAIN; a++)
+			r = run_one(abi, i, damon, a, &steps);
+		ok += r == RUN_AGREED;
+	}
 	printf("    %s: %u/%zu fault scenarios agree (%u comparisons)\n",
 	       mmt_abi_name(abi), ok, sizeof(scenarios) / sizeof(scenarios[0]),
 	       steps);
